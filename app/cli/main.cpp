@@ -1,0 +1,42 @@
+// ripen-cli: the engine from the command line. Subcommands live in cli/cmd_*.cpp.
+#include <ATen/Parallel.h>
+
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <thread>
+
+#include "cli/command.h"
+#include "tensors/error.h"
+
+using namespace ripen::cli;
+
+static void usage() {
+  std::cerr << "usage: ripen-cli COMMAND [flags]\n\ncommands:\n";
+  for (const auto& [name, c] : commands()) std::cerr << "  " << name << std::string(name.size() < 10 ? 10 - name.size() : 1, ' ') << c.summary << "\n";
+}
+
+int main(int argc, char** argv) {
+  // Debian's libtorch defaults to one thread.
+  at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    usage();
+    return argc < 2 ? 2 : 0;
+  }
+  auto it = commands().find(argv[1]);
+  if (it == commands().end()) {
+    std::cerr << "ripen-cli: unknown command '" << argv[1] << "'\n";
+    usage();
+    return 2;
+  }
+  try {
+    Args args(std::vector<std::string>(argv + 2, argv + argc), it->second.boolean_flags);
+    return it->second.run(args);
+  } catch (const UsageError& e) {
+    std::cerr << "ripen-cli " << argv[1] << ": " << e.message << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "ripen-cli " << argv[1] << ": " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,115 @@
+#include "pipeline/request.h"
+
+#include <stdexcept>
+
+#include "tensors/error.h"
+
+namespace ripen {
+namespace {
+template <typename E, size_t N>
+E from_table(const std::string& s, const std::pair<E, const char*> (&table)[N], const char* what) {
+  for (const auto& [e, name] : table)
+    if (s == name) return e;
+  std::string names;
+  for (const auto& [e, name] : table) names += std::string(names.empty() ? "" : ", ") + name;
+  throw Error(std::string("unknown ") + what + " '" + s + "' (expected one of: " + names + ")");
+}
+template <typename E, size_t N>
+std::string to_table(E v, const std::pair<E, const char*> (&table)[N]) {
+  for (const auto& [e, name] : table)
+    if (e == v) return name;
+  return "?";
+}
+constexpr std::pair<Preset, const char*> kPresets[] = {
+    {Preset::Fast, "fast"}, {Preset::Quality, "quality"}, {Preset::Lightning, "lightning"}, {Preset::Custom, "custom"}};
+constexpr std::pair<NoiseSource, const char*> kNoise[] = {{NoiseSource::Cpu, "cpu"}, {NoiseSource::Philox, "philox"}};
+constexpr std::pair<PromoteMode, const char*> kPromote[] = {{PromoteMode::None, "none"},
+                                                             {PromoteMode::Continue, "continue"},
+                                                             {PromoteMode::Rerender, "rerender"},
+                                                             {PromoteMode::Refine, "refine"}};
+}  // namespace
+
+std::string to_string(Preset p) { return to_table(p, kPresets); }
+std::string to_string(NoiseSource n) { return to_table(n, kNoise); }
+std::string to_string(PromoteMode m) { return to_table(m, kPromote); }
+Preset preset_from_string(const std::string& s) { return from_table(s, kPresets, "preset"); }
+NoiseSource noise_from_string(const std::string& s) { return from_table(s, kNoise, "noise source"); }
+PromoteMode promote_mode_from_string(const std::string& s) { return from_table(s, kPromote, "promote mode"); }
+
+nlohmann::json GenerationRequest::to_json() const {
+  nlohmann::json j = {
+      {"model", model},     {"prompt", prompt},     {"negative_prompt", negative_prompt},
+      {"seed", seed},       {"batch", batch},       {"width", width},
+      {"height", height},   {"preset", to_string(preset)}, {"sampler", sampler},
+      {"schedule", schedule}, {"steps", steps},     {"cfg", cfg},
+      {"cfg_schedule", cfg_schedule}, {"clip_skip", clip_skip}, {"noise", to_string(noise)},
+      {"eta", eta},         {"s_noise", s_noise},   {"solver_type", solver_type},
+      {"refine_2x", refine_2x}, {"refine_strength", refine_strength}, {"promote", to_string(promote)},
+      {"refine_sigma", refine_sigma},
+  };
+  j["parent_id"] = parent_id ? nlohmann::json(*parent_id) : nlohmann::json(nullptr);
+  return j;
+}
+
+GenerationRequest GenerationRequest::from_json(const nlohmann::json& j) {
+  GenerationRequest r;
+  try {
+    auto get = [&](const char* k, auto& field) {
+      if (j.contains(k) && !j.at(k).is_null()) field = j.at(k).get<std::decay_t<decltype(field)>>();
+    };
+    get("model", r.model);
+    get("prompt", r.prompt);
+    get("negative_prompt", r.negative_prompt);
+    get("seed", r.seed);
+    get("batch", r.batch);
+    get("width", r.width);
+    get("height", r.height);
+    get("sampler", r.sampler);
+    get("schedule", r.schedule);
+    get("steps", r.steps);
+    get("cfg", r.cfg);
+    get("cfg_schedule", r.cfg_schedule);
+    get("clip_skip", r.clip_skip);
+    get("eta", r.eta);
+    get("s_noise", r.s_noise);
+    get("solver_type", r.solver_type);
+    get("refine_2x", r.refine_2x);
+    get("refine_strength", r.refine_strength);
+    get("refine_sigma", r.refine_sigma);
+    if (j.contains("preset")) r.preset = preset_from_string(j.at("preset").get<std::string>());
+    if (j.contains("noise")) r.noise = noise_from_string(j.at("noise").get<std::string>());
+    if (j.contains("promote")) r.promote = promote_mode_from_string(j.at("promote").get<std::string>());
+    if (j.contains("parent_id") && !j.at("parent_id").is_null()) r.parent_id = j.at("parent_id").get<int64_t>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("generation request JSON: ") + e.what());
+  }
+  return r;
+}
+
+nlohmann::json GenerationRecord::to_json() const {
+  return {{"steps_used", steps_used},       {"steps_planned", steps_planned}, {"unet_evals", unet_evals},
+          {"stop_reason", stop_reason},     {"model_name", model_name},       {"model_hash", model_hash},
+          {"seconds_total", seconds_total}, {"seconds_text", seconds_text},   {"seconds_sampling", seconds_sampling},
+          {"seconds_decode", seconds_decode}};
+}
+
+GenerationRecord GenerationRecord::from_json(const nlohmann::json& j) {
+  GenerationRecord r;
+  try {
+    r.steps_used = j.value("steps_used", 0);
+    r.steps_planned = j.value("steps_planned", 0);
+    r.unet_evals = j.value("unet_evals", 0);
+    r.stop_reason = j.value("stop_reason", "");
+    r.model_name = j.value("model_name", "");
+    r.model_hash = j.value("model_hash", "");
+    r.seconds_total = j.value("seconds_total", 0.0);
+    r.seconds_text = j.value("seconds_text", 0.0);
+    r.seconds_sampling = j.value("seconds_sampling", 0.0);
+    r.seconds_decode = j.value("seconds_decode", 0.0);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("generation record JSON: ") + e.what());
+  }
+  return r;
+}
+
+}  // namespace ripen

@@ -1,0 +1,74 @@
+#pragma once
+// What the user asked for and what came back, in plain data (no libtorch), so the seed library, image
+// export and the GUI share one definition with the engine. Serialised as JSON for the library and PNG metadata.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ripen {
+
+enum class Preset { Fast, Quality, Lightning, Custom };
+enum class NoiseSource { Cpu, Philox };
+enum class PromoteMode { None, Continue, Rerender, Refine };
+
+std::string to_string(Preset p);
+std::string to_string(NoiseSource n);
+std::string to_string(PromoteMode m);
+Preset preset_from_string(const std::string& s);          // throws ripen::Error on unknown names
+NoiseSource noise_from_string(const std::string& s);
+PromoteMode promote_mode_from_string(const std::string& s);
+
+struct GenerationRequest {
+  std::string model = "embedded";  // a path, or "embedded" for the built-in default model
+  std::string prompt;
+  std::string negative_prompt;
+  uint64_t seed = 0;
+  int batch = 1;                   // image i uses seed + i
+  int width = 512, height = 512;   // multiples of 8
+  Preset preset = Preset::Fast;
+  // Sampler settings; presets fill these in, Custom takes them as given.
+  std::string sampler = "euler";   // k-diffusion names: euler, euler_ancestral, heun, dpm_2, dpmpp_2m, ...
+  std::string schedule = "karras"; // karras | exponential | discrete
+  int steps = 20;
+  double cfg = 7.0;
+  std::vector<double> cfg_schedule;  // optional per-step guidance (overrides cfg when not empty)
+  int clip_skip = 1;                 // 1 = last layer; 2 = penultimate (AUTOMATIC1111's "Clip skip")
+  NoiseSource noise = NoiseSource::Cpu;
+  double eta = 1.0;                  // ancestral/SDE noise amount
+  double s_noise = 1.0;
+  std::string solver_type = "midpoint";  // dpmpp_2m_sde
+  bool refine_2x = false;            // quality mode's optional 2x refinement pass
+  double refine_strength = 0.45;
+  // Promotion / refinement of an earlier generation.
+  PromoteMode promote = PromoteMode::None;
+  std::optional<int64_t> parent_id;  // library row of the parent
+  double refine_sigma = 0.0;         // sigma_r for PromoteMode::Refine (0: preset default)
+
+  nlohmann::json to_json() const;
+  static GenerationRequest from_json(const nlohmann::json& j);  // throws ripen::Error on bad fields
+  bool operator==(const GenerationRequest&) const = default;
+};
+
+// An 8-bit RGB image, row-major, 3 channels.
+struct Image {
+  int width = 0, height = 0;
+  std::vector<uint8_t> rgb;
+  bool empty() const { return rgb.empty(); }
+};
+
+// What happened while generating, beside the pixels.
+struct GenerationRecord {
+  int steps_used = 0;
+  int steps_planned = 0;
+  int unet_evals = 0;
+  std::string stop_reason;          // adaptive controller's reason ("converged at step 12", "max steps", ...)
+  std::string model_name;
+  std::string model_hash;           // AUTOMATIC1111-style short hash (first 10 hex of sha256)
+  double seconds_total = 0, seconds_text = 0, seconds_sampling = 0, seconds_decode = 0;
+  nlohmann::json to_json() const;
+  static GenerationRecord from_json(const nlohmann::json& j);
+};
+
+}  // namespace ripen
