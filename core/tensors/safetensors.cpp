@@ -34,6 +34,37 @@ constexpr DtypeRow kDtypes[] = {
     {"U8", at::kByte, 1},    {"BOOL", at::kBool, 1},
 };
 
+// Deepest legitimate nesting is 3 (root object > entry object > shape array). Checked before parsing because
+// JSON libraries recurse on nesting (parse, dump, destruction), so a header of nested brackets within the
+// 100 MiB limit would overflow the stack.
+constexpr int kMaxNesting = 8;
+int json_nesting(const char* p, const char* end) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (; p < end; ++p) {
+    char c = *p;
+    if (in_string) {
+      if (c == '\\') ++p;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > kMaxNesting) break;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+// A JSON value for an error message, cut short so a hostile header cannot make the message huge.
+std::string brief(const nlohmann::json& v) {
+  std::string s = v.dump();
+  if (s.size() > 80) s = s.substr(0, 77) + "...";
+  return s;
+}
+
 }  // namespace
 
 at::ScalarType safetensors_scalar_type(const std::string& dtype) {
@@ -104,6 +135,8 @@ SafeTensors SafeTensors::parse(std::shared_ptr<Mapping> map, const uint8_t* byte
     fail(name, "header length " + std::to_string(n) + " runs past the end of the file (" + std::to_string(size) +
                    " bytes): truncated or not a safetensors file");
   if (n < 2) fail(name, "header is empty");
+  if (json_nesting(reinterpret_cast<const char*>(bytes + 8), reinterpret_cast<const char*>(bytes + 8 + n)) > kMaxNesting)
+    fail(name, "header nests deeper than " + std::to_string(kMaxNesting) + " levels: not a safetensors header");
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(reinterpret_cast<const char*>(bytes + 8), reinterpret_cast<const char*>(bytes + 8 + n));
@@ -145,24 +178,24 @@ SafeTensors SafeTensors::parse(std::shared_ptr<Mapping> map, const uint8_t* byte
     uint64_t numel = 1;
     bool overflow = false;
     for (const auto& d : *sh) {
-      if (!d.is_number_unsigned()) fail_key(file, key, "shape entries must be non-negative integers, got " + d.dump());
+      if (!d.is_number_unsigned()) fail_key(file, key, "shape entries must be non-negative integers, got " + brief(d));
       uint64_t dim = d.get<uint64_t>();
-      if (dim > static_cast<uint64_t>(INT64_MAX)) fail_key(file, key, "dimension " + d.dump() + " is too large");
+      if (dim > static_cast<uint64_t>(INT64_MAX)) fail_key(file, key, "dimension " + brief(d) + " is too large");
       info.shape.push_back(static_cast<int64_t>(dim));
       if (dim != 0 && numel > UINT64_MAX / dim) overflow = true;
       numel *= dim;
     }
-    if (overflow || numel > UINT64_MAX / elem) fail_key(file, key, "shape " + sh->dump() + " overflows the element count");
+    if (overflow || numel > UINT64_MAX / elem) fail_key(file, key, "shape " + brief(*sh) + " overflows the element count");
     for (const auto& o : *off)
-      if (!o.is_number_unsigned()) fail_key(file, key, "data_offsets must be non-negative integers, got " + off->dump());
+      if (!o.is_number_unsigned()) fail_key(file, key, "data_offsets must be non-negative integers, got " + brief(*off));
     info.begin = (*off)[0].get<uint64_t>();
     info.end = (*off)[1].get<uint64_t>();
-    if (info.end < info.begin) fail_key(file, key, "data_offsets " + off->dump() + " end before they begin");
+    if (info.end < info.begin) fail_key(file, key, "data_offsets " + brief(*off) + " end before they begin");
     if (info.end - info.begin != numel * elem)
-      fail_key(file, key, "shape " + sh->dump() + " of " + info.dtype + " needs " + std::to_string(numel * elem) +
-                              " bytes but data_offsets " + off->dump() + " cover " + std::to_string(info.end - info.begin));
+      fail_key(file, key, "shape " + brief(*sh) + " of " + info.dtype + " needs " + std::to_string(numel * elem) +
+                              " bytes but data_offsets " + brief(*off) + " cover " + std::to_string(info.end - info.begin));
     if (info.end > st.data_size_)
-      fail_key(file, key, "data_offsets " + off->dump() + " run past the data section (" + std::to_string(st.data_size_) +
+      fail_key(file, key, "data_offsets " + brief(*off) + " run past the data section (" + std::to_string(st.data_size_) +
                               " bytes): file truncated?");
     st.infos_.push_back(std::move(info));
   }

@@ -1,0 +1,23 @@
+#!/bin/sh
+# run_fuzz.sh FUZZER_BINARY FUZZ_SOURCE_DIR — runs the safetensors fuzzer for a bounded time on a copy of
+# the seed corpus (new inputs go to a temp dir, never into the source tree). Exit 77 = no fuzzer built (skip).
+fuzzer=${RIPEN_FUZZER:-$1}
+src=$2
+seconds=${RIPEN_FUZZ_SECONDS:-60}
+if [ ! -x "$fuzzer" ]; then
+  echo "no fuzzer binary at $fuzzer (configure with clang and -DRIPEN_FUZZ=ON, or set RIPEN_FUZZER); skipping"
+  exit 77
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/ripen-fuzz.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/corpus" "$work/artifacts"
+cp "$src"/corpus/* "$work/corpus/"
+"$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -dict="$src/safetensors.dict" \
+  -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$work/corpus"
+rc=$?
+if [ $rc -ne 0 ]; then
+  mkdir -p "${RIPEN_FUZZ_FINDINGS:-/tmp/ripen-fuzz-findings}"
+  cp "$work"/artifacts/* "${RIPEN_FUZZ_FINDINGS:-/tmp/ripen-fuzz-findings}/" 2>/dev/null
+  echo "fuzzer found a problem (rc $rc); reproducers copied to ${RIPEN_FUZZ_FINDINGS:-/tmp/ripen-fuzz-findings}"
+fi
+exit $rc
