@@ -1,0 +1,72 @@
+#include "pipeline/adaptive.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace ripen {
+
+double relative_change(const at::Tensor& now, const at::Tensor& before) {
+  at::Tensor a = now.to(at::kDouble).flatten(1), b = before.to(at::kDouble).flatten(1);
+  at::Tensor num = (a - b).pow(2).mean(1).sqrt();
+  at::Tensor den = a.pow(2).mean(1).sqrt().clamp_min(1e-12);
+  return (num / den).max().item<double>();
+}
+
+double mean_abs_change(const at::Tensor& now, const at::Tensor& before) {
+  at::Tensor a = now.to(at::kDouble).flatten(1), b = before.to(at::kDouble).flatten(1);
+  return (a - b).abs().mean(1).max().item<double>();
+}
+
+StopDecision HeuristicStopPredictor::decide(const ConvergenceObservation& o) {
+  char buf[160];
+  bool preview_ok = o.preview_change <= t_.preview;  // no preview: latent decides alone (preview_change = 0)
+  if (o.latent_change <= t_.latent && preview_ok) {
+    std::snprintf(buf, sizeof buf, "converged at step %d (latent change %.4f, preview change %.4f)", o.step,
+                  o.latent_change, o.preview_change);
+    return {true, buf};
+  }
+  std::snprintf(buf, sizeof buf, "still changing at step %d (latent change %.4f, preview change %.4f)", o.step,
+                o.latent_change, o.preview_change);
+  return {false, buf};
+}
+
+AdaptiveController::AdaptiveController(AdaptivePlan plan, std::shared_ptr<StopPredictor> predictor)
+    : plan_(std::move(plan)), predictor_(predictor ? std::move(predictor) : std::make_shared<HeuristicStopPredictor>()) {
+  reason_ = "max steps (" + std::to_string(plan_.max_steps) + ")";
+}
+
+int AdaptiveController::tail_steps(int step) const {
+  return std::max({1, plan_.tail_steps, plan_.min_steps - step});
+}
+
+bool AdaptiveController::after_step(int step, double sigma, double sigma_max, const at::Tensor& denoised,
+                                    const at::Tensor& preview) {
+  if (!plan_.enabled) return false;
+  bool checkpoint = std::find(plan_.checkpoints.begin(), plan_.checkpoints.end(), step) != plan_.checkpoints.end();
+  if (!prev_x0_.defined() || checkpoint) {
+    if (prev_x0_.defined() && checkpoint && step < plan_.max_steps) {
+      ConvergenceObservation o;
+      o.step = step;
+      o.max_steps = plan_.max_steps;
+      o.sigma = sigma;
+      o.sigma_max = sigma_max;
+      o.latent_change = relative_change(denoised, prev_x0_);
+      o.preview_change = (preview.defined() && prev_preview_.defined()) ? mean_abs_change(preview, prev_preview_) : 0.0;
+      o.steps_since_previous = step - prev_step_;
+      o.denoised = denoised;
+      o.preview = preview;
+      StopDecision d = predictor_->decide(o);
+      history_.push_back({step, sigma, o.latent_change, o.preview_change, d.stop});
+      if (d.stop) {
+        reason_ = d.reason + " by " + predictor_->name() + " predictor";
+        return true;
+      }
+    }
+    prev_x0_ = denoised.detach().clone();
+    prev_preview_ = preview.defined() ? preview.detach().clone() : at::Tensor();
+    prev_step_ = step;
+  }
+  return false;
+}
+
+}  // namespace ripen

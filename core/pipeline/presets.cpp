@@ -1,0 +1,154 @@
+#include "pipeline/presets.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "tensors/error.h"
+
+namespace ripen {
+
+// Chosen by measurement (see tests/pipeline and the bench's fast-track section): a deterministic first-order
+// step keeps the middle phase from adding fresh noise the adaptive controller would read as "still changing".
+const char* const kFastTrackMiddleSampler = "euler";
+
+const std::vector<std::string>& known_samplers() {
+  static const std::vector<std::string> names{"euler",      "euler_ancestral", "heun",         "dpm_2",
+                                              "dpmpp_2m",   "dpmpp_2s_ancestral", "dpmpp_sde", "dpmpp_2m_sde",
+                                              "lcm",        "ddim"};
+  return names;
+}
+
+const std::vector<std::string>& known_schedules() {
+  static const std::vector<std::string> names{"karras", "exponential", "discrete"};
+  return names;
+}
+
+std::string SamplingPlan::sampler_at(int i) const {
+  for (const auto& p : phases)
+    if (i >= p.begin && i < p.end) return p.sampler;
+  return phases.empty() ? std::string() : phases.back().sampler;
+}
+
+nlohmann::json SamplingPlan::to_json() const {
+  nlohmann::json ph = nlohmann::json::array();
+  for (const auto& p : phases) ph.push_back({{"sampler", p.sampler}, {"begin", p.begin}, {"end", p.end}});
+  return {{"schedule", schedule},
+          {"steps", steps},
+          {"phases", ph},
+          {"cfg", cfg},
+          {"tail_cfg", tail_cfg},
+          {"eta", eta},
+          {"s_noise", s_noise},
+          {"solver_type", solver_type},
+          {"adaptive",
+           {{"enabled", adaptive.enabled},
+            {"min_steps", adaptive.min_steps},
+            {"max_steps", adaptive.max_steps},
+            {"checkpoints", adaptive.checkpoints},
+            {"tail_steps", adaptive.tail_steps},
+            {"tail_sampler", adaptive.tail_sampler}}},
+          {"composition_steps", composition_steps},
+          {"refine_2x", refine_2x},
+          {"refine_steps", refine_steps},
+          {"refine_strength", refine_strength}};
+}
+
+double fast_track_cfg(int s) {
+  if (s <= 6) return 4.5 + 1.5 * (std::max(s, 1) - 1) / 5.0;  // 4.5 at step 1 … 6.0 at step 6
+  if (s <= 12) return 6.0 + 2.5 * (s - 6) / 6.0;              // … 8.5 at step 12
+  return 8.5;
+}
+
+SamplingPlan fast_track_plan(int steps) {
+  SamplingPlan p;
+  p.schedule = "karras";
+  p.steps = steps;
+  p.phases.push_back({"euler_ancestral", 0, std::min(6, steps)});
+  if (steps > 6) p.phases.push_back({kFastTrackMiddleSampler, 6, std::min(12, steps)});
+  if (steps > 12) p.phases.push_back({"dpmpp_2m", 12, steps});
+  for (int s = 1; s <= steps; ++s) p.cfg.push_back(fast_track_cfg(s));
+  p.tail_cfg = 8.5;
+  p.adaptive.enabled = true;
+  p.adaptive.min_steps = 8;
+  p.adaptive.max_steps = steps;
+  p.composition_steps = std::min(6, steps);
+  return p;
+}
+
+void validate_request(const GenerationRequest& r) {
+  auto fail = [](const std::string& m) { throw Error(m); };
+  if (r.width < 8 || r.height < 8 || r.width % 8 || r.height % 8)
+    fail("size " + std::to_string(r.width) + "x" + std::to_string(r.height) + " is not a positive multiple of 8");
+  if (r.width > 8192 || r.height > 8192) fail("size is larger than 8192 pixels on a side");
+  if (r.batch < 1 || r.batch > 64) fail("batch " + std::to_string(r.batch) + " is outside 1..64");
+  if (r.steps < 1) fail("steps " + std::to_string(r.steps) + " is below 1");
+  if (r.steps > 1000) fail("steps " + std::to_string(r.steps) + " is above 1000");
+  if (!std::isfinite(r.cfg)) fail("CFG is not a finite number");
+  for (double c : r.cfg_schedule)
+    if (!std::isfinite(c)) fail("CFG schedule holds a value that is not a finite number");
+  if (!std::isfinite(r.eta) || r.eta < 0) fail("eta must be a finite number >= 0");
+  if (!std::isfinite(r.s_noise) || r.s_noise < 0) fail("s_noise must be a finite number >= 0");
+  if (r.clip_skip < 1 || r.clip_skip > 12) fail("clip skip " + std::to_string(r.clip_skip) + " is outside 1..12");
+  const auto& ss = known_samplers();
+  if (std::find(ss.begin(), ss.end(), r.sampler) == ss.end()) {
+    std::string names;
+    for (const auto& s : ss) names += (names.empty() ? "" : ", ") + s;
+    fail("unknown sampler '" + r.sampler + "' (expected one of: " + names + ")");
+  }
+  const auto& sc = known_schedules();
+  if (std::find(sc.begin(), sc.end(), r.schedule) == sc.end())
+    fail("unknown schedule '" + r.schedule + "' (expected karras, exponential or discrete)");
+  if (r.solver_type != "midpoint" && r.solver_type != "heun")
+    fail("unknown solver type '" + r.solver_type + "' (expected midpoint or heun)");
+  if (!std::isfinite(r.refine_strength) || r.refine_strength <= 0 || r.refine_strength > 1)
+    fail("refine strength must lie in (0, 1]");
+  if (!std::isfinite(r.refine_sigma) || r.refine_sigma < 0) fail("refine sigma must be a finite number >= 0");
+}
+
+SamplingPlan plan_for(const GenerationRequest& r) {
+  validate_request(r);
+  SamplingPlan p;
+  switch (r.preset) {
+    case Preset::Fast:
+      return fast_track_plan(22);
+    case Preset::Quality:
+      p.schedule = "karras";
+      p.steps = 30;
+      p.phases = {{"dpmpp_sde", 0, 30}};
+      p.cfg.assign(30, 9.0);
+      p.tail_cfg = 9.0;
+      p.refine_2x = r.refine_2x;
+      p.refine_steps = 20;
+      p.refine_strength = r.refine_strength;
+      return p;
+    case Preset::Lightning: {
+      int n = (r.steps >= 4 && r.steps <= 6) ? r.steps : 4;
+      p.schedule = "discrete";
+      p.steps = n;
+      p.phases = {{"lcm", 0, n}};
+      p.cfg.assign(n, 1.0);
+      p.tail_cfg = 1.0;
+      return p;
+    }
+    case Preset::Custom:
+      p.schedule = r.schedule;
+      p.steps = r.steps;
+      p.phases = {{r.sampler, 0, r.steps}};
+      if (!r.cfg_schedule.empty()) {
+        for (int i = 0; i < r.steps; ++i)
+          p.cfg.push_back(r.cfg_schedule[std::min<size_t>(i, r.cfg_schedule.size() - 1)]);
+      } else {
+        p.cfg.assign(r.steps, r.cfg);
+      }
+      p.tail_cfg = p.cfg.back();
+      p.eta = r.eta;
+      p.s_noise = r.s_noise;
+      p.solver_type = r.solver_type;
+      p.refine_2x = r.refine_2x;
+      p.refine_strength = r.refine_strength;
+      return p;
+  }
+  throw Error("unknown preset");
+}
+
+}  // namespace ripen
