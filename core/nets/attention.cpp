@@ -1,0 +1,112 @@
+#include "nets/attention.h"
+
+#include <torch/version.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace ripen::nn {
+
+AttentionSettings& attention_settings() {
+  static AttentionSettings settings;
+  return settings;
+}
+
+namespace {
+
+// [B, L, H*D] -> [B*H, L, D] (contiguous)
+at::Tensor fold_heads(const at::Tensor& x, int64_t heads) {
+  const auto b = x.size(0), l = x.size(1), d = x.size(2) / heads;
+  return x.view({b, l, heads, d}).transpose(1, 2).reshape({b * heads, l, d});
+}
+
+// [B*H, L, D] -> [B, L, H*D]
+at::Tensor unfold_heads(const at::Tensor& x, int64_t heads) {
+  const auto bh = x.size(0), l = x.size(1), d = x.size(2);
+  return x.view({bh / heads, heads, l, d}).transpose(1, 2).reshape({bh / heads, l, heads * d});
+}
+
+// q already scaled; all [N, L, D]. The scores chunk lives in one reused buffer; softmax in place.
+at::Tensor chunked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, bool fp32_softmax,
+                             int64_t budget) {
+  const auto n = q.size(0), lq = q.size(1), lk = k.size(1);
+  const auto score_type = fp32_softmax ? at::kFloat : q.scalar_type();
+  const int64_t row_bytes = n * lk * static_cast<int64_t>(c10::elementSize(score_type));
+  int64_t chunk = budget > 0 ? std::clamp<int64_t>(budget / std::max<int64_t>(row_bytes, 1), 1, lq) : lq;
+  const at::Tensor kt = k.transpose(1, 2);
+  at::Tensor out = at::empty({n, lq, v.size(2)}, v.options());
+  at::Tensor scores = at::empty({n, chunk, lk}, q.options().dtype(score_type));
+  at::Tensor probs = fp32_softmax && v.scalar_type() != at::kFloat ? at::empty({n, chunk, lk}, v.options()) : at::Tensor();
+  for (int64_t start = 0; start < lq; start += chunk) {
+    const int64_t len = std::min(chunk, lq - start);
+    // the first n*len*lk elements of the buffer, so every chunk is contiguous
+    auto head = [&](const at::Tensor& buf) { return buf.view(-1).narrow(0, 0, n * len * lk).view({n, len, lk}); };
+    at::Tensor s = head(scores);
+    at::Tensor qc = q.narrow(1, start, len);
+    if (fp32_softmax && q.scalar_type() != at::kFloat) {
+      // reduced-precision matmul with fp32 accumulation, upcast for the softmax
+      s.copy_(at::bmm(qc, kt));
+    } else {
+      at::bmm_out(s, qc, kt);
+    }
+    at::_softmax_out(s, s, -1, false);
+    at::Tensor p = s;
+    if (probs.defined()) {
+      p = head(probs);
+      p.copy_(s);
+    }
+    at::Tensor o = out.narrow(1, start, len);
+    if (o.is_contiguous()) {
+      at::bmm_out(o, p, v);
+    } else {
+      o.copy_(at::bmm(p, v));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+at::Tensor multi_head_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
+                                bool upcast) {
+  const auto& settings = attention_settings();
+  const int64_t head_dim = q.size(2) / heads;
+  const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
+  const bool reduced = q.scalar_type() != at::kFloat && q.scalar_type() != at::kDouble;
+#if TORCH_VERSION_MAJOR >= 2
+  if (settings.use_sdpa && !(upcast && reduced)) {
+    const auto b = q.size(0);
+    auto split = [&](const at::Tensor& x) { return x.view({b, x.size(1), heads, head_dim}).transpose(1, 2); };
+    at::Tensor o = at::scaled_dot_product_attention(split(q), split(k), split(v));
+    return o.transpose(1, 2).reshape({b, q.size(1), heads * head_dim});
+  }
+#endif
+  at::Tensor qf = fold_heads(q, heads);
+  qf.mul_(scale);
+  at::Tensor kf = fold_heads(k, heads), vf = fold_heads(v, heads);
+  if (upcast && reduced) {
+    // upcast_attention: scores from fp32 operands, as diffusers does
+    at::Tensor o = chunked_attention(qf.to(at::kFloat), kf.to(at::kFloat), vf, true, settings.score_budget_bytes);
+    return unfold_heads(o, heads);
+  }
+  return unfold_heads(chunked_attention(qf, kf, vf, reduced, settings.score_budget_bytes), heads);
+}
+
+void CrossAttention::bind(ParamStore& ps, const std::string& prefix, int64_t query_dim, int64_t context_dim,
+                          int64_t heads_, int64_t head_dim, bool upcast_attention) {
+  heads = heads_;
+  upcast = upcast_attention;
+  const int64_t inner = heads * head_dim;
+  const int64_t kv_dim = context_dim > 0 ? context_dim : query_dim;
+  to_q.bind(ps, key(prefix, "to_q"), query_dim, inner, false);
+  to_k.bind(ps, key(prefix, "to_k"), kv_dim, inner, false);
+  to_v.bind(ps, key(prefix, "to_v"), kv_dim, inner, false);
+  to_out.bind(ps, key(prefix, "to_out.0"), inner, query_dim, true);
+}
+
+at::Tensor CrossAttention::operator()(const at::Tensor& x, const at::Tensor& context) const {
+  const at::Tensor& c = context.defined() ? context : x;
+  return to_out(multi_head_attention(to_q(x), to_k(c), to_v(c), heads, upcast));
+}
+
+}  // namespace ripen::nn
