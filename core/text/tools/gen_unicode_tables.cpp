@@ -1,0 +1,201 @@
+// Generates core/text/unicode_tables.inc: the few Unicode properties the CLIP tokenizer's text cleaning
+// needs (letters \p{L}, numbers \p{N}, Python's isspace, simple lower-case, canonical decomposition,
+// combining classes, composition exclusions, and the NFKC forms of U+FF01..U+FFEF for ftfy's width fix),
+// so the engine does not depend on ICU.
+//
+// Regenerate (Debian package unicode-data provides the input files):
+//   cmake --build <build> --target ripen_gen_unicode_tables
+//   <build>/core/text/ripen_gen_unicode_tables /usr/share/unicode > core/text/unicode_tables.inc
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Entry {
+  std::string category, bidi, decomposition;
+  int ccc = 0;
+  uint32_t lower = 0;
+};
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char c : s) {
+    if (c == sep) {
+      out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  out.push_back(cur);
+  return out;
+}
+
+uint32_t hex(const std::string& s) { return static_cast<uint32_t>(std::stoul(s, nullptr, 16)); }
+
+std::vector<std::pair<uint32_t, uint32_t>> ranges_of(const std::set<uint32_t>& cps) {
+  std::vector<std::pair<uint32_t, uint32_t>> out;
+  for (uint32_t c : cps) {
+    if (!out.empty() && out.back().second + 1 == c)
+      out.back().second = c;
+    else
+      out.push_back({c, c});
+  }
+  return out;
+}
+
+void print_ranges(const char* name, const std::set<uint32_t>& cps) {
+  auto r = ranges_of(cps);
+  std::printf("inline constexpr CodeRange %s[] = {\n", name);
+  int n = 0;
+  for (auto& [a, b] : r) std::printf("{0x%X,0x%X},%s", a, b, (++n % 6 == 0) ? "\n" : "");
+  std::printf("\n};\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string dir = argc > 1 ? argv[1] : "/usr/share/unicode";
+  std::ifstream in(dir + "/UnicodeData.txt");
+  if (!in) {
+    std::cerr << "cannot open " << dir << "/UnicodeData.txt\n";
+    return 1;
+  }
+  std::map<uint32_t, Entry> db;
+  std::string line;
+  uint32_t range_first = 0;
+  while (std::getline(in, line)) {
+    auto f = split(line, ';');
+    if (f.size() < 15) continue;
+    uint32_t cp = hex(f[0]);
+    Entry e;
+    e.category = f[2];
+    e.ccc = std::stoi(f[3]);
+    e.bidi = f[4];
+    e.decomposition = f[5];
+    e.lower = f[13].empty() ? 0 : hex(f[13]);
+    if (f[1].find(", First>") != std::string::npos) {
+      range_first = cp;
+      continue;
+    }
+    if (f[1].find(", Last>") != std::string::npos) {
+      for (uint32_t c = range_first; c <= cp; ++c) db[c] = Entry{e.category, e.bidi, "", e.ccc, 0};
+      continue;
+    }
+    db[cp] = e;
+  }
+
+  std::set<uint32_t> letters, numbers, spaces;
+  std::vector<std::pair<uint32_t, uint32_t>> lower;
+  std::map<uint32_t, std::vector<uint32_t>> canon;    // one level of canonical decomposition
+  std::map<uint32_t, std::vector<uint32_t>> compat;   // one level of any decomposition
+  std::vector<std::pair<uint32_t, int>> ccc;
+  for (auto& [cp, e] : db) {
+    if (e.category[0] == 'L') letters.insert(cp);
+    if (e.category[0] == 'N') numbers.insert(cp);
+    // Python's str.isspace: bidirectional class WS, B or S, or category Zs.
+    if (e.bidi == "WS" || e.bidi == "B" || e.bidi == "S" || e.category == "Zs") spaces.insert(cp);
+    if (e.lower) lower.push_back({cp, e.lower});
+    if (e.ccc) ccc.push_back({cp, e.ccc});
+    if (!e.decomposition.empty()) {
+      std::istringstream ds(e.decomposition);
+      std::string tok;
+      bool is_compat = false;
+      std::vector<uint32_t> parts;
+      while (ds >> tok) {
+        if (tok[0] == '<')
+          is_compat = true;
+        else
+          parts.push_back(hex(tok));
+      }
+      compat[cp] = parts;
+      if (!is_compat) canon[cp] = parts;
+    }
+  }
+
+  // Full_Composition_Exclusion from DerivedNormalizationProps.txt.
+  std::set<uint32_t> excluded;
+  std::ifstream dn(dir + "/DerivedNormalizationProps.txt");
+  if (!dn) {
+    std::cerr << "cannot open " << dir << "/DerivedNormalizationProps.txt\n";
+    return 1;
+  }
+  while (std::getline(dn, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    auto f = split(line.substr(0, line.find('#')), ';');
+    if (f.size() < 2 || f[1].find("Full_Composition_Exclusion") == std::string::npos) continue;
+    std::string r = f[0];
+    while (!r.empty() && r.back() == ' ') r.pop_back();
+    auto dots = r.find("..");
+    uint32_t a = hex(r.substr(0, dots)), b = dots == std::string::npos ? a : hex(r.substr(dots + 2));
+    for (uint32_t c = a; c <= b; ++c) excluded.insert(c);
+  }
+
+  std::function<void(uint32_t, std::vector<uint32_t>&)> full_compat = [&](uint32_t c, std::vector<uint32_t>& out) {
+    auto it = compat.find(c);
+    if (it == compat.end()) {
+      out.push_back(c);
+      return;
+    }
+    for (uint32_t p : it->second) full_compat(p, out);
+  };
+
+  std::printf("// Generated by core/text/tools/gen_unicode_tables.cpp from the Unicode Character Database\n");
+  std::printf("// (/usr/share/unicode, Debian package unicode-data). Do not edit; see the generator for how to regenerate.\n");
+  std::printf("// NOLINTBEGIN\n#pragma once\n#include <cstdint>\n\nnamespace ripen::text::tables {\n\n");
+  std::printf("struct CodeRange { uint32_t first, last; };\nstruct CodeMap { uint32_t from, to; };\n");
+  std::printf("struct Decomposition { uint32_t cp, first, second; };  // second == 0: singleton\n");
+  std::printf("struct CombiningClass { uint32_t cp; uint8_t ccc; };\n");
+  std::printf("struct WidthForm { uint32_t cp, a, b, c; };  // NFKC form, up to 3 code points (0 = none)\n\n");
+  print_ranges("kLetters", letters);
+  print_ranges("kNumbers", numbers);
+  print_ranges("kSpaces", spaces);
+
+  std::printf("inline constexpr CodeMap kLower[] = {\n");
+  int n = 0;
+  for (auto& [a, b] : lower) std::printf("{0x%X,0x%X},%s", a, b, (++n % 6 == 0) ? "\n" : "");
+  std::printf("\n};\n");
+
+  std::printf("inline constexpr Decomposition kCanonical[] = {\n");
+  n = 0;
+  for (auto& [cp, parts] : canon) {
+    if (parts.size() > 2) {
+      std::cerr << "unexpected long canonical decomposition\n";
+      return 1;
+    }
+    std::printf("{0x%X,0x%X,0x%X},%s", cp, parts[0], parts.size() > 1 ? parts[1] : 0, (++n % 5 == 0) ? "\n" : "");
+  }
+  std::printf("\n};\n");
+
+  std::printf("inline constexpr CombiningClass kCombiningClass[] = {\n");
+  n = 0;
+  for (auto& [cp, c] : ccc) std::printf("{0x%X,%d},%s", cp, c, (++n % 8 == 0) ? "\n" : "");
+  std::printf("\n};\n");
+
+  print_ranges("kCompositionExcluded", excluded);
+
+  std::printf("inline constexpr WidthForm kWidthForms[] = {\n");
+  n = 0;
+  for (uint32_t cp = 0xFF01; cp < 0xFFF0; ++cp) {
+    if (!compat.count(cp)) continue;
+    std::vector<uint32_t> parts;
+    full_compat(cp, parts);
+    if (parts.size() > 3) {
+      std::cerr << "unexpected long width form\n";
+      return 1;
+    }
+    parts.resize(3, 0);
+    std::printf("{0x%X,0x%X,0x%X,0x%X},%s", cp, parts[0], parts[1], parts[2], (++n % 4 == 0) ? "\n" : "");
+  }
+  std::printf("\n};\n\n}  // namespace ripen::text::tables\n// NOLINTEND\n");
+  return 0;
+}
