@@ -1,0 +1,38 @@
+#pragma once
+// AUTOMATIC1111's "parameters" text ("infotext"), written byte for byte as the web UI writes it and parsed back.
+//
+// Reference followed: AUTOMATIC1111/stable-diffusion-webui v1.10.x — modules/processing.py `create_infotext`
+// (field order Steps, Sampler, Schedule type, CFG scale, Seed, Size, Model hash, Model, ..., Clip skip, ...,
+// RNG, then extra_generation_params such as Eta) and modules/infotext_utils.py `quote` (values containing
+// ',', ':' or a newline become json.dumps(value, ensure_ascii=False)) and `parse_generation_parameters`.
+// Settings assumed at their web-UI defaults: model hash and model name on, no VAE override, no face
+// restoration, no tiling, add_version_to_infotext off (a Ripen image must not claim an A1111 version).
+// Values print as Python prints them: ints plainly, CFG scale as the UI's slider passes it (7, 7.5), other
+// floats with Python's repr. Sampler labels are A1111's for the k-diffusion function names.
+#include <map>
+#include <optional>
+#include <string>
+
+#include "pipeline/request.h"
+
+namespace ripen::imageio {
+
+std::string a1111_parameters(const GenerationRequest& request, const GenerationRecord& record);
+
+struct A1111Parameters {
+  GenerationRequest request;  // preset Custom; fields A1111 does not carry keep their defaults
+  GenerationRecord record;    // model_name, model_hash
+  std::map<std::string, std::string> fields;  // every "Key: value" of the last line, unquoted
+};
+// Returns nullopt when the text does not look like A1111 parameters (fewer than 3 fields on the last line).
+std::optional<A1111Parameters> parse_a1111_parameters(const std::string& text);
+
+// A1111 sampler label for a k-diffusion sampler name ("euler_ancestral" -> "Euler a"); unknown names pass through.
+std::string a1111_sampler_label(const std::string& sampler, const std::string& solver_type);
+std::string a1111_schedule_label(const std::string& schedule);
+// Python's repr(float) ("7.0", "0.1", "1e-05").
+std::string python_float_repr(double v);
+// Python's json.dumps(s, ensure_ascii=False).
+std::string python_json_string(const std::string& s);
+
+}  // namespace ripen::imageio

@@ -1,0 +1,179 @@
+#include "imageio/comfyui_import.h"
+
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
+
+namespace ripen::imageio {
+namespace {
+using nlohmann::json;
+
+bool is_sampler(const std::string& t) { return t == "KSampler" || t == "KSamplerAdvanced"; }
+
+std::string scheduler_to_schedule(const std::string& s) {
+  if (s == "karras" || s == "exponential" || s == "sgm_uniform" || s == "simple" || s == "beta" ||
+      s == "polyexponential" || s == "kl_optimal")
+    return s;
+  return "discrete";  // ComfyUI's "normal": evenly spaced timesteps of the model's own schedule
+}
+
+void fill_sampler(GenerationRequest& r, const std::string& sampler, const std::string& scheduler) {
+  r.sampler = sampler;
+  r.schedule = scheduler_to_schedule(scheduler);
+  // ComfyUI's sampler list has "_gpu"/"_cfg_pp" variants; the k-diffusion base name is what we can run.
+  for (const char* sfx : {"_gpu", "_cfg_pp"}) {
+    std::string s = sfx;
+    if (r.sampler.size() > s.size() && r.sampler.compare(r.sampler.size() - s.size(), s.size(), s) == 0)
+      r.sampler.resize(r.sampler.size() - s.size());
+  }
+}
+
+template <typename T>
+void get_num(const json& j, T& out) {
+  if (j.is_number()) out = j.get<T>();
+}
+
+std::optional<ComfyUIParameters> from_prompt(const json& g) {
+  if (!g.is_object()) return std::nullopt;
+  const json* ks = nullptr;
+  for (auto it = g.begin(); it != g.end(); ++it)
+    if (it->is_object() && is_sampler(it->value("class_type", ""))) {
+      ks = &*it;
+      break;
+    }
+  if (!ks || !ks->contains("inputs")) return std::nullopt;
+  const json& in = (*ks)["inputs"];
+  ComfyUIParameters out;
+  GenerationRequest& r = out.request;
+  r.preset = Preset::Custom;
+  r.noise = NoiseSource::Cpu;  // ComfyUI's default noise is torch.randn on the CPU
+  if (in.contains("seed")) get_num(in["seed"], r.seed);
+  if (in.contains("noise_seed")) get_num(in["noise_seed"], r.seed);
+  if (in.contains("steps")) get_num(in["steps"], r.steps);
+  if (in.contains("cfg")) get_num(in["cfg"], r.cfg);
+  fill_sampler(r, in.value("sampler_name", r.sampler), in.value("scheduler", "normal"));
+
+  // Follows a link back to the first node that carries the wanted input (through reroutes, conditioning
+  // combiners and the like).
+  std::function<const json*(const json&, const char*, int)> find_input = [&](const json& link, const char* key,
+                                                                           int depth) -> const json* {
+    if (depth > 16 || !link.is_array() || link.empty()) return nullptr;
+    std::string id = link[0].is_string() ? link[0].get<std::string>() : link[0].dump();
+    if (!g.contains(id)) return nullptr;
+    const json& node = g[id];
+    if (!node.contains("inputs")) return nullptr;
+    const json& nin = node["inputs"];
+    if (nin.contains(key) && !nin[key].is_array()) return &nin[key];
+    for (auto it = nin.begin(); it != nin.end(); ++it)
+      if (auto f = find_input(*it, key, depth + 1)) return f;
+    return nullptr;
+  };
+  auto text_of = [&](const char* which) -> std::string {
+    if (!in.contains(which)) return "";
+    const json* t = find_input(in[which], "text", 0);
+    return t && t->is_string() ? t->get<std::string>() : "";
+  };
+  r.prompt = text_of("positive");
+  r.negative_prompt = text_of("negative");
+  if (in.contains("latent_image")) {
+    if (auto w = find_input(in["latent_image"], "width", 0)) get_num(*w, r.width);
+    if (auto h = find_input(in["latent_image"], "height", 0)) get_num(*h, r.height);
+  }
+  if (in.contains("model"))
+    if (auto c = find_input(in["model"], "ckpt_name", 0); c && c->is_string()) {
+      r.model = c->get<std::string>();
+      out.record.model_name = std::filesystem::path(r.model).stem().string();
+    }
+  return out;
+}
+
+std::optional<ComfyUIParameters> from_workflow(const json& w) {
+  if (!w.is_object() || !w.contains("nodes") || !w["nodes"].is_array()) return std::nullopt;
+  std::map<long long, const json*> nodes;
+  for (const json& n : w["nodes"])
+    if (n.contains("id") && n["id"].is_number()) nodes[n["id"].get<long long>()] = &n;
+  std::map<long long, long long> link_from;  // link id -> source node id
+  if (w.contains("links") && w["links"].is_array())
+    for (const json& l : w["links"])
+      if (l.is_array() && l.size() >= 2 && l[0].is_number() && l[1].is_number())
+        link_from[l[0].get<long long>()] = l[1].get<long long>();
+  const json* ks = nullptr;
+  for (auto& [id, n] : nodes)
+    if (is_sampler(n->value("type", ""))) {
+      ks = n;
+      break;
+    }
+  if (!ks) return std::nullopt;
+  ComfyUIParameters out;
+  GenerationRequest& r = out.request;
+  r.preset = Preset::Custom;
+  r.noise = NoiseSource::Cpu;
+  const json wv = ks->value("widgets_values", json::array());
+  // KSampler: [seed, control_after_generate, steps, cfg, sampler, scheduler, denoise];
+  // KSamplerAdvanced: [add_noise, seed, control, steps, cfg, sampler, scheduler, start, end, return_noise].
+  size_t o = ks->value("type", "") == "KSamplerAdvanced" ? 1 : 0;
+  if (wv.size() >= o + 6) {
+    get_num(wv[o + 0], r.seed);
+    get_num(wv[o + 2], r.steps);
+    get_num(wv[o + 3], r.cfg);
+    if (wv[o + 4].is_string() && wv[o + 5].is_string()) fill_sampler(r, wv[o + 4], wv[o + 5]);
+  }
+  auto source_of = [&](const json& node, const std::string& input) -> const json* {
+    for (const json& i : node.value("inputs", json::array()))
+      if (i.value("name", "") == input && i.contains("link") && i["link"].is_number()) {
+        auto l = link_from.find(i["link"].get<long long>());
+        if (l == link_from.end()) return nullptr;
+        auto n = nodes.find(l->second);
+        return n == nodes.end() ? nullptr : n->second;
+      }
+    return nullptr;
+  };
+  auto text_of = [&](const std::string& input) -> std::string {
+    const json* n = source_of(*ks, input);
+    for (int depth = 0; n && depth < 16; ++depth) {
+      if (n->value("type", "").find("CLIPTextEncode") != std::string::npos) {
+        const json v = n->value("widgets_values", json::array());
+        return !v.empty() && v[0].is_string() ? v[0].get<std::string>() : "";
+      }
+      const json ins = n->value("inputs", json::array());
+      const json* next = nullptr;
+      for (const json& i : ins)
+        if ((next = source_of(*n, i.value("name", "")))) break;
+      n = next;
+    }
+    return "";
+  };
+  r.prompt = text_of("positive");
+  r.negative_prompt = text_of("negative");
+  if (const json* lat = source_of(*ks, "latent_image"); lat && lat->value("type", "") == "EmptyLatentImage") {
+    const json v = lat->value("widgets_values", json::array());
+    if (v.size() >= 2) {
+      get_num(v[0], r.width);
+      get_num(v[1], r.height);
+    }
+  }
+  if (const json* m = source_of(*ks, "model"); m && m->value("type", "").find("CheckpointLoader") != std::string::npos) {
+    const json v = m->value("widgets_values", json::array());
+    if (!v.empty() && v[0].is_string()) {
+      r.model = v[0].get<std::string>();
+      out.record.model_name = std::filesystem::path(r.model).stem().string();
+    }
+  }
+  return out;
+}
+}  // namespace
+
+std::optional<ComfyUIParameters> parse_comfyui(const std::string& prompt_json, const std::string& workflow_json) {
+  if (!prompt_json.empty()) {
+    json g = json::parse(prompt_json, nullptr, false);
+    if (!g.is_discarded())
+      if (auto p = from_prompt(g)) return p;
+  }
+  if (!workflow_json.empty()) {
+    json w = json::parse(workflow_json, nullptr, false);
+    if (!w.is_discarded()) return from_workflow(w);
+  }
+  return std::nullopt;
+}
+
+}  // namespace ripen::imageio
