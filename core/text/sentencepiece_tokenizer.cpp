@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <map>
 #include <mutex>
 
 #include "tensors/error.h"
@@ -30,7 +31,6 @@ struct Module {
 
 std::vector<fs::path> candidates() {
   std::vector<fs::path> out;
-  if (const char* env = std::getenv("RIPEN_SPM_MODULE"); env && *env) out.emplace_back(env);
   char buf[4096];
   ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
   if (n > 0) {
@@ -49,10 +49,10 @@ std::vector<fs::path> candidates() {
 
 const Module& module() {
   static std::mutex mutex;
-  static std::unique_ptr<Module> loaded;
-  std::lock_guard<std::mutex> lock(mutex);
-  if (loaded) return *loaded;
+  static std::map<std::string, std::unique_ptr<Module>> loaded;  // modules stay loaded for the process's life
   fs::path path = SentencePieceTokenizer::module_path();
+  std::lock_guard<std::mutex> lock(mutex);
+  if (auto it = loaded.find(path.string()); it != loaded.end()) return *it->second;
   void* dl = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
   if (!dl) throw Error(path.string() + ": cannot load the SentencePiece module: " + dlerror());
   auto m = std::make_unique<Module>();
@@ -72,8 +72,7 @@ const Module& module() {
   sym(m->vocab_size, "ripen_spm_vocab_size");
   sym(m->special_id, "ripen_spm_special_id");
   sym(m->piece_to_id, "ripen_spm_piece_to_id");
-  loaded = std::move(m);  // the module stays loaded for the life of the process
-  return *loaded;
+  return *(loaded[path.string()] = std::move(m));
 }
 
 }  // namespace
@@ -87,6 +86,10 @@ struct SentencePieceTokenizer::Handle {
 };
 
 fs::path SentencePieceTokenizer::module_path() {
+  if (const char* env = std::getenv("RIPEN_SPM_MODULE"); env && *env) {
+    if (!fs::is_regular_file(env)) throw Error(std::string("RIPEN_SPM_MODULE=") + env + ": no such file");
+    return env;
+  }
   std::string tried;
   for (const auto& p : candidates()) {
     if (fs::is_regular_file(p)) return p;
