@@ -1,0 +1,111 @@
+#include <gtest/gtest.h>
+
+#include "common/test_common.h"
+#include "tensors/error.h"
+#include "tensors/safetensors.h"
+#include "text/clip_text_model.h"
+
+using namespace ripen;
+using ripen::text::ClipTextConfig;
+using ripen::text::ClipTextModel;
+namespace fs = std::filesystem;
+
+namespace {
+ClipTextModel load(const fs::path& dir, at::TensorOptions opts = at::TensorOptions().dtype(at::kFloat)) {
+  auto cfg = ClipTextConfig::from_json(dir / "config.json");
+  auto st = SafeTensors::open((dir / "model.safetensors").string());
+  auto ps = ParamStore::from_tensors(st.load_all(), st.path(), opts);
+  ClipTextModel m;
+  m.bind(ps, cfg);
+  ps.finish(ClipTextModel::ignored_keys());
+  return m;
+}
+}  // namespace
+
+TEST(ClipTextModel, ConfigFromJson) {
+  RIPEN_ORACLE_OR_SKIP(oracle);
+  auto c1 = ClipTextConfig::from_json(oracle / "tiny-sd15/text_encoder/config.json");
+  EXPECT_EQ(c1.hidden_size, 32);
+  EXPECT_EQ(c1.num_layers, 5);
+  EXPECT_EQ(c1.num_heads, 4);
+  EXPECT_EQ(c1.intermediate_size, 37);
+  EXPECT_EQ(c1.hidden_act, "quick_gelu");
+  EXPECT_EQ(c1.eos_token_id, 2);
+  EXPECT_FALSE(c1.with_projection);
+  auto c2 = ClipTextConfig::from_json(oracle / "tiny-sdxl/text_encoder_2/config.json");
+  EXPECT_EQ(c2.hidden_act, "gelu");
+  EXPECT_TRUE(c2.with_projection);
+  EXPECT_EQ(c2.projection_dim, 32);
+  EXPECT_THROW(ClipTextConfig::from_json_text(R"({"hidden_size": 30, "num_attention_heads": 4})", "x.json"), Error);
+  EXPECT_THROW(ClipTextConfig::from_json_text(R"({"hidden_act": "relu"})", "x.json"), Error);
+  EXPECT_THROW(ClipTextConfig::from_json_text("{", "x.json"), Error);
+}
+
+TEST(ClipTextModel, MatchesTransformersSd15) {
+  RIPEN_ORACLE_OR_SKIP(oracle);
+  auto m = load(oracle / "tiny-sd15/text_encoder");
+  auto ref = SafeTensors::open((oracle / "tiny-sd15/ref/text_encoder.safetensors").string());
+  auto out = m.forward(ref.tensor("input_ids"));
+  EXPECT_TRUE(test::close_to(out.last_hidden_state, ref.tensor("last_hidden_state")));
+  EXPECT_TRUE(test::close_to(out.penultimate_hidden_state, ref.tensor("penultimate_hidden_state")));
+  EXPECT_TRUE(test::close_to(out.penultimate_final_ln, ref.tensor("penultimate_final_ln")));
+  EXPECT_TRUE(test::close_to(out.pooler_output, ref.tensor("pooler_output")));
+  EXPECT_FALSE(out.text_embeds.defined());
+  at::Tensor all = ref.tensor("prompt0_all_hidden_states");
+  ASSERT_EQ(out.hidden_states.size(), 6u);
+  for (int i = 0; i < 6; ++i) EXPECT_TRUE(test::close_to(out.hidden_states[i][0], all[i])) << "hidden state " << i;
+  EXPECT_TRUE(m.clip_skip(out, 1).equal(out.last_hidden_state));
+  EXPECT_TRUE(test::close_to(m.clip_skip(out, 2), ref.tensor("penultimate_final_ln")));
+  EXPECT_TRUE(test::close_to(m.clip_skip(out, 3), m.final_layer_norm(out.hidden_states[3])));
+  EXPECT_THROW(m.clip_skip(out, 6), Error);
+}
+
+TEST(ClipTextModel, MatchesTransformersSdxlBothEncoders) {
+  RIPEN_ORACLE_OR_SKIP(oracle);
+  auto te1 = load(oracle / "tiny-sdxl/text_encoder");
+  auto te2 = load(oracle / "tiny-sdxl/text_encoder_2");  // stored fp16, computed in fp32
+  auto ref = SafeTensors::open((oracle / "tiny-sdxl/ref/text_encoders.safetensors").string());
+  auto o1 = te1.forward(ref.tensor("tokenizer_input_ids"));
+  auto o2 = te2.forward(ref.tensor("tokenizer_2_input_ids"));
+  EXPECT_TRUE(test::close_to(o1.penultimate_hidden_state, ref.tensor("te1_penultimate_hidden_state")));
+  EXPECT_TRUE(test::close_to(o1.pooler_output, ref.tensor("te1_pooler_output")));
+  EXPECT_TRUE(test::close_to(o2.penultimate_hidden_state, ref.tensor("te2_penultimate_hidden_state")));
+  EXPECT_TRUE(test::close_to(o2.last_hidden_state, ref.tensor("te2_last_hidden_state")));
+  ASSERT_TRUE(o2.text_embeds.defined());
+  EXPECT_TRUE(test::close_to(o2.text_embeds, ref.tensor("te2_text_embeds")));
+  EXPECT_TRUE(test::close_to(at::cat({o1.penultimate_hidden_state, o2.penultimate_hidden_state}, -1),
+                             ref.tensor("prompt_embeds")));
+}
+
+TEST(ClipTextModel, RunsInBFloat16) {
+  RIPEN_ORACLE_OR_SKIP(oracle);
+  auto m = load(oracle / "tiny-sdxl/text_encoder_2", at::TensorOptions().dtype(at::kBFloat16));
+  auto ref = SafeTensors::open((oracle / "tiny-sdxl/ref/text_encoders.safetensors").string());
+  auto o = m.forward(ref.tensor("tokenizer_2_input_ids"));
+  EXPECT_EQ(o.last_hidden_state.scalar_type(), at::kBFloat16);
+  // bf16 keeps ~3 significant digits; 5 layers of it stay within a few percent of the fp32 result.
+  EXPECT_TRUE(test::close_to(o.text_embeds.to(at::kFloat), ref.tensor("te2_text_embeds"), 5e-2, 1e-2));
+}
+
+TEST(ClipTextModel, RejectsBadInput) {
+  RIPEN_ORACLE_OR_SKIP(oracle);
+  auto m = load(oracle / "tiny-sd15/text_encoder");
+  EXPECT_THROW(m.forward(at::zeros({1, 78}, at::kLong)), Error);
+  EXPECT_THROW(m.forward(at::full({1, 5}, 49408, at::kLong)), Error);
+  EXPECT_THROW(m.forward(at::zeros({5}, at::kLong)), Error);
+}
+
+TEST(ClipTextModel, MissingKeysAreReported) {
+  RIPEN_ORACLE_OR_SKIP(oracle);
+  auto cfg = ClipTextConfig::from_json(oracle / "tiny-sdxl/text_encoder_2/config.json");
+  auto st = SafeTensors::open((oracle / "tiny-sd15/text_encoder/model.safetensors").string());  // no projection
+  auto ps = ParamStore::from_tensors(st.load_all(), st.path());
+  ClipTextModel m;
+  m.bind(ps, cfg);
+  try {
+    ps.finish(ClipTextModel::ignored_keys());
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("text_projection.weight"), std::string::npos) << e.what();
+  }
+}
