@@ -31,7 +31,8 @@ std::string oiio_encode(const std::string& ext, const OIIO::ImageSpec& spec, OII
   OIIO::Filesystem::IOVecOutput vecout(buf);
   auto out = OIIO::ImageOutput::create(fake_name);
   if (!out) throw Error("OpenImageIO cannot write " + ext + " files: " + OIIO::geterror());
-  bool proxy = out->supports("ioproxy");
+  // libtiff rewrites its header through the proxy in a way IOVecOutput does not keep; TIFF goes through a file.
+  bool proxy = out->supports("ioproxy") && ext != ".tif";
   std::string tmp_file;
   if (proxy) {
     out->set_ioproxy(&vecout);

@@ -1,0 +1,90 @@
+// PNGs as AUTOMATIC1111 and ComfyUI write them (tests/imageio/data/README.md) import with their settings.
+#include <gtest/gtest.h>
+
+#include "imageio/comfyui_import.h"
+#include "imageio/export.h"
+#include "imageio/file_util.h"
+#include "imageio/metadata_read.h"
+#include "imageio/png_text.h"
+#include "common/test_common.h"
+
+using namespace ripen;
+using namespace ripen::imageio;
+namespace fs = std::filesystem;
+
+namespace {
+fs::path data(const char* name) { return fs::path(RIPEN_IMAGEIO_DATA) / name; }
+
+// An 8x8 PNG with no text chunks plus the given ones (Pillow's tEXt/iTXt rule).
+fs::path make_png(const fs::path& dir, const char* name, const std::vector<PngText>& texts) {
+  Image img{8, 8, std::vector<uint8_t>(8 * 8 * 3, 128)};
+  ExportOptions o;
+  std::string plain = encode_image(img, nullptr, GenerationRequest{}, GenerationRecord{}, o);
+  std::string bytes = rewrite_png_text(plain, texts, {"parameters", "ripen"});
+  write_file_atomic(dir / name, bytes);
+  return dir / name;
+}
+}  // namespace
+
+TEST(ImportSamples, Automatic1111Png) {
+  fs::path dir = test::temp_dir("import_a1111");
+  std::string text = read_file(data("a1111_parameters.txt"));
+  fs::path png = make_png(dir, "00012-3456789012.png", {{"parameters", text}});
+  // Pillow writes this text (it has "é", Latin-1) as tEXt: check our sample is stored that way.
+  EXPECT_NE(read_file(png).find("tEXtparameters"), std::string::npos);
+  auto meta = read_metadata(png);
+  ASSERT_TRUE(meta);
+  EXPECT_EQ(meta->source, MetadataSource::A1111);
+  const GenerationRequest& r = meta->request;
+  EXPECT_EQ(r.prompt, "masterpiece, best quality, 1girl, (red hair:1.2), looking at viewer, caf\xc3\xa9 terrace at night");
+  EXPECT_EQ(r.negative_prompt, "lowres, bad anatomy, bad hands, text, error");
+  EXPECT_EQ(r.steps, 28);
+  EXPECT_EQ(r.sampler, "dpmpp_2m");
+  EXPECT_EQ(r.schedule, "karras");
+  EXPECT_DOUBLE_EQ(r.cfg, 7.0);
+  EXPECT_EQ(r.seed, 3456789012ull);
+  EXPECT_EQ(r.width, 512);
+  EXPECT_EQ(r.height, 768);
+  EXPECT_EQ(r.clip_skip, 2);
+  EXPECT_EQ(r.noise, NoiseSource::Cpu);
+  EXPECT_EQ(r.preset, Preset::Custom);
+  EXPECT_EQ(meta->record.model_hash, "6ce0161689");
+  EXPECT_EQ(meta->record.model_name, "v1-5-pruned-emaonly");
+}
+
+TEST(ImportSamples, ComfyUIPngPromptAndWorkflow) {
+  fs::path dir = test::temp_dir("import_comfy");
+  std::string prompt = read_file(data("comfyui_default_prompt.json"));
+  std::string workflow = read_file(data("comfyui_default_workflow.json"));
+  while (!prompt.empty() && prompt.back() == '\n') prompt.pop_back();
+  while (!workflow.empty() && workflow.back() == '\n') workflow.pop_back();
+  fs::path png = make_png(dir, "ComfyUI_00001_.png", {{"prompt", prompt}, {"workflow", workflow}});
+  auto meta = read_metadata(png);
+  ASSERT_TRUE(meta);
+  EXPECT_EQ(meta->source, MetadataSource::ComfyUI);
+  auto check = [](const GenerationRequest& r) {
+    EXPECT_EQ(r.seed, 156680208700286ull);
+    EXPECT_EQ(r.steps, 20);
+    EXPECT_DOUBLE_EQ(r.cfg, 8.0);
+    EXPECT_EQ(r.sampler, "euler");
+    EXPECT_EQ(r.schedule, "discrete");
+    EXPECT_EQ(r.prompt, "beautiful scenery nature glass bottle landscape, , purple galaxy bottle,");
+    EXPECT_EQ(r.negative_prompt, "text, watermark");
+    EXPECT_EQ(r.width, 512);
+    EXPECT_EQ(r.height, 512);
+    EXPECT_EQ(r.model, "v1-5-pruned-emaonly.safetensors");
+    EXPECT_EQ(r.noise, NoiseSource::Cpu);
+  };
+  check(meta->request);
+  EXPECT_EQ(meta->record.model_name, "v1-5-pruned-emaonly");
+  // The editor graph alone (older ComfyUI files, or files whose prompt chunk was stripped) gives the same.
+  auto from_workflow = parse_comfyui("", workflow);
+  ASSERT_TRUE(from_workflow);
+  check(from_workflow->request);
+}
+
+TEST(ImportSamples, FileWithoutSettings) {
+  fs::path dir = test::temp_dir("import_none");
+  fs::path png = make_png(dir, "plain.png", {{"Title", "holiday"}});
+  EXPECT_FALSE(read_metadata(png).has_value());
+}
