@@ -109,3 +109,18 @@ TEST(ClipTextModel, MissingKeysAreReported) {
     EXPECT_NE(std::string(e.what()).find("text_projection.weight"), std::string::npos) << e.what();
   }
 }
+
+TEST(ClipTextModel, SingleFileCheckpointMatchesToo) {
+  RIPEN_ORACLE_OR_SKIP(oracle);
+  // LDM layout: HF CLIP keys under cond_stage_model.transformer., stored fp16.
+  auto st = SafeTensors::open((oracle / "tiny-sd15-ldm.safetensors").string());
+  auto ps = ParamStore::from_tensors(st.load_all(), st.path());
+  ClipTextModel m;
+  m.bind(ps, ClipTextConfig::from_json(oracle / "tiny-sd15/text_encoder/config.json"), "cond_stage_model.transformer");
+  ps.finish({"model.diffusion_model.", "first_stage_model.", "cond_stage_model.transformer.text_model.embeddings.position_ids"});
+  auto ref = SafeTensors::open((oracle / "tiny-sd15/ref/text_encoder.safetensors").string());
+  auto out = m.forward(ref.tensor("input_ids"));
+  EXPECT_TRUE(test::close_to(out.last_hidden_state, ref.tensor("last_hidden_state")));
+  EXPECT_TRUE(test::close_to(out.penultimate_hidden_state, ref.tensor("penultimate_hidden_state")));
+  EXPECT_TRUE(test::close_to(out.pooler_output, ref.tensor("pooler_output")));
+}
