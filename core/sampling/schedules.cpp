@@ -76,6 +76,8 @@ double DiscreteSchedule::sigma_to_t(double sigma, bool quantize) const {
 
 at::Tensor DiscreteSchedule::t_to_sigma(const at::Tensor& t_in) const {
   at::Tensor t = t_in.to(at::kCPU, at::kFloat);
+  if (t.numel() && (t.min().item<float>() < 0 || t.max().item<float>() > float(size() - 1)))
+    throw Error("discrete schedule: t must lie in [0, " + std::to_string(size() - 1) + "]");
   at::Tensor low_idx = t.floor().to(at::kLong), high_idx = t.ceil().to(at::kLong), w = t.frac();
   at::Tensor log_sigma = (1 - w) * log_sigmas_.index({low_idx}) + w * log_sigmas_.index({high_idx});
   return log_sigma.exp();
@@ -112,7 +114,7 @@ DiffusersTimesteps diffusers_euler_timesteps(const at::Tensor& alphas_cumprod, i
   } else {
     // np.arange(T, 0, -T/n).round() - 1: numpy's length is ceil(T / (T/n)) and value i is T + i·δ.
     double step = double(T) / n, delta = (double(T) - step) - double(T);
-    auto count = int64_t(std::ceil(-double(T) / delta));
+    auto count = int64_t(std::ceil(-double(T) / -step));
     for (int64_t i = 0; i < count; ++i) ts.push_back(std::nearbyint(double(T) + double(i) * delta) - 1);
   }
   DiffusersTimesteps out;
