@@ -160,7 +160,8 @@ at::Tensor AutoencoderKL::prepare(const at::Tensor& x) const {
 }
 
 at::Tensor AutoencoderKL::run_encoder(const at::Tensor& image) const {
-  at::NoGradGuard no_grad;
+  // No autograd graph unless the weights are being trained (core/training).
+  at::AutoGradMode grad_mode(at::GradMode::is_enabled() && enc_conv_in_.weight.requires_grad());
   if (image.dim() != 4 || image.size(1) != cfg_.in_channels)
     throw Error("vae encode: expected an image [N, " + std::to_string(cfg_.in_channels) + ", H, W], got " +
                 shape_str(image.sizes()));
@@ -176,7 +177,7 @@ at::Tensor AutoencoderKL::run_encoder(const at::Tensor& image) const {
 }
 
 at::Tensor AutoencoderKL::run_decoder(const at::Tensor& z) const {
-  at::NoGradGuard no_grad;
+  at::AutoGradMode grad_mode(at::GradMode::is_enabled() && dec_conv_in_.weight.requires_grad());
   if (z.dim() != 4 || z.size(1) != cfg_.latent_channels)
     throw Error("vae decode: expected latents [N, " + std::to_string(cfg_.latent_channels) + ", h, w], got " +
                 shape_str(z.sizes()));
@@ -205,13 +206,34 @@ VaeMoments AutoencoderKL::encode_tiled(const at::Tensor& image, const VaeTiling&
   if (image.dim() == 4 && (image.size(2) % f || image.size(3) % f))
     throw Error("vae encode_tiled: image size " + std::to_string(image.size(2)) + "x" + std::to_string(image.size(3)) +
                 " is not a multiple of " + std::to_string(f));
-  at::Tensor moments = run_tiled(image, tiling.tile * f, tiling.overlap * f, 1, f,
-                                 [&](const at::Tensor& t) { return run_encoder(t); });
+  at::Tensor moments = tiled(image, tiling.tile * f, tiling.overlap * f, 1, f, tiling.norm_passes,
+                             [&](const at::Tensor& t) { return run_encoder(t); });
   return split_moments(moments);
 }
 
 at::Tensor AutoencoderKL::decode_tiled(const at::Tensor& z, const VaeTiling& tiling) const {
-  return run_tiled(z, tiling.tile, tiling.overlap, cfg_.downscale(), 1, [&](const at::Tensor& t) { return run_decoder(t); });
+  return tiled(z, tiling.tile, tiling.overlap, cfg_.downscale(), 1, tiling.norm_passes,
+               [&](const at::Tensor& t) { return run_decoder(t); });
+}
+
+at::Tensor AutoencoderKL::tiled(const at::Tensor& x, int64_t tile, int64_t overlap, int64_t num, int64_t den,
+                                int norm_passes, const std::function<at::Tensor(const at::Tensor&)>& fn) const {
+  if (x.dim() == 4 && x.size(2) <= tile && x.size(3) <= tile) return fn(x);
+  nn::VaeNormStats stats;
+  nn::VaeNormStatsScope scope(norm_passes > 0 ? &stats : nullptr);
+  auto run = [&](const at::Tensor& t, const nn::VaeNormStats::Region& owned) {
+    stats.begin_tile(owned);
+    return fn(t);
+  };
+  for (int pass = 0; pass < norm_passes; ++pass) {
+    stats.record = true;
+    stats.apply = pass > 0;
+    run_tiled(x, tile, overlap, num, den, run);
+    stats.end_pass();
+  }
+  stats.record = false;
+  stats.apply = norm_passes > 0;
+  return run_tiled(x, tile, overlap, num, den, run);
 }
 
 at::Tensor AutoencoderKL::to_latent(const at::Tensor& vae_latent) const {
@@ -316,22 +338,32 @@ at::Tensor axis_weights(const std::vector<int64_t>& starts, size_t i, int64_t ti
   return at::tensor(w);
 }
 
+// The part of tile i (along one axis) that it owns: up to the middle of each overlap, as fractions of its extent.
+std::pair<double, double> owned_span(const std::vector<int64_t>& starts, size_t i, int64_t tile, int64_t size) {
+  auto end_of = [&](size_t k) { return std::min(size, starts[k] + tile); };
+  const double s = double(starts[i]), e = double(end_of(i));
+  const double a = i > 0 ? 0.5 * (s + double(end_of(i - 1))) : s;
+  const double b = i + 1 < starts.size() ? 0.5 * (double(starts[i + 1]) + e) : e;
+  return {(a - s) / (e - s), (b - s) / (e - s)};
+}
+
 }  // namespace
 
-at::Tensor run_tiled(const at::Tensor& input, int64_t tile, int64_t overlap, int64_t num, int64_t den,
-                     const std::function<at::Tensor(const at::Tensor&)>& run) {
+at::Tensor run_tiled(const at::Tensor& input, int64_t tile, int64_t overlap, int64_t num, int64_t den, const TileFn& run) {
   if (input.dim() != 4) throw Error("tiled pass: expected a 4-D input, got " + shape_str(input.sizes()));
   if (tile <= 0 || overlap < 0 || overlap >= tile)
     throw Error("tiled pass: need tile > overlap >= 0 (tile " + std::to_string(tile) + ", overlap " +
                 std::to_string(overlap) + ")");
   const int64_t H = input.size(2), W = input.size(3);
-  if (H <= tile && W <= tile) return run(input);
+  if (H <= tile && W <= tile) return run(input, {});
   const auto ys = tile_starts(H, tile, overlap, den), xs = tile_starts(W, tile, overlap, den);
   at::Tensor out, wsum;
   for (size_t yi = 0; yi < ys.size(); ++yi) {
     for (size_t xi = 0; xi < xs.size(); ++xi) {
       const int64_t y0 = ys[yi], x0 = xs[xi], y1 = std::min(H, y0 + tile), x1 = std::min(W, x0 + tile);
-      at::Tensor piece = run(input.slice(2, y0, y1).slice(3, x0, x1)).to(at::kFloat);
+      auto [fy0, fy1] = owned_span(ys, yi, tile, H);
+      auto [fx0, fx1] = owned_span(xs, xi, tile, W);
+      at::Tensor piece = run(input.slice(2, y0, y1).slice(3, x0, x1), {fy0, fy1, fx0, fx1}).to(at::kFloat);
       if (!out.defined()) {
         out = at::zeros({input.size(0), piece.size(1), H * num / den, W * num / den}, piece.options());
         wsum = at::zeros({1, 1, H * num / den, W * num / den}, piece.options());

@@ -4,12 +4,74 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace ripen::nn {
 
+namespace {
+thread_local VaeNormStats* current_stats = nullptr;
+
+void record_stats(VaeNormStats& s, const at::Tensor& x, int64_t groups) {
+  const int64_t B = x.size(0), H = x.size(2), W = x.size(3);
+  auto span = [](double f0, double f1, int64_t n) {
+    int64_t a = std::clamp<int64_t>(std::llround(f0 * n), 0, n), b = std::clamp<int64_t>(std::llround(f1 * n), 0, n);
+    return std::pair{a, std::max(a, b)};
+  };
+  auto [y0, y1] = span(s.region.y0, s.region.y1, H);
+  auto [x0, x1] = span(s.region.x0, s.region.x1, W);
+  const size_t k = s.call;
+  if (s.sum.size() <= k) {
+    s.sum.resize(k + 1), s.sumsq.resize(k + 1), s.count.resize(k + 1);
+  }
+  if (!s.sum[k].defined()) {
+    auto opts = at::TensorOptions().dtype(at::kDouble).device(x.device());
+    s.sum[k] = at::zeros({B, groups}, opts), s.sumsq[k] = at::zeros({B, groups}, opts);
+    s.count[k] = at::zeros({}, opts);
+  }
+  if (y1 == y0 || x1 == x0) return;
+  at::Tensor part = x.slice(2, y0, y1).slice(3, x0, x1).to(at::kFloat).reshape({B, groups, -1});
+  auto [var, mean] = at::var_mean(part, {2}, /*unbiased=*/false);
+  const double n = static_cast<double>(part.size(2));
+  at::Tensor m = mean.to(at::kDouble);
+  s.sum[k].add_(m * n);
+  s.sumsq[k].add_((var.to(at::kDouble) + m * m) * n);
+  s.count[k].add_(n);
+}
+
+at::Tensor apply_stats(const VaeNormStats& s, const at::Tensor& x, const GroupNorm& norm) {
+  if (s.call >= s.mean.size()) throw std::logic_error("VaeNormStats: more norm calls than recorded");
+  const int64_t B = x.size(0), C = x.size(1), G = norm.groups;
+  at::Tensor rstd = (s.var[s.call] + norm.eps).rsqrt();                                  // [B, G]
+  at::Tensor scale = rstd.repeat_interleave(C / G, 1) * norm.weight.to(at::kDouble);     // [B, C]
+  at::Tensor shift = norm.bias.to(at::kDouble) - s.mean[s.call].repeat_interleave(C / G, 1) * scale;
+  auto as4 = [&](const at::Tensor& t) { return t.to(at::kFloat).view({B, C, 1, 1}); };
+  return x.to(at::kFloat) * as4(scale) + as4(shift);
+}
+}  // namespace
+
+void VaeNormStats::end_pass() {
+  mean.clear(), var.clear();
+  for (size_t k = 0; k < sum.size(); ++k) {
+    at::Tensor n = count[k].clamp_min(1.0);
+    at::Tensor m = sum[k] / n;
+    mean.push_back(m);
+    var.push_back((sumsq[k] / n - m * m).clamp_min(0.0));
+  }
+  sum.clear(), sumsq.clear(), count.clear();
+}
+
+VaeNormStatsScope::VaeNormStatsScope(VaeNormStats* stats) : previous_(current_stats) { current_stats = stats; }
+VaeNormStatsScope::~VaeNormStatsScope() { current_stats = previous_; }
+
 at::Tensor vae_group_norm(const at::Tensor& x, const GroupNorm& norm, bool silu) {
   at::Tensor y;
-  if (x.scalar_type() == at::kFloat && norm.weight.scalar_type() == at::kFloat) {
+  if (VaeNormStats* s = current_stats) {
+    if (s->record) record_stats(*s, x, norm.groups);
+    if (s->apply) y = apply_stats(*s, x, norm);
+    ++s->call;
+  }
+  if (y.defined()) {
+  } else if (x.scalar_type() == at::kFloat && norm.weight.scalar_type() == at::kFloat) {
     y = at::group_norm(x, norm.groups, norm.weight, norm.bias, norm.eps);
   } else {
     y = at::group_norm(x.to(at::kFloat), norm.groups, norm.weight.to(at::kFloat), norm.bias.to(at::kFloat), norm.eps);

@@ -6,6 +6,7 @@
 #include <ATen/ATen.h>
 
 #include <string>
+#include <vector>
 
 #include "nets/layers.h"
 
@@ -14,7 +15,39 @@ namespace ripen::nn {
 inline constexpr double kVaeNormEps = 1e-6;
 
 // GroupNorm evaluated in fp32 (result in x's dtype); `silu` fuses the activation that follows every VAE norm but one.
+// When a VaeNormStats is installed on this thread, it may record and/or replace the statistics (tiled passes).
 at::Tensor vae_group_norm(const at::Tensor& x, const GroupNorm& norm, bool silu);
+
+// Whole-image GroupNorm statistics shared by tiles. A tiled pass runs every tile through the network; with `record`
+// each norm call accumulates mean/variance over the part of the tile the tile owns (`region`, fractions of the tile's
+// extent, so it applies at every resolution); with `apply` each call normalises with the statistics recorded in the
+// previous pass instead of the tile's own. Calls are matched by their order within a tile.
+struct VaeNormStats {
+  struct Region {
+    double y0 = 0, y1 = 1, x0 = 0, x1 = 1;
+  };
+  bool record = false, apply = false;
+  Region region;
+  void begin_tile(const Region& r) { region = r, call = 0; }
+  void end_pass();  // recorded sums -> statistics used by the next `apply`
+
+  // internals, per norm call index: accumulated sums ([B, G] double) and the finished statistics
+  size_t call = 0;
+  std::vector<at::Tensor> sum, sumsq, count;
+  std::vector<at::Tensor> mean, var;
+};
+
+// Installs `stats` for vae_group_norm on this thread while alive (nullptr: none).
+class VaeNormStatsScope {
+ public:
+  explicit VaeNormStatsScope(VaeNormStats* stats);
+  ~VaeNormStatsScope();
+  VaeNormStatsScope(const VaeNormStatsScope&) = delete;
+  VaeNormStatsScope& operator=(const VaeNormStatsScope&) = delete;
+
+ private:
+  VaeNormStats* previous_;
+};
 
 struct VaeResnet {
   GroupNorm norm1, norm2;
