@@ -1,0 +1,27 @@
+#pragma once
+// The studio's persistent settings (QSettings): engine, library, appearance and the last prompt panel state.
+#include <QSettings>
+#include <QStringList>
+
+#include "ui/generation_worker.h"
+
+namespace ripen::ui {
+
+struct AppSettings {
+  QStringList model_folders;
+  QString device = "cpu";
+  QString precision = "fp32";
+  int threads = 0;
+  QString library_dir;       // empty: the library's default location
+  QString theme = "system";  // system | dark | light
+  QString language = "system";  // system | en | de | ja
+  QString model = "embedded";    // last chosen model
+
+  static AppSettings load(QSettings& s);
+  void save(QSettings& s) const;
+  QString effective_library_dir() const;
+  EngineSettings engine() const;
+  bool operator==(const AppSettings&) const = default;
+};
+
+}  // namespace ripen::ui

@@ -1,0 +1,20 @@
+#pragma once
+// The models the picker offers: the embedded default (when installed) and every model found in the user's
+// folders (diffusers folders with model_index.json, single .safetensors checkpoints).
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+namespace ripen::ui {
+
+struct ModelEntry {
+  QString name;  // what the picker shows
+  QString path;  // "embedded" or a path, as GenerationRequest::model takes it
+};
+
+// Where the embedded model is installed, or empty. Also exports it as RIPEN_EMBEDDED_MODEL for the engine.
+QString locate_embedded_model();
+QList<ModelEntry> scan_models(const QStringList& folders);
+bool is_model_path(const QString& path);
+
+}  // namespace ripen::ui
