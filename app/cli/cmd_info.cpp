@@ -1,0 +1,77 @@
+// ripen-cli info MODEL [--json] [--config DIR] [--prediction eps|v] [--hash]: architecture, layout, prediction
+// type (and what decided it), components with parameter counts and stored dtypes; reads no weights.
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "cli/command.h"
+#include "models/detect.h"
+#include "tensors/error.h"
+
+namespace ripen::cli {
+namespace {
+
+std::string human(int64_t n) {
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(1);
+  if (n >= 1000000000) s << n / 1e9 << " G";
+  else if (n >= 1000000) s << n / 1e6 << " M";
+  else if (n >= 1000) s << n / 1e3 << " k";
+  else s << n << " ";
+  return s.str();
+}
+
+int run_info(Args& args) {
+  bool as_json = args.flag("--json");
+  bool hash = args.flag("--hash");
+  models::LoadOptions opts;
+  opts.config_dir = args.get_or("--config", "");
+  if (auto p = args.get("--prediction")) {
+    try {
+      opts.prediction = models::parse_prediction(*p);
+    } catch (const ripen::Error& e) {
+      throw UsageError{e.what()};
+    }
+  }
+  args.finish();
+  if (args.positional().size() != 1) throw UsageError{"usage: ripen-cli info MODEL [--json] [--hash] [--config DIR] [--prediction eps|v]"};
+  const std::string path = args.positional()[0];
+  auto info = models::inspect_model(path, opts);
+  auto j = info.to_json();
+  if (hash) j["short_hash"] = models::model_short_hash(path);
+  if (as_json) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  const auto& d = info.detection;
+  std::cout << info.name << "\n"
+            << "  path:         " << d.path << "\n"
+            << "  layout:       " << j["layout"].get<std::string>() << "\n"
+            << "  architecture: " << models::arch_name(d.arch) << "\n"
+            << "  prediction:   " << models::prediction_name(d.prediction) << " (" << d.prediction_source << ")\n";
+  if (d.yaml) std::cout << "  config yaml:  " << *d.yaml << "\n";
+  if (hash) std::cout << "  model hash:   " << j["short_hash"].get<std::string>() << "\n";
+  std::cout << "  schedule:     " << info.scheduler.beta_schedule << " " << info.scheduler.beta_start << ".." << info.scheduler.beta_end
+            << ", " << info.scheduler.num_train_timesteps << " steps\n  components:\n";
+  int64_t total = 0;
+  for (const auto& c : info.components) {
+    std::cout << "    " << std::left << std::setw(15) << c.name;
+    if (c.tensors) {
+      std::string dtypes;
+      for (const auto& [dt, n] : c.dtypes) dtypes += (dtypes.empty() ? "" : ", ") + dt + " x" + std::to_string(n);
+      std::cout << std::right << std::setw(9) << human(c.parameters) << "params  " << c.tensors << " tensors (" << dtypes << ")";
+      total += c.parameters;
+    } else {
+      std::cout << c.source;
+    }
+    std::cout << "\n";
+  }
+  std::cout << "  total:        " << human(total) << "params\n";
+  if (!info.ignored_keys.empty()) std::cout << "  ignored keys: " << info.ignored_keys.size() << " (EMA, schedule buffers, position ids, ...)\n";
+  return 0;
+}
+
+RegisterCommand reg{{"info", "describe a model (architecture, components, parameter counts, dtypes); --json", run_info, {"--json", "--hash"}}};
+
+}  // namespace
+}  // namespace ripen::cli

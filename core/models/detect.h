@@ -1,0 +1,79 @@
+#pragma once
+// Architecture detection and model description without loading weights (see models/model.h for the rules).
+#include <ATen/ATen.h>
+
+#include <nlohmann/json.hpp>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ripen::models {
+
+enum class Arch { SD1, SD2, SDXL };
+enum class Prediction { Epsilon, V };
+enum class Layout { DiffusersFolder, SingleFile };
+
+std::string arch_name(Arch a);              // "sd1", "sd2", "sdxl"
+std::string prediction_name(Prediction p);  // "epsilon", "v_prediction" (diffusers' names)
+Prediction parse_prediction(const std::string& s);  // "eps"/"epsilon"/"v"/"v_prediction"; throws ripen::Error
+
+// Training noise schedule (diffusers scheduler_config.json names).
+struct SchedulerInfo {
+  double beta_start = 0.00085, beta_end = 0.012;
+  std::string beta_schedule = "scaled_linear";
+  int64_t num_train_timesteps = 1000;
+  std::string timestep_spacing = "leading";
+  int64_t steps_offset = 1;
+  std::string class_name;  // folder's scheduler _class_name, empty for single files
+};
+
+struct Detection {
+  std::string path;
+  Layout layout = Layout::SingleFile;
+  Arch arch = Arch::SD1;
+  Prediction prediction = Prediction::Epsilon;
+  std::string prediction_source;  // "scheduler_config.json", "override", "yaml", "metadata", "v_pred key", "heuristic", "default"
+  std::optional<std::string> yaml; // config found beside a single file
+};
+
+// Reads only headers and configs. Throws ripen::Error with an actionable message for pickles, refiners,
+// unknown layouts.
+Detection detect_architecture(const std::string& path, std::optional<Prediction> prediction_override = std::nullopt);
+
+struct ComponentInfo {
+  std::string name;                        // unet, vae, text_encoder, text_encoder_2, tokenizer, tokenizer_2
+  std::string source;                      // file(s) or "resources/clip" or LDM prefix
+  int64_t parameters = 0;                  // elements
+  int64_t bytes = 0;                       // as stored
+  std::map<std::string, int64_t> dtypes;   // stored dtype -> tensor count
+  int64_t tensors = 0;
+};
+
+struct ModelInfo {
+  Detection detection;
+  std::string name;
+  SchedulerInfo scheduler;
+  std::vector<ComponentInfo> components;
+  std::vector<std::string> ignored_keys;   // single files: EMA, schedule buffers, position_ids ...
+  std::map<std::string, nlohmann::json> configs;  // per network component, diffusers field names
+  nlohmann::json to_json() const;
+};
+
+struct LoadOptions {
+  at::Device device = at::kCPU;
+  at::ScalarType dtype = at::kFloat;     // the VAE may be kept wider where this would overflow (AutoencoderKL::safe_dtype)
+  std::optional<Prediction> prediction;  // override for single files
+  std::string config_dir;                // diffusers folder describing a single file's components (optional)
+  std::vector<std::string> components;   // only these (unet, vae, text_encoder, text_encoder_2, tokenizer, tokenizer_2); empty: all
+  bool compute_hash = true;              // sha256 of the file (folders: of the UNet weights); seconds for multi-GB files
+};
+
+ModelInfo inspect_model(const std::string& path, const LoadOptions& options = {});
+
+// The model's display name: folder name or file stem.
+std::string model_name(const std::string& path);
+// AUTOMATIC1111's short hash of a single file (sha256[:10]); for a folder, of its UNet weights.
+std::string model_short_hash(const std::string& path);
+
+}  // namespace ripen::models

@@ -1,0 +1,113 @@
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "models/model.h"
+#include "models/sha256.h"
+#include "models/source.h"
+#include "tensors/error.h"
+#include "tensors/params.h"
+
+namespace fs = std::filesystem;
+
+namespace ripen::models {
+namespace {
+
+bool wanted(const LoadOptions& o, const std::string& name) {
+  if (o.components.empty()) return true;
+  return std::find(o.components.begin(), o.components.end(), name) != o.components.end();
+}
+
+// After a converted copy exists, the mapped file pages the source tensor touched are dropped from this
+// process (they are clean private pages: the kernel re-reads them from the file if ever touched again), so
+// loading an fp16 file into fp32 does not keep the file resident next to the converted weights.
+void release_source_pages(const std::map<std::string, at::Tensor>& source, const ParamStore& ps) {
+  static const long page = sysconf(_SC_PAGESIZE);
+  std::set<const void*> kept;
+  for (const auto& [k, t] : ps.params()) kept.insert(t.storage().data());
+  for (const auto& [k, t] : source) {
+    if (!t.defined() || t.numel() == 0 || kept.count(t.storage().data())) continue;
+    auto begin = reinterpret_cast<uintptr_t>(t.data_ptr());
+    auto end = begin + t.numel() * t.element_size();
+    uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+    if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+  }
+}
+
+ParamStore store_for(ComponentSource& comp, at::TensorOptions target) {
+  return ParamStore::from_tensors(comp.tensors, comp.origin, target);
+}
+
+void finish(ParamStore& ps, ComponentSource& comp, std::vector<std::string> ignore, bool release) {
+  for (const auto& p : comp.ignore_prefixes) ignore.push_back(p);
+  ps.finish(ignore);
+  if (release) release_source_pages(comp.tensors, ps);
+  comp.tensors.clear();
+}
+
+text::ClipTokenizer make_tokenizer(const TokenizerSource& t) {
+  if (!t.dir.empty()) return text::ClipTokenizer::from_folder(t.dir);
+  text::ClipTokenizer::Options o;
+  o.pad_id = t.pad_id;
+  o.bang_as_pad = t.bang_as_pad;
+  return text::ClipTokenizer::bundled(o);
+}
+
+}  // namespace
+
+LoadedModel load_model(const std::string& path, const LoadOptions& options) {
+  ModelSource src = open_model_source(path, options);
+  LoadedModel m;
+  m.path = path;
+  m.name = model_name(path);
+  m.detection = src.detection;
+  m.arch = src.detection.arch;
+  m.prediction = src.detection.prediction;
+  m.scheduler = src.scheduler;
+  m.force_zeros_for_empty_prompt = src.force_zeros_for_empty_prompt;
+  m.conditioning = m.arch == Arch::SDXL ? TextConditioning::PenultimateConcat : TextConditioning::LastHidden;
+  const bool release = true;
+  auto target = at::TensorOptions().dtype(options.dtype).device(options.device);
+
+  for (const auto& [name, tok] : src.tokenizers) {
+    if (!wanted(options, name)) continue;
+    (name == "tokenizer" ? m.tokenizer : m.tokenizer_2) = make_tokenizer(tok);
+  }
+  for (auto& [name, comp] : src.components) {
+    m.configs[name] = comp.config;
+    if (!wanted(options, name)) continue;
+    if (name == "unet") {
+      UNetConfig cfg = UNetConfig::from_json(comp.config, comp.origin + " config");
+      ParamStore ps = store_for(comp, target);
+      m.unet = UNet2DCondition::bind(ps, cfg);
+      finish(ps, comp, {}, release);
+    } else if (name == "vae") {
+      VaeConfig cfg = VaeConfig::from_json(comp.config, comp.origin + " config");
+      auto vae_target = target.dtype(AutoencoderKL::safe_dtype(cfg, options.dtype, options.device));
+      ParamStore ps = store_for(comp, vae_target);
+      m.vae = AutoencoderKL::bind(ps, cfg);
+      finish(ps, comp, {}, release);
+    } else {
+      auto cfg = text::ClipTextConfig::from_json_text(comp.config.dump(), comp.origin + " config");
+      ParamStore ps = store_for(comp, target);
+      text::ClipTextModel te;
+      te.bind(ps, cfg);
+      finish(ps, comp, text::ClipTextModel::ignored_keys(), release);
+      (name == "text_encoder" ? m.text_encoder : m.text_encoder_2) = std::move(te);
+    }
+  }
+  if (options.compute_hash) {
+    Sha256 all;
+    if (src.hashed_files.size() == 1) {
+      m.sha256 = sha256_file(src.hashed_files[0]);
+    } else {
+      for (const auto& f : src.hashed_files) all.update(sha256_file(f).data(), 64);
+      m.sha256 = all.hex_digest();
+    }
+    m.short_hash = m.sha256.substr(0, 10);
+  }
+  return m;
+}
+
+}  // namespace ripen::models

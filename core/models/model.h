@@ -1,0 +1,54 @@
+#pragma once
+// Finding, describing and loading Stable Diffusion models (SD 1.x, SD 2.x eps/v, SDXL base) from a diffusers
+// folder (model_index.json + component folders, .safetensors only) or a single-file checkpoint in the original
+// LDM layout (what AUTOMATIC1111, ComfyUI and Civitai use). Pickle formats (.ckpt/.bin/.pt) are refused with a
+// message saying how to convert them, because unpickling can run code.
+//
+// Single files carry no configs or tokenizer. Configs come from the architecture's preset with every size that
+// the weights determine read from their shapes (levels, channels, resnets per level, transformer depth, context
+// dim, projection kind, VAE levels, text width/depth); what shapes cannot tell comes, in this order, from
+// LoadOptions::config_dir (a diffusers folder, like diffusers' from_single_file(config=...)), a .yaml beside the
+// file (original LDM config: num_heads / num_head_channels, parameterization, scale_factor, linear_start/end),
+// then the architecture's defaults (SD1: 8 heads; SD2/SDXL: 64-channel heads; CLIP: 64-wide heads, 8-wide below
+// 64 channels). Tokenizers come from resources/clip.
+//
+// v-prediction: folders say it in scheduler_config.json. Single SD2 files cannot be told apart by weights alone
+// (768-v and 512-base have the same tensors), so: LoadOptions::prediction (user override, like A1111's and
+// ComfyUI's) > the yaml's `parameterization: "v"` > the file's `modelspec.prediction_type` metadata > a `v_pred`
+// key (ComfyUI's marker) > ComfyUI's heuristic for SD2 (std of output_blocks.11.1...norm1.bias > 0.5 means v)
+// > epsilon. Detection::prediction_source says which one decided.
+#include "models/detect.h"
+#include "nets/autoencoder_kl.h"
+#include "nets/unet.h"
+#include "text/clip_text_model.h"
+#include "text/clip_tokenizer.h"
+
+namespace ripen::models {
+
+// Which text-encoder output the UNet is conditioned on (the pipeline applies clip skip on top for SD1/SD2).
+enum class TextConditioning {
+  LastHidden,           // SD1 and SD2 (SD2's encoder is loaded without its last block, as diffusers ships it)
+  PenultimateConcat,    // SDXL: hidden_states[-2] of both encoders, no final LN, concatenated [te1, te2]
+};
+
+struct LoadedModel {
+  std::string path, name;
+  std::string short_hash;  // AUTOMATIC1111 "Model hash": first 10 hex of sha256 (empty when not computed)
+  std::string sha256;
+  Detection detection;
+  Arch arch = Arch::SD1;
+  Prediction prediction = Prediction::Epsilon;
+  SchedulerInfo scheduler;
+  TextConditioning conditioning = TextConditioning::LastHidden;
+  bool force_zeros_for_empty_prompt = false;  // SDXL
+
+  std::optional<text::ClipTokenizer> tokenizer, tokenizer_2;
+  std::optional<text::ClipTextModel> text_encoder, text_encoder_2;
+  std::optional<UNet2DCondition> unet;
+  std::optional<AutoencoderKL> vae;
+  // Configs the components were built from (diffusers field names), for `ripen-cli info` and debugging.
+  std::map<std::string, nlohmann::json> configs;
+};
+
+LoadedModel load_model(const std::string& path, const LoadOptions& options = {});
+}  // namespace ripen::models
