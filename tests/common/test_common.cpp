@@ -16,6 +16,11 @@ std::optional<std::filesystem::path> oracle_dir() {
   return std::nullopt;
 }
 
+at::Device device() {
+  const char* env = std::getenv("RIPEN_TEST_DEVICE");
+  return at::Device(env && *env ? std::string(env) : std::string("cpu"));
+}
+
 std::filesystem::path source_dir() { return RIPEN_SOURCE_DIR; }
 std::filesystem::path binary_dir() { return RIPEN_BINARY_DIR; }
 

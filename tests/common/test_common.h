@@ -15,6 +15,10 @@ std::filesystem::path binary_dir();
 // A fresh empty temporary directory, removed by the OS's tmp cleaning (tests name their own sub-paths).
 std::filesystem::path temp_dir(const std::string& tag);
 
+// Device for parity tests: $RIPEN_TEST_DEVICE ("cpu" default, "cuda" on a GPU machine). Oracle parity
+// tests move weights and inputs there, so the same suite checks the CUDA path.
+at::Device device();
+
 // max|a - ref| <= rtol * max|ref| + atol; on failure the message gives both sides of the bound.
 ::testing::AssertionResult close_to(const at::Tensor& actual, const at::Tensor& ref, double rtol = 1e-4, double atol = 1e-5);
 
