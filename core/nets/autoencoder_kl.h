@@ -8,6 +8,9 @@
 //   `to_latent(mean)` maps VAE -> UNet space, `from_latent(z)` maps UNet -> VAE space.
 //   So decoding a sampler's result is `vae.decode(vae.from_latent(z))` (diffusers: `vae.decode(z / scaling_factor)`).
 //
+// Autograd: encode/decode record a graph only when grad mode is on and the parameters require grad (training the
+// embedded model's VAE); otherwise they run without one and use in-place activations.
+//
 // Precision: the network runs in the dtype its parameters were bound with (ParamStore's target options); inputs are
 // converted to that dtype and device, outputs come back as float32. GroupNorms always run in fp32. SDXL's VAE
 // overflows in fp16 (config `force_upcast`): use `AutoencoderKL::safe_dtype` to pick fp32 or bf16 instead.

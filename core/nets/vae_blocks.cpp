@@ -76,7 +76,7 @@ at::Tensor vae_group_norm(const at::Tensor& x, const GroupNorm& norm, bool silu)
   } else {
     y = at::group_norm(x.to(at::kFloat), norm.groups, norm.weight.to(at::kFloat), norm.bias.to(at::kFloat), norm.eps);
   }
-  if (silu) y = at::silu_(y);
+  if (silu) y = at::GradMode::is_enabled() ? at::silu(y) : at::silu_(y);  // silu_ would break training's backward
   return y.scalar_type() == x.scalar_type() ? y : y.to(x.scalar_type());
 }
 
