@@ -138,29 +138,23 @@ Library::Library(const fs::path& dir, Options options) : dir_(dir) {
     db_ = std::make_unique<Db>(db_path.string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     // Refuse a newer schema before anything (even switching to WAL) touches the file.
     refuse_newer(schema_version(*db_), dir_.string());
-    Stmt wal(*db_, "PRAGMA journal_mode=WAL");
-    wal.step();
+    {
+      Stmt wal(*db_, "PRAGMA journal_mode=WAL");
+      wal.step();
+    }
     db_->exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;");
     migrate(*db_, dir_.string());
   } else {
     notice_ = "library " + dir_.string() + " is read-only (" + why + "): opened for browsing only";
-    // WAL needs its -shm file; on read-only media without one, the database is opened as immutable.
-    for (const char* extra : {"?mode=ro", "?mode=ro&immutable=1"}) {
-      try {
-        db_ = std::make_unique<Db>(uri_path(db_path) + extra, SQLITE_OPEN_READONLY);
-        int v = schema_version(*db_);
-        refuse_newer(v, dir_.string());
-        if (v != kSchemaVersion)
-          throw Error(dir_.string() + ": this library (schema version " + std::to_string(v) +
-                      ") must be upgraded before use, which a read-only library cannot be");
-        break;
-      } catch (const Error& e) {
-        if (std::string(e.what()).find("newer Ripen") != std::string::npos ||
-            std::string(e.what()).find("upgraded") != std::string::npos || std::string(extra) != "?mode=ro")
-          throw;
-        db_.reset();
-      }
-    }
+    // WAL readers need the -shm file. Without one nobody has the library open for writing, and a read-only
+    // file system could not get one, so the database is opened as immutable.
+    const bool shm = fs::exists(dir_ / (std::string(kDbName) + "-shm"));
+    db_ = std::make_unique<Db>(uri_path(db_path) + (shm ? "?mode=ro" : "?mode=ro&immutable=1"), SQLITE_OPEN_READONLY);
+    int v = schema_version(*db_);
+    refuse_newer(v, dir_.string());
+    if (v != kSchemaVersion)
+      throw Error(dir_.string() + ": this library (schema version " + std::to_string(v) +
+                  ") must be upgraded before use, which a read-only library cannot be");
     db_->exec("PRAGMA foreign_keys=ON;");
   }
 }
