@@ -26,40 +26,28 @@ at::Tensor unfold_heads(const at::Tensor& x, int64_t heads) {
   return x.view({bh / heads, heads, l, d}).transpose(1, 2).reshape({bh / heads, l, heads * d});
 }
 
-// q already scaled; all [N, L, D]. The scores chunk lives in one reused buffer; softmax in place.
-at::Tensor chunked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, bool fp32_softmax,
-                             int64_t budget) {
+// q already scaled; all [N, L, D]. The scores chunk lives in one reused buffer in q's dtype, softmax in place.
+// ATen's softmax kernels accumulate in fp32 for bf16/fp16 (measured on CPU 1.13: the bf16 result differs from an
+// fp32 softmax only by the final rounding), so reduced precision needs no conversion pass over the scores.
+at::Tensor chunked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t budget) {
   const auto n = q.size(0), lq = q.size(1), lk = k.size(1);
-  const auto score_type = fp32_softmax ? at::kFloat : q.scalar_type();
-  const int64_t row_bytes = n * lk * static_cast<int64_t>(c10::elementSize(score_type));
-  int64_t chunk = budget > 0 ? std::clamp<int64_t>(budget / std::max<int64_t>(row_bytes, 1), 1, lq) : lq;
+  const int64_t row_bytes = n * lk * static_cast<int64_t>(q.element_size());
+  const int64_t chunk = budget > 0 ? std::clamp<int64_t>(budget / std::max<int64_t>(row_bytes, 1), 1, lq) : lq;
   const at::Tensor kt = k.transpose(1, 2);
   at::Tensor out = at::empty({n, lq, v.size(2)}, v.options());
-  at::Tensor scores = at::empty({n, chunk, lk}, q.options().dtype(score_type));
-  at::Tensor probs = fp32_softmax && v.scalar_type() != at::kFloat ? at::empty({n, chunk, lk}, v.options()) : at::Tensor();
+  at::Tensor scores = at::empty({n * chunk * lk}, q.options());
+  const bool cast_probs = v.scalar_type() != q.scalar_type();  // upcast scores, reduced-precision values
   for (int64_t start = 0; start < lq; start += chunk) {
     const int64_t len = std::min(chunk, lq - start);
     // the first n*len*lk elements of the buffer, so every chunk is contiguous
-    auto head = [&](const at::Tensor& buf) { return buf.view(-1).narrow(0, 0, n * len * lk).view({n, len, lk}); };
-    at::Tensor s = head(scores);
-    at::Tensor qc = q.narrow(1, start, len);
-    if (fp32_softmax && q.scalar_type() != at::kFloat) {
-      // reduced-precision matmul with fp32 accumulation, upcast for the softmax
-      s.copy_(at::bmm(qc, kt));
-    } else {
-      at::bmm_out(s, qc, kt);
-    }
+    at::Tensor s = scores.narrow(0, 0, n * len * lk).view({n, len, lk});
+    at::bmm_out(s, q.narrow(1, start, len), kt);
     at::_softmax_out(s, s, -1, false);
-    at::Tensor p = s;
-    if (probs.defined()) {
-      p = head(probs);
-      p.copy_(s);
-    }
     at::Tensor o = out.narrow(1, start, len);
-    if (o.is_contiguous()) {
-      at::bmm_out(o, p, v);
+    if (o.is_contiguous() && !cast_probs) {
+      at::bmm_out(o, s, v);
     } else {
-      o.copy_(at::bmm(p, v));
+      o.copy_(at::bmm(cast_probs ? s.to(v.scalar_type()) : s, v));
     }
   }
   return out;
@@ -86,10 +74,10 @@ at::Tensor multi_head_attention(const at::Tensor& q, const at::Tensor& k, const 
   at::Tensor kf = fold_heads(k, heads), vf = fold_heads(v, heads);
   if (upcast && reduced) {
     // upcast_attention: scores from fp32 operands, as diffusers does
-    at::Tensor o = chunked_attention(qf.to(at::kFloat), kf.to(at::kFloat), vf, true, settings.score_budget_bytes);
+    at::Tensor o = chunked_attention(qf.to(at::kFloat), kf.to(at::kFloat), vf, settings.score_budget_bytes);
     return unfold_heads(o, heads);
   }
-  return unfold_heads(chunked_attention(qf, kf, vf, reduced, settings.score_budget_bytes), heads);
+  return unfold_heads(chunked_attention(qf, kf, vf, settings.score_budget_bytes), heads);
 }
 
 void CrossAttention::bind(ParamStore& ps, const std::string& prefix, int64_t query_dim, int64_t context_dim,

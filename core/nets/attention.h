@@ -3,7 +3,7 @@
 // libtorch >= 2: at::scaled_dot_product_attention (flash / memory-efficient kernels where the build has them).
 // libtorch 1.13: batched matmuls with the heads folded into the batch, computed in query chunks so that at most
 // `score_budget_bytes` of scores exist at once; the scores buffer is reused across chunks and the softmax runs in
-// place. In bf16/fp16 the softmax is computed in fp32 (a bf16 running sum over 4096 keys loses too much).
+// place. In bf16/fp16 the softmax accumulates in fp32 inside ATen's kernel; `upcast` also computes q·k in fp32.
 #include <ATen/ATen.h>
 
 #include <cstdint>
