@@ -128,7 +128,13 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const {
           const_cast<ThumbnailLoader&>(loader_).request(g.id, file, cached, thumb_size_);
         }
       }
-      return {};
+      // A placeholder of the final size keeps the grid's uniform item size right before thumbnails arrive.
+      static QPixmap placeholder;
+      if (placeholder.width() != thumb_size_) {
+        placeholder = QPixmap(thumb_size_, thumb_size_);
+        placeholder.fill(QColor(128, 128, 128, 40));
+      }
+      return placeholder;
     }
     case IdRole: return QVariant::fromValue<qint64>(g.id);
     case SeedRole: return QVariant::fromValue<qulonglong>(g.request.seed);

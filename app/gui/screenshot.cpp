@@ -1,0 +1,110 @@
+#include "gui/screenshot.h"
+
+#include <QDialog>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QGuiApplication>
+#include <QPlainTextEdit>
+#include <QScreen>
+#include <QTabWidget>
+#include <QTimer>
+#include <QWindow>
+#include <cstdio>
+
+#include "ui/gallery_view.h"
+#include "ui/main_window.h"
+#include "ui/prompt_panel.h"
+#include "ui/settings_dialog.h"
+#include "ui/studio_controller.h"
+#include "ui/variations_grid.h"
+
+namespace ripen::gui {
+namespace {
+using ripen::ui::JobResult;
+using ripen::ui::MainWindow;
+
+void settle(int ms) {
+  QElapsedTimer t;
+  t.start();
+  while (t.elapsed() < ms) QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+}
+
+// Waits until `n` jobs finished (any outcome); false on timeout.
+bool wait_jobs(MainWindow& w, int n, int timeout_ms = 300000) {
+  int done = 0;
+  auto* c = w.controller();
+  QEventLoop loop;
+  auto count = [&] {
+    if (++done >= n) loop.quit();
+  };
+  auto c1 = QObject::connect(c, &ui::StudioController::generated, &loop, count);
+  auto c2 = QObject::connect(c, &ui::StudioController::job_failed, &loop, [&](const JobResult& r) {
+    std::fprintf(stderr, "job failed: %s\n", qPrintable(r.error));
+    count();
+  });
+  auto c3 = QObject::connect(c, &ui::StudioController::job_cancelled, &loop, count);
+  QTimer::singleShot(timeout_ms, &loop, &QEventLoop::quit);
+  loop.exec();
+  QObject::disconnect(c1);
+  QObject::disconnect(c2);
+  QObject::disconnect(c3);
+  return done >= n;
+}
+
+bool grab(QWidget& w, const QString& path) {
+  settle(400);
+  QScreen* screen = QGuiApplication::primaryScreen();
+  QPixmap shot;
+  if (QGuiApplication::platformName() == "xcb" && screen) shot = screen->grabWindow(0);
+  if (shot.isNull()) shot = w.grab();
+  return shot.save(path);
+}
+
+void prepare_prompt(MainWindow& w, const char* prompt) {
+  auto* p = w.prompt_panel();
+  p->prompt_edit()->setPlainText(QString::fromUtf8(prompt));
+  p->set_seed_mode(ui::PromptPanel::SeedMode::Locked);
+}
+}  // namespace
+
+QStringList scene_names() { return {"main", "first-run", "explore", "compare", "settings"}; }
+
+int run_scene(QApplication&, MainWindow& w, const QString& scene, const QString& path) {
+  if (QWindow* h = w.windowHandle()) h->setPosition(0, 0);
+  QScreen* screen = QGuiApplication::primaryScreen();
+  if (screen && QGuiApplication::platformName() == "xcb") w.resize(screen->availableSize());
+  settle(300);
+  const int size = qEnvironmentVariableIntValue("RIPEN_SHOT_SIZE") > 0 ? qEnvironmentVariableIntValue("RIPEN_SHOT_SIZE") : 256;
+  if (scene == "main") {
+    prepare_prompt(w, "a (red apple:1.3) on a white table, [blurry], studio light BREAK soft shadows");
+    w.prompt_panel()->set_size(size, size);
+    w.generate();
+    if (!wait_jobs(w, 1)) return 3;
+  } else if (scene == "explore") {
+    prepare_prompt(w, "a lighthouse at dusk, (dramatic sky:1.2)");
+    w.prompt_panel()->set_size(size, size);
+    w.explore(6);
+    if (!wait_jobs(w, 6)) return 3;
+  } else if (scene == "compare") {
+    prepare_prompt(w, "a bowl of (ripe peaches:1.2), morning light");
+    w.prompt_panel()->set_size(size, size);
+    w.generate();
+    if (!wait_jobs(w, 1)) return 3;
+    w.promote(PromoteMode::Continue);
+    if (!wait_jobs(w, 1)) return 3;
+  } else if (scene == "settings") {
+    auto* dlg = new ui::SettingsDialog(w.controller()->settings(), &w);
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    dlg->show();
+    settle(300);
+    const bool ok = QGuiApplication::platformName() == "xcb" ? grab(w, path) : grab(*dlg, path);
+    dlg->close();
+    return ok ? 0 : 2;
+  } else if (scene != "first-run") {
+    std::fprintf(stderr, "unknown scene '%s' (one of: %s)\n", qPrintable(scene), qPrintable(scene_names().join(", ")));
+    return 2;
+  }
+  return grab(w, path) ? 0 : 2;
+}
+
+}  // namespace ripen::gui

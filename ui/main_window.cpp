@@ -1,0 +1,539 @@
+#include "ui/main_window.h"
+
+#include <ATen/Context.h>
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDesktopServices>
+#include <QDir>
+#include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QTreeView>
+#include <QListView>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTimer>
+#include <QToolBar>
+#include <QUrl>
+
+#include "ui/appearance.h"
+#include "ui/compare_view.h"
+#include "ui/export_dialog.h"
+#include "ui/gallery_model.h"
+#include "ui/gallery_view.h"
+#include "ui/library_model.h"
+#include "ui/model_catalog.h"
+#include "ui/preview_view.h"
+#include "ui/prompt_panel.h"
+#include "ui/seed_library_panel.h"
+#include "ui/settings_dialog.h"
+#include "ui/variations_grid.h"
+
+namespace ripen::ui {
+namespace {
+QString resident_memory() {
+  QFile f("/proc/self/statm");
+  if (!f.open(QIODevice::ReadOnly)) return "?";
+  const QList<QByteArray> parts = f.readAll().split(' ');
+  if (parts.size() < 2) return "?";
+  const double mib = parts[1].toDouble() * 4096.0 / (1024.0 * 1024.0);
+  return QString::number(mib, 'f', 0);
+}
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setObjectName("MainWindow");
+  QSettings store;
+  const AppSettings settings = AppSettings::load(store);
+  apply_theme(settings.theme);
+  apply_language(settings.language);
+  embedded_path_ = locate_embedded_model();
+  controller_ = new StudioController(settings, this);
+
+  prompt_ = new PromptPanel;
+  preview_ = new PreviewView;
+  variations_ = new VariationsGrid;
+  compare_ = new CompareView;
+  tabs_ = new QTabWidget(this);
+  tabs_->setObjectName("centralTabs");
+  tabs_->addTab(preview_, QString());
+  tabs_->addTab(variations_, QString());
+  tabs_->addTab(compare_, QString());
+  setCentralWidget(tabs_);
+
+  auto lib = [this] { return controller_->library(); };
+  gallery_model_ = new GalleryModel(lib, this);
+  gallery_ = new GalleryView(gallery_model_);
+  library_model_ = new LibraryModel(lib, this);
+  seed_library_ = new SeedLibraryPanel(library_model_);
+
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(prompt_);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  prompt_dock_ = new QDockWidget(this);
+  prompt_dock_->setObjectName("promptDock");
+  prompt_dock_->setWidget(scroll);
+  prompt_dock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+  addDockWidget(Qt::LeftDockWidgetArea, prompt_dock_);
+  gallery_dock_ = new QDockWidget(this);
+  gallery_dock_->setObjectName("galleryDock");
+  gallery_dock_->setWidget(gallery_);
+  addDockWidget(Qt::BottomDockWidgetArea, gallery_dock_);
+  library_dock_ = new QDockWidget(this);
+  library_dock_->setObjectName("libraryDock");
+  library_dock_->setWidget(seed_library_);
+  addDockWidget(Qt::RightDockWidgetArea, library_dock_);
+  setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+  resizeDocks({prompt_dock_}, {340}, Qt::Horizontal);
+  resizeDocks({library_dock_}, {420}, Qt::Horizontal);
+  resizeDocks({gallery_dock_}, {260}, Qt::Vertical);
+
+  device_label_ = new QLabel(this);
+  memory_label_ = new QLabel(this);
+  queue_label_ = new QLabel(this);
+  for (QLabel* l : {device_label_, memory_label_, queue_label_}) statusBar()->addPermanentWidget(l);
+  status_timer_ = new QTimer(this);
+  status_timer_->setInterval(1000);
+  connect(status_timer_, &QTimer::timeout, this, &MainWindow::update_status);
+  status_timer_->start();
+
+  build_actions();
+  build_menus();
+
+  // Controller → views.
+  connect(controller_, &StudioController::job_started, preview_, &PreviewView::on_started);
+  connect(controller_, &StudioController::job_started, this, [this] { prompt_->set_busy(true); });
+  connect(controller_, &StudioController::step, preview_, &PreviewView::on_step);
+  connect(controller_, &StudioController::generated, this, &MainWindow::on_generated);
+  connect(controller_, &StudioController::generated, preview_, &PreviewView::on_finished);
+  connect(controller_, &StudioController::generated, variations_, &VariationsGrid::on_finished);
+  connect(controller_, &StudioController::job_cancelled, preview_, &PreviewView::on_finished);
+  connect(controller_, &StudioController::job_cancelled, variations_, &VariationsGrid::on_finished);
+  connect(controller_, &StudioController::job_failed, preview_, &PreviewView::on_finished);
+  connect(controller_, &StudioController::job_failed, variations_, &VariationsGrid::on_finished);
+  connect(controller_, &StudioController::job_failed, this, [this](const JobResult& r) {
+    statusBar()->showMessage(tr("Generation failed: %1").arg(r.error), 10000);
+  });
+  connect(controller_, &StudioController::queue_changed, this, [this](int n) {
+    prompt_->set_busy(n > 0);
+    update_status();
+  });
+  connect(controller_, &StudioController::rows_added, gallery_model_, &GalleryModel::prepend);
+  connect(controller_, &StudioController::rows_added, library_model_, &LibraryModel::reload);
+  connect(controller_, &StudioController::rows_changed, gallery_model_, &GalleryModel::refresh_rows);
+  connect(controller_, &StudioController::library_reset, gallery_model_, &GalleryModel::reload);
+  connect(controller_, &StudioController::library_reset, library_model_, &LibraryModel::reload);
+  connect(controller_, &StudioController::compare_requested, this, &MainWindow::compare_ids);
+
+  // Views → actions.
+  connect(prompt_, &PromptPanel::generate_requested, this, &MainWindow::generate);
+  connect(prompt_, &PromptPanel::explore_requested, this, &MainWindow::explore);
+  connect(prompt_, &PromptPanel::cancel_requested, controller_, &StudioController::cancel_all);
+  connect(prompt_, &PromptPanel::add_model_folder_requested, this, &MainWindow::choose_model_folder);
+  connect(prompt_, &PromptPanel::model_changed, this, [this](const QString& path) {
+    AppSettings s = controller_->settings();
+    s.model = path;
+    apply_settings(s);
+  });
+  connect(preview_, &PreviewView::choose_model_requested, this, &MainWindow::choose_model_folder);
+  connect(gallery_, &GalleryView::activated, this, [this](qint64 id) {
+    last_result_ = id;
+    preview_->show_image(controller_->image(id), tr("Image #%1").arg(id));
+    tabs_->setCurrentWidget(preview_);
+  });
+  connect(variations_, &VariationsGrid::image_activated, this, [this](qint64 id) {
+    last_result_ = id;
+    gallery_->select_id(id);
+  });
+  connect(seed_library_, &SeedLibraryPanel::reuse_requested, this, &MainWindow::reuse_settings);
+
+  refresh_models();
+  retranslate();
+  update_status();
+  resize(1440, 900);
+  if (QSettings().contains("window/geometry")) restoreGeometry(QSettings().value("window/geometry").toByteArray());
+  if (!controller_->library_error().isEmpty())
+    statusBar()->showMessage(tr("The library could not be opened: %1").arg(controller_->library_error()));
+  else if (controller_->library() && !controller_->library()->notice().empty())
+    statusBar()->showMessage(QString::fromStdString(controller_->library()->notice()));
+}
+
+MainWindow::~MainWindow() = default;
+
+QAction* MainWindow::action(const QString& name) const { return actions_.value(name); }
+
+void MainWindow::build_actions() {
+  auto make = [this](const char* name, QKeySequence key, auto slot) {
+    auto* a = new QAction(this);
+    a->setObjectName(name);
+    if (!key.isEmpty()) a->setShortcut(key);
+    connect(a, &QAction::triggered, this, slot);
+    addAction(a);
+    actions_.insert(name, a);
+    return a;
+  };
+  make("actionGenerate", QKeySequence(Qt::CTRL | Qt::Key_Return), [this] { generate(); });
+  actions_["actionGenerate"]->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+  make("actionExplore", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return), [this] { explore(prompt_->explore_count()); });
+  make("actionCancel", QKeySequence(Qt::Key_Escape), [this] { controller_->cancel_all(); });
+  make("actionPromote", QKeySequence(Qt::CTRL | Qt::Key_P), [this] { promote(PromoteMode::Continue); });
+  make("actionRerender", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_P), [this] { promote(PromoteMode::Rerender); });
+  make("actionRefine", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), [this] { promote(PromoteMode::Refine); });
+  make("actionCompare", QKeySequence(Qt::CTRL | Qt::Key_K), [this] {
+    QList<qint64> ids = selected_ids();
+    if (ids.size() >= 2) return compare_ids(ids[0], ids[1]);
+    if (ids.size() == 1) {
+      auto g = controller_->generation(ids[0]);
+      if (g && g->request.parent_id) return compare_ids(*g->request.parent_id, ids[0]);
+      if (g && controller_->library()) {
+        auto kids = controller_->library()->children(ids[0]);
+        if (!kids.empty()) return compare_ids(ids[0], kids.back().id);
+      }
+    }
+    statusBar()->showMessage(tr("Select two images, or a promoted image, to compare."), 5000);
+  });
+  make("actionReuse", QKeySequence(Qt::CTRL | Qt::Key_R), [this] {
+    if (auto ids = selected_ids(); !ids.isEmpty()) reuse_settings(ids.front());
+  });
+  make("actionCopySeed", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), [this] { copy_seed(); });
+  make("actionCopyImage", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C), [this] { copy_image(); });
+  make("actionExport", QKeySequence(Qt::CTRL | Qt::Key_E), [this] { open_export_dialog(); });
+  make("actionShowInFolder", QKeySequence(), [this] { show_in_folder(); });
+  make("actionDelete", QKeySequence(QKeySequence::Delete), [this] { delete_selected(); });
+  make("actionFavourite", QKeySequence(Qt::CTRL | Qt::Key_D), [this] { set_favourite(); });
+  for (int r = 0; r <= 5; ++r)
+    make(qPrintable(QStringLiteral("actionRate%1").arg(r)), QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_0 + r)),
+         [this, r] { set_rating(r); });
+  make("actionSettings", QKeySequence(QKeySequence::Preferences).isEmpty() ? QKeySequence(Qt::CTRL | Qt::Key_Comma)
+                                                                            : QKeySequence(QKeySequence::Preferences),
+       [this] { open_settings(); });
+  make("actionQuit", QKeySequence(QKeySequence::Quit), [this] { close(); });
+  make("actionFocusPrompt", QKeySequence(Qt::CTRL | Qt::Key_L), [this] {
+    prompt_dock_->show();
+    prompt_->prompt_edit()->setFocus();
+  });
+  make("actionFocusGallery", QKeySequence(Qt::CTRL | Qt::Key_G), [this] {
+    gallery_dock_->show();
+    gallery_->list()->setFocus();
+  });
+  make("actionFocusSearch", QKeySequence(QKeySequence::Find), [this] {
+    gallery_dock_->show();
+    gallery_->search()->setFocus();
+    gallery_->search()->selectAll();
+  });
+  make("actionAbout", QKeySequence(), [this] {
+    QMessageBox::about(this, tr("About Ripen"),
+                       tr("<h3>Ripen %1</h3><p>Explore fast, pick, promote, compare, export.</p>")
+                           .arg(QApplication::applicationVersion()));
+  });
+  QAction* undo = controller_->undo_stack()->createUndoAction(this);
+  undo->setObjectName("actionUndo");
+  undo->setShortcut(QKeySequence::Undo);
+  actions_.insert("actionUndo", undo);
+  addAction(undo);
+  QAction* redo = controller_->undo_stack()->createRedoAction(this);
+  redo->setObjectName("actionRedo");
+  redo->setShortcut(QKeySequence::Redo);
+  actions_.insert("actionRedo", redo);
+  addAction(redo);
+
+  gallery_->set_context_actions({actions_["actionPromote"], actions_["actionRerender"], actions_["actionRefine"],
+                                 actions_["actionCompare"], actions_["actionReuse"], actions_["actionCopySeed"],
+                                 actions_["actionCopyImage"], actions_["actionExport"], actions_["actionShowInFolder"],
+                                 actions_["actionFavourite"], actions_["actionDelete"]});
+  variations_->setContextMenuPolicy(Qt::ActionsContextMenu);
+  variations_->addActions({actions_["actionPromote"], actions_["actionRefine"], actions_["actionCompare"],
+                           actions_["actionReuse"], actions_["actionCopySeed"], actions_["actionExport"]});
+}
+
+void MainWindow::build_menus() {
+  file_menu_ = menuBar()->addMenu(QString());
+  file_menu_->addActions({actions_["actionExport"], actions_["actionShowInFolder"]});
+  file_menu_->addSeparator();
+  file_menu_->addActions({actions_["actionSettings"], actions_["actionQuit"]});
+  edit_menu_ = menuBar()->addMenu(QString());
+  edit_menu_->addActions({actions_["actionUndo"], actions_["actionRedo"]});
+  edit_menu_->addSeparator();
+  edit_menu_->addActions({actions_["actionCopyImage"], actions_["actionCopySeed"], actions_["actionDelete"]});
+  image_menu_ = menuBar()->addMenu(QString());
+  image_menu_->addActions({actions_["actionGenerate"], actions_["actionExplore"], actions_["actionCancel"]});
+  image_menu_->addSeparator();
+  image_menu_->addActions({actions_["actionPromote"], actions_["actionRerender"], actions_["actionRefine"],
+                           actions_["actionCompare"], actions_["actionReuse"]});
+  image_menu_->addSeparator();
+  image_menu_->addAction(actions_["actionFavourite"]);
+  rating_menu_ = image_menu_->addMenu(QString());
+  for (int r = 0; r <= 5; ++r) rating_menu_->addAction(actions_[QStringLiteral("actionRate%1").arg(r)]);
+  view_menu_ = menuBar()->addMenu(QString());
+  view_menu_->addActions({prompt_dock_->toggleViewAction(), gallery_dock_->toggleViewAction(),
+                          library_dock_->toggleViewAction()});
+  view_menu_->addSeparator();
+  view_menu_->addActions({actions_["actionFocusPrompt"], actions_["actionFocusGallery"], actions_["actionFocusSearch"]});
+  help_menu_ = menuBar()->addMenu(QString());
+  help_menu_->addAction(actions_["actionAbout"]);
+
+  toolbar_ = addToolBar(QString());
+  toolbar_->setObjectName("mainToolbar");
+  toolbar_->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  toolbar_->addActions({actions_["actionGenerate"], actions_["actionExplore"], actions_["actionCancel"]});
+  toolbar_->addSeparator();
+  toolbar_->addActions({actions_["actionPromote"], actions_["actionRefine"], actions_["actionCompare"]});
+  toolbar_->addSeparator();
+  toolbar_->addActions({actions_["actionExport"], actions_["actionSettings"]});
+}
+
+void MainWindow::retranslate() {
+  setWindowTitle(tr("Ripen"));
+  tabs_->setTabText(0, tr("Preview"));
+  tabs_->setTabText(1, tr("Variations"));
+  tabs_->setTabText(2, tr("Compare"));
+  prompt_dock_->setWindowTitle(tr("Prompt"));
+  gallery_dock_->setWindowTitle(tr("Gallery"));
+  library_dock_->setWindowTitle(tr("Seed library"));
+  file_menu_->setTitle(tr("&File"));
+  edit_menu_->setTitle(tr("&Edit"));
+  image_menu_->setTitle(tr("&Image"));
+  view_menu_->setTitle(tr("&View"));
+  help_menu_->setTitle(tr("&Help"));
+  rating_menu_->setTitle(tr("&Rating"));
+  toolbar_->setWindowTitle(tr("Main toolbar"));
+  const std::pair<const char*, QString> texts[] = {
+      {"actionGenerate", tr("&Generate")},
+      {"actionExplore", tr("E&xplore variations")},
+      {"actionCancel", tr("&Cancel")},
+      {"actionPromote", tr("&Promote")},
+      {"actionRerender", tr("Promote by &re-rendering")},
+      {"actionRefine", tr("Re&fine")},
+      {"actionCompare", tr("Co&mpare")},
+      {"actionReuse", tr("Re&use settings")},
+      {"actionCopySeed", tr("Copy &seed")},
+      {"actionCopyImage", tr("&Copy image")},
+      {"actionExport", tr("&Export…")},
+      {"actionShowInFolder", tr("Show in &folder")},
+      {"actionDelete", tr("&Delete")},
+      {"actionFavourite", tr("&Favourite")},
+      {"actionSettings", tr("&Settings…")},
+      {"actionQuit", tr("&Quit")},
+      {"actionFocusPrompt", tr("Go to &prompt")},
+      {"actionFocusGallery", tr("Go to &gallery")},
+      {"actionFocusSearch", tr("&Search the gallery")},
+      {"actionAbout", tr("&About Ripen")},
+  };
+  for (const auto& [name, text] : texts) actions_[name]->setText(text);
+  actions_["actionPromote"]->setToolTip(tr("Promote the draft to quality, keeping its composition (Ctrl+P)"));
+  actions_["actionRefine"]->setToolTip(tr("Re-noise the image a little and finish it in quality mode (Ctrl+Shift+P)"));
+  actions_["actionCompare"]->setToolTip(tr("Compare two images, or a promoted image with its parent (Ctrl+K)"));
+  actions_["actionUndo"]->setText(tr("&Undo"));
+  actions_["actionRedo"]->setText(tr("&Redo"));
+  actions_["actionRate0"]->setText(tr("No rating"));
+  for (int r = 1; r <= 5; ++r) actions_[QStringLiteral("actionRate%1").arg(r)]->setText(QString(r, QChar(0x2605)));
+  prompt_->set_models(scan_models(controller_->settings().model_folders), prompt_->current_model(),
+                      !embedded_path_.isEmpty());
+  update_status();
+}
+
+void MainWindow::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::LanguageChange) retranslate();
+  else if (e->type() == QEvent::PaletteChange)
+    prompt_->set_dark(palette().color(QPalette::Window).lightness() < 128);
+  QMainWindow::changeEvent(e);
+}
+
+void MainWindow::closeEvent(QCloseEvent* e) {
+  QSettings store;
+  store.setValue("window/geometry", saveGeometry());
+  AppSettings s = controller_->settings();
+  s.model = prompt_->current_model();
+  s.save(store);
+  controller_->cancel_all();
+  QMainWindow::closeEvent(e);
+}
+
+bool MainWindow::model_available() const {
+  const QString m = prompt_->current_model();
+  return m == "embedded" ? !embedded_path_.isEmpty() : QFileInfo::exists(m);
+}
+
+void MainWindow::refresh_models() {
+  prompt_->set_models(scan_models(controller_->settings().model_folders), controller_->settings().model,
+                      !embedded_path_.isEmpty());
+  preview_->show_missing_model(!model_available() && last_result_ == 0);
+}
+
+void MainWindow::update_status() {
+  const auto& s = controller_->settings();
+  const bool cuda = s.device == "cuda" && at::hasCUDA();
+  device_label_->setText(tr("Device: %1 (%2)").arg(cuda ? QStringLiteral("CUDA") : QStringLiteral("CPU")).arg(s.precision));
+  memory_label_->setText(tr("Memory: %1 MiB").arg(resident_memory()));
+  queue_label_->setText(tr("Queue: %1").arg(controller_->queue_length()));
+}
+
+void MainWindow::generate() {
+  if (!model_available()) {
+    preview_->show_missing_model(true);
+    tabs_->setCurrentWidget(preview_);
+    statusBar()->showMessage(tr("No model: choose a model folder first."), 8000);
+    return;
+  }
+  controller_->generate(prompt_->take_request());
+  tabs_->setCurrentWidget(preview_);
+}
+
+void MainWindow::explore(int n) {
+  if (!model_available()) return generate();
+  GenerationRequest r = prompt_->take_request();
+  QList<quint64> jobs = controller_->explore(r, n);
+  variations_->start(jobs, r.seed);
+  tabs_->setCurrentWidget(variations_);
+}
+
+void MainWindow::promote(PromoteMode mode) {
+  QList<qint64> ids = selected_ids();
+  if (ids.isEmpty()) {
+    statusBar()->showMessage(tr("Select an image to promote."), 5000);
+    return;
+  }
+  for (qint64 id : ids) {
+    if (mode == PromoteMode::Refine) controller_->refine(id);
+    else controller_->promote(id, mode);
+  }
+  statusBar()->showMessage(tr("Promoting %n image(s)…", nullptr, int(ids.size())), 5000);
+}
+
+void MainWindow::compare_ids(qint64 a, qint64 b) {
+  compare_->show_pair(controller_->compare(a, b));
+  tabs_->setCurrentWidget(compare_);
+}
+
+void MainWindow::on_generated(const JobResult& r) {
+  if (r.ids.isEmpty()) return;
+  last_result_ = r.ids.front();
+  preview_->show_missing_model(false);
+  if (r.kind == JobKind::Generate) gallery_->select_id(last_result_);
+}
+
+QList<qint64> MainWindow::selected_ids() const {
+  if (tabs_->currentWidget() == variations_) {
+    QList<qint64> ids;
+    for (auto* it : variations_->selectedItems())
+      if (qint64 id = variations_->id_at(variations_->row(it))) ids << id;
+    if (!ids.isEmpty()) return ids;
+  }
+  if (seed_library_->tree()->hasFocus() && seed_library_->current_id()) return {seed_library_->current_id()};
+  QList<qint64> ids = gallery_->selected_ids();
+  if (ids.isEmpty() && last_result_) ids << last_result_;
+  return ids;
+}
+
+void MainWindow::export_ids(const QList<qint64>& ids, const ExportSettings& s) {
+  ExportReport rep = controller_->export_images(ids, s);
+  if (rep.errors.isEmpty())
+    statusBar()->showMessage(tr("Exported %n image(s) to %1", nullptr, int(rep.written.size())).arg(s.destination), 8000);
+  else
+    QMessageBox::warning(this, tr("Export"), tr("Some images were not exported:\n%1").arg(rep.errors.join("\n")));
+}
+
+void MainWindow::open_export_dialog() {
+  QList<qint64> ids = selected_ids();
+  if (ids.isEmpty()) return;
+  if (last_export_.destination.isEmpty())
+    last_export_.destination = QStandardPaths::writableLocation(QStandardPaths::PicturesLocation) + "/Ripen";
+  ExportDialog dlg(int(ids.size()), last_export_, this);
+  if (dlg.exec() != QDialog::Accepted) return;
+  last_export_ = dlg.settings();
+  export_ids(ids, last_export_);
+}
+
+void MainWindow::apply_settings(const AppSettings& s) {
+  const AppSettings old = controller_->settings();
+  controller_->apply_settings(s);
+  QSettings store;
+  s.save(store);
+  if (s.theme != old.theme) apply_theme(s.theme);
+  if (s.language != old.language) apply_language(s.language);
+  if (s.model_folders != old.model_folders || s.model != old.model) refresh_models();
+  update_status();
+}
+
+void MainWindow::open_settings() {
+  SettingsDialog dlg(controller_->settings(), this);
+  if (dlg.exec() == QDialog::Accepted) apply_settings(dlg.settings());
+}
+
+void MainWindow::choose_model_folder() {
+  QString d = QFileDialog::getExistingDirectory(this, tr("Choose a model folder"));
+  if (d.isEmpty()) return;
+  AppSettings s = controller_->settings();
+  if (!s.model_folders.contains(d)) s.model_folders << d;
+  QList<ModelEntry> found = scan_models({d});
+  if (!found.isEmpty()) s.model = found.front().path;
+  apply_settings(s);
+  if (found.isEmpty())
+    QMessageBox::information(this, tr("No model found"),
+                             tr("%1 holds no diffusers model folder (with model_index.json) and no .safetensors "
+                                "checkpoint.")
+                                 .arg(d));
+}
+
+void MainWindow::reuse_settings(qint64 id) {
+  auto g = controller_->generation(id);
+  if (!g) return;
+  GenerationRequest r = g->request;
+  r.promote = PromoteMode::None;
+  r.parent_id.reset();
+  prompt_->set_request(r);
+  statusBar()->showMessage(tr("Settings of #%1 loaded.").arg(id), 5000);
+}
+
+void MainWindow::copy_seed() {
+  QStringList seeds;
+  for (qint64 id : selected_ids())
+    if (auto g = controller_->generation(id)) seeds << QString::number(g->request.seed);
+  if (!seeds.isEmpty()) QApplication::clipboard()->setText(seeds.join(' '));
+}
+
+void MainWindow::copy_image() {
+  QList<qint64> ids = selected_ids();
+  if (!ids.isEmpty()) QApplication::clipboard()->setImage(controller_->image(ids.front()));
+}
+
+void MainWindow::show_in_folder() {
+  QList<qint64> ids = selected_ids();
+  if (ids.isEmpty()) return;
+  QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(controller_->image_path(ids.front())).absolutePath()));
+}
+
+void MainWindow::delete_selected() {
+  QList<qint64> ids = selected_ids();
+  if (ids.isEmpty()) return;
+  controller_->remove_with_undo(ids);
+  if (ids.contains(last_result_)) last_result_ = 0;
+  statusBar()->showMessage(tr("Deleted %n image(s). Undo with Ctrl+Z.", nullptr, int(ids.size())), 8000);
+}
+
+void MainWindow::set_favourite() {
+  for (qint64 id : selected_ids())
+    if (auto g = controller_->generation(id)) controller_->set_favourite(id, !g->favourite);
+  library_model_->reload();
+}
+
+void MainWindow::set_rating(int r) {
+  for (qint64 id : selected_ids()) controller_->set_rating(id, r);
+  library_model_->reload();
+}
+
+}  // namespace ripen::ui

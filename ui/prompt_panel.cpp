@@ -1,0 +1,345 @@
+#include "ui/prompt_panel.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QEvent>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QRegularExpressionValidator>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "pipeline/presets.h"
+#include "ui/prompt_highlighter.h"
+
+namespace ripen::ui {
+namespace {
+struct SizePreset {
+  int w, h;
+};
+const SizePreset kSizes[] = {{512, 512}, {768, 768}, {1024, 1024}, {512, 768}, {768, 512},
+                             {832, 1216}, {1216, 832}, {256, 256}, {64, 64}};
+}  // namespace
+
+PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
+  setObjectName("PromptPanel");
+  auto* lay = new QVBoxLayout(this);
+  prompt_label_ = new QLabel(this);
+  prompt_ = new QPlainTextEdit(this);
+  prompt_->setObjectName("prompt");
+  prompt_->setTabChangesFocus(true);
+  prompt_->setMinimumHeight(70);
+  hl_prompt_ = new PromptHighlighter(prompt_->document());
+  negative_label_ = new QLabel(this);
+  negative_ = new QPlainTextEdit(this);
+  negative_->setObjectName("negative");
+  negative_->setTabChangesFocus(true);
+  negative_->setMaximumHeight(60);
+  hl_negative_ = new PromptHighlighter(negative_->document());
+  prompt_label_->setBuddy(prompt_);
+  negative_label_->setBuddy(negative_);
+  lay->addWidget(prompt_label_);
+  lay->addWidget(prompt_, 2);
+  lay->addWidget(negative_label_);
+  lay->addWidget(negative_, 1);
+
+  auto* form = new QFormLayout;
+  form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+  // Seed
+  auto* seed_row = new QHBoxLayout;
+  seed_ = new QLineEdit(this);
+  seed_->setObjectName("seed");
+  seed_->setValidator(new QRegularExpressionValidator(QRegularExpression("[0-9]{1,19}"), seed_));
+  seed_->setText(QString::number(QRandomGenerator::global()->bounded(1u << 31)));
+  seed_mode_ = new QComboBox(this);
+  seed_mode_->setObjectName("seedMode");
+  seed_mode_->addItems({"", "", ""});
+  dice_ = new QToolButton(this);
+  dice_->setText("⚄");
+  connect(dice_, &QToolButton::clicked, this,
+          [this] { seed_->setText(QString::number(QRandomGenerator::global()->bounded(1u << 31))); });
+  seed_row->addWidget(seed_, 1);
+  seed_row->addWidget(seed_mode_);
+  seed_row->addWidget(dice_);
+  seed_label_ = new QLabel(this);
+  seed_label_->setBuddy(seed_);
+  form->addRow(seed_label_, seed_row);
+  // Size
+  auto* size_row = new QHBoxLayout;
+  size_preset_ = new QComboBox(this);
+  size_preset_->setObjectName("sizePreset");
+  for (const auto& s : kSizes) size_preset_->addItem(QStringLiteral("%1 × %2").arg(s.w).arg(s.h), QSize(s.w, s.h));
+  size_preset_->addItem(QString());  // Custom (text set in retranslate)
+  width_ = new QSpinBox(this);
+  height_ = new QSpinBox(this);
+  for (QSpinBox* s : {width_, height_}) {
+    s->setRange(64, 4096);
+    s->setSingleStep(8);
+    s->setValue(512);
+  }
+  width_->setObjectName("width");
+  height_->setObjectName("height");
+  size_row->addWidget(size_preset_, 1);
+  size_row->addWidget(width_);
+  size_row->addWidget(new QLabel("×", this));
+  size_row->addWidget(height_);
+  size_label_ = new QLabel(this);
+  size_label_->setBuddy(size_preset_);
+  form->addRow(size_label_, size_row);
+  connect(size_preset_, &QComboBox::activated, this, &PromptPanel::on_size_preset);
+  auto sync_preset = [this] {
+    int found = size_preset_->count() - 1;
+    for (int i = 0; i + 1 < size_preset_->count(); ++i)
+      if (size_preset_->itemData(i).toSize() == QSize(width_->value(), height_->value())) found = i;
+    size_preset_->setCurrentIndex(found);
+  };
+  connect(width_, &QSpinBox::valueChanged, this, sync_preset);
+  connect(height_, &QSpinBox::valueChanged, this, sync_preset);
+  // Mode
+  mode_ = new QComboBox(this);
+  mode_->setObjectName("mode");
+  mode_->addItems({"", "", "", ""});
+  mode_label_ = new QLabel(this);
+  mode_label_->setBuddy(mode_);
+  form->addRow(mode_label_, mode_);
+  // Model
+  auto* model_row = new QHBoxLayout;
+  model_ = new QComboBox(this);
+  model_->setObjectName("model");
+  model_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+  model_->setMinimumContentsLength(12);
+  add_folder_ = new QToolButton(this);
+  add_folder_->setText("…");
+  connect(add_folder_, &QToolButton::clicked, this, &PromptPanel::add_model_folder_requested);
+  connect(model_, &QComboBox::activated, this, [this] { Q_EMIT model_changed(current_model()); });
+  model_row->addWidget(model_, 1);
+  model_row->addWidget(add_folder_);
+  model_label_ = new QLabel(this);
+  model_label_->setBuddy(model_);
+  form->addRow(model_label_, model_row);
+  lay->addLayout(form);
+
+  // Custom sampler settings
+  custom_ = new QGroupBox(this);
+  custom_form_ = new QFormLayout(custom_);
+  sampler_ = new QComboBox(custom_);
+  for (const auto& s : known_samplers()) sampler_->addItem(QString::fromStdString(s));
+  schedule_ = new QComboBox(custom_);
+  for (const auto& s : known_schedules()) schedule_->addItem(QString::fromStdString(s));
+  steps_ = new QSpinBox(custom_);
+  steps_->setRange(1, 200);
+  steps_->setValue(20);
+  cfg_ = new QDoubleSpinBox(custom_);
+  cfg_->setRange(0, 30);
+  cfg_->setSingleStep(0.5);
+  cfg_->setValue(7.0);
+  eta_ = new QDoubleSpinBox(custom_);
+  eta_->setRange(0, 2);
+  eta_->setSingleStep(0.1);
+  eta_->setValue(1.0);
+  s_noise_ = new QDoubleSpinBox(custom_);
+  s_noise_->setRange(0, 2);
+  s_noise_->setSingleStep(0.01);
+  s_noise_->setValue(1.0);
+  clip_skip_ = new QSpinBox(custom_);
+  clip_skip_->setRange(1, 4);
+  noise_ = new QComboBox(custom_);
+  noise_->addItems({"cpu", "philox"});
+  for (QWidget* w : std::initializer_list<QWidget*>{sampler_, schedule_, steps_, cfg_, eta_, s_noise_, clip_skip_, noise_})
+    custom_form_->addRow(new QLabel(custom_), w);
+  lay->addWidget(custom_);
+  connect(mode_, &QComboBox::currentIndexChanged, this, &PromptPanel::on_mode);
+
+  // Actions
+  auto* explore_row = new QHBoxLayout;
+  explore_label_ = new QLabel(this);
+  explore_n_ = new QSpinBox(this);
+  explore_n_->setObjectName("exploreCount");
+  explore_n_->setRange(2, 64);
+  explore_n_->setValue(8);
+  explore_label_->setBuddy(explore_n_);
+  explore_ = new QPushButton(this);
+  explore_->setObjectName("explore");
+  explore_row->addWidget(explore_label_);
+  explore_row->addWidget(explore_n_);
+  explore_row->addWidget(explore_, 1);
+  generate_ = new QPushButton(this);
+  generate_->setObjectName("generate");
+  generate_->setDefault(true);
+  QFont f = generate_->font();
+  f.setBold(true);
+  generate_->setFont(f);
+  generate_->setMinimumHeight(34);
+  cancel_ = new QPushButton(this);
+  cancel_->setObjectName("cancel");
+  cancel_->setEnabled(false);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(generate_, 2);
+  buttons->addWidget(cancel_, 1);
+  lay->addLayout(buttons);
+  lay->addLayout(explore_row);
+  lay->addStretch(0);
+  connect(generate_, &QPushButton::clicked, this, &PromptPanel::generate_requested);
+  connect(explore_, &QPushButton::clicked, this, [this] { Q_EMIT explore_requested(explore_n_->value()); });
+  connect(cancel_, &QPushButton::clicked, this, &PromptPanel::cancel_requested);
+
+  retranslate();
+  on_mode();
+  set_size(512, 512);
+}
+
+void PromptPanel::retranslate() {
+  prompt_label_->setText(tr("&Prompt"));
+  negative_label_->setText(tr("&Negative prompt"));
+  prompt_->setPlaceholderText(tr("Describe the image: (word:1.3) weights, [word] lowers, BREAK starts a new chunk"));
+  negative_->setPlaceholderText(tr("What to avoid"));
+  seed_label_->setText(tr("S&eed"));
+  seed_mode_->setItemText(0, tr("Random"));
+  seed_mode_->setItemText(1, tr("Locked"));
+  seed_mode_->setItemText(2, tr("+1 each run"));
+  dice_->setToolTip(tr("New random seed"));
+  size_label_->setText(tr("Si&ze"));
+  size_preset_->setItemText(size_preset_->count() - 1, tr("Custom"));
+  mode_label_->setText(tr("&Mode"));
+  mode_->setItemText(0, tr("Fast (adaptive)"));
+  mode_->setItemText(1, tr("Quality"));
+  mode_->setItemText(2, tr("Lightning"));
+  mode_->setItemText(3, tr("Custom"));
+  model_label_->setText(tr("M&odel"));
+  add_folder_->setToolTip(tr("Add a model folder…"));
+  custom_->setTitle(tr("Custom sampler settings"));
+  const QStringList labels = {tr("Sampler"), tr("Schedule"), tr("Steps"),       tr("CFG scale"),
+                              tr("Eta"),     tr("S noise"),  tr("CLIP skip"),   tr("Noise source")};
+  for (int i = 0; i < labels.size(); ++i)
+    if (auto* l = qobject_cast<QLabel*>(custom_form_->itemAt(i, QFormLayout::LabelRole)->widget())) l->setText(labels[i]);
+  explore_label_->setText(tr("&Variations"));
+  explore_->setText(tr("E&xplore variations"));
+  explore_->setToolTip(tr("Generate N seeds in fast mode into the variations grid (Ctrl+Shift+Return)"));
+  generate_->setText(tr("&Generate"));
+  generate_->setToolTip(tr("Generate (Ctrl+Return)"));
+  cancel_->setText(tr("&Cancel"));
+  cancel_->setToolTip(tr("Cancel the running generation (Esc)"));
+  // Accessible names for screen readers (labels are buddies, but combo boxes in rows need their own).
+  prompt_->setAccessibleName(tr("Prompt"));
+  negative_->setAccessibleName(tr("Negative prompt"));
+  seed_->setAccessibleName(tr("Seed"));
+  seed_mode_->setAccessibleName(tr("Seed mode"));
+  dice_->setAccessibleName(tr("New random seed"));
+  size_preset_->setAccessibleName(tr("Size preset"));
+  width_->setAccessibleName(tr("Width"));
+  height_->setAccessibleName(tr("Height"));
+  mode_->setAccessibleName(tr("Mode"));
+  model_->setAccessibleName(tr("Model"));
+  add_folder_->setAccessibleName(tr("Add a model folder"));
+  for (int i = 0; i < labels.size(); ++i) custom_form_->itemAt(i, QFormLayout::FieldRole)->widget()->setAccessibleName(labels[i]);
+  explore_n_->setAccessibleName(tr("Number of variations"));
+  explore_->setAccessibleName(tr("Explore variations"));
+  generate_->setAccessibleName(tr("Generate"));
+  cancel_->setAccessibleName(tr("Cancel"));
+  if (model_->count() > 0 && model_->itemData(0).toString() == "embedded")
+    model_->setItemText(0, tr("Embedded default model"));
+}
+
+void PromptPanel::changeEvent(QEvent* e) {
+  if (e->type() == QEvent::LanguageChange) retranslate();
+  QWidget::changeEvent(e);
+}
+
+void PromptPanel::on_size_preset() {
+  QSize s = size_preset_->currentData().toSize();
+  if (s.isValid()) set_size(s.width(), s.height());
+}
+
+void PromptPanel::set_size(int w, int h) {
+  width_->setValue(w);
+  height_->setValue(h);
+}
+
+void PromptPanel::on_mode() { custom_->setVisible(mode_->currentIndex() == 3); }
+
+void PromptPanel::set_dark(bool dark) {
+  hl_prompt_->set_dark(dark);
+  hl_negative_->set_dark(dark);
+}
+
+uint64_t PromptPanel::seed_value() const { return seed_->text().toULongLong(); }
+
+GenerationRequest PromptPanel::request() const {
+  GenerationRequest r;
+  r.model = current_model().toStdString();
+  r.prompt = prompt_->toPlainText().toStdString();
+  r.negative_prompt = negative_->toPlainText().toStdString();
+  r.seed = seed_value();
+  r.width = width_->value() / 8 * 8;
+  r.height = height_->value() / 8 * 8;
+  r.preset = Preset(mode_->currentIndex());
+  r.sampler = sampler_->currentText().toStdString();
+  r.schedule = schedule_->currentText().toStdString();
+  r.steps = steps_->value();
+  r.cfg = cfg_->value();
+  r.eta = eta_->value();
+  r.s_noise = s_noise_->value();
+  r.clip_skip = clip_skip_->value();
+  r.noise = noise_->currentIndex() == 1 ? NoiseSource::Philox : NoiseSource::Cpu;
+  return r;
+}
+
+GenerationRequest PromptPanel::take_request() {
+  const auto mode = SeedMode(seed_mode_->currentIndex());
+  if (mode == SeedMode::Random) seed_->setText(QString::number(QRandomGenerator::global()->bounded(1u << 31)));
+  GenerationRequest r = request();
+  if (mode == SeedMode::Increment) seed_->setText(QString::number(r.seed + 1));
+  return r;
+}
+
+void PromptPanel::set_request(const GenerationRequest& r) {
+  prompt_->setPlainText(QString::fromStdString(r.prompt));
+  negative_->setPlainText(QString::fromStdString(r.negative_prompt));
+  seed_->setText(QString::number(r.seed));
+  set_seed_mode(SeedMode::Locked);
+  set_size(r.width, r.height);
+  mode_->setCurrentIndex(int(r.preset));
+  sampler_->setCurrentText(QString::fromStdString(r.sampler));
+  schedule_->setCurrentText(QString::fromStdString(r.schedule));
+  steps_->setValue(r.steps);
+  cfg_->setValue(r.cfg);
+  eta_->setValue(r.eta);
+  s_noise_->setValue(r.s_noise);
+  clip_skip_->setValue(r.clip_skip);
+  noise_->setCurrentIndex(r.noise == NoiseSource::Philox ? 1 : 0);
+  int i = model_->findData(QString::fromStdString(r.model));
+  if (i >= 0) model_->setCurrentIndex(i);
+}
+
+void PromptPanel::set_models(const QList<ModelEntry>& models, const QString& current, bool embedded_available) {
+  model_->clear();
+  model_->addItem(tr("Embedded default model"), "embedded");
+  if (!embedded_available) model_->setItemData(0, tr("Not installed yet"), Qt::ToolTipRole);
+  for (const auto& m : models) model_->addItem(m.name, m.path);
+  int i = model_->findData(current);
+  if (i < 0 && !current.isEmpty() && current != "embedded") {
+    model_->addItem(QFileInfo(current).fileName(), current);
+    i = model_->count() - 1;
+  }
+  model_->setCurrentIndex(std::max(i, 0));
+}
+
+QString PromptPanel::current_model() const {
+  QString d = model_->currentData().toString();
+  return d.isEmpty() ? QStringLiteral("embedded") : d;
+}
+
+void PromptPanel::set_busy(bool busy) { cancel_->setEnabled(busy); }
+void PromptPanel::set_seed_mode(SeedMode m) { seed_mode_->setCurrentIndex(int(m)); }
+int PromptPanel::explore_count() const { return explore_n_->value(); }
+void PromptPanel::set_explore_count(int n) { explore_n_->setValue(n); }
+
+}  // namespace ripen::ui

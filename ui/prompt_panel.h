@@ -1,0 +1,85 @@
+#pragma once
+// Prompt, negative prompt, seed, size, mode (with every sampler setting for Custom), model; Generate, Explore,
+// Cancel. Turns its fields into a GenerationRequest and back.
+#include <QWidget>
+
+#include "pipeline/request.h"
+#include "ui/model_catalog.h"
+
+class QComboBox;
+class QDoubleSpinBox;
+class QFormLayout;
+class QGroupBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QToolButton;
+
+namespace ripen::ui {
+
+class PromptHighlighter;
+
+class PromptPanel : public QWidget {
+  Q_OBJECT
+ public:
+  enum class SeedMode { Random, Locked, Increment };
+  explicit PromptPanel(QWidget* parent = nullptr);
+
+  // The request as the fields say (seed as shown).
+  GenerationRequest request() const;
+  // The request for the next run: resolves the seed mode (random draws a new seed, +1 advances after use).
+  GenerationRequest take_request();
+  void set_request(const GenerationRequest& r);  // "reuse settings"
+  void set_models(const QList<ModelEntry>& models, const QString& current, bool embedded_available);
+  QString current_model() const;
+  void set_busy(bool busy);
+  void set_seed_mode(SeedMode m);
+  int explore_count() const;
+  void set_explore_count(int n);
+  void set_size(int w, int h);
+  void set_dark(bool dark);
+
+  QPlainTextEdit* prompt_edit() const { return prompt_; }
+  QPushButton* generate_button() const { return generate_; }
+  QPushButton* explore_button() const { return explore_; }
+  QPushButton* cancel_button() const { return cancel_; }
+
+ Q_SIGNALS:
+  void generate_requested();
+  void explore_requested(int n);
+  void cancel_requested();
+  void model_changed(const QString& path);
+  void add_model_folder_requested();
+
+ protected:
+  void changeEvent(QEvent* e) override;
+
+ private:
+  void retranslate();
+  void on_size_preset();
+  void on_mode();
+  uint64_t seed_value() const;
+
+  QLabel *prompt_label_, *negative_label_, *seed_label_, *size_label_, *mode_label_, *model_label_, *explore_label_;
+  QPlainTextEdit *prompt_, *negative_;
+  PromptHighlighter *hl_prompt_, *hl_negative_;
+  QLineEdit* seed_;
+  QComboBox* seed_mode_;
+  QToolButton* dice_;
+  QComboBox* size_preset_;
+  QSpinBox *width_, *height_;
+  QComboBox* mode_;
+  QGroupBox* custom_;
+  QFormLayout* custom_form_;
+  QComboBox *sampler_, *schedule_, *noise_;
+  QSpinBox *steps_, *clip_skip_;
+  QDoubleSpinBox *cfg_, *eta_, *s_noise_;
+  QComboBox* model_;
+  QToolButton* add_folder_;
+  QSpinBox* explore_n_;
+  QPushButton *generate_, *explore_, *cancel_;
+};
+
+}  // namespace ripen::ui
