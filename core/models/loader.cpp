@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <set>
 
 #include "models/model.h"
 #include "models/sha256.h"
@@ -27,7 +28,9 @@ void release_source_pages(const std::map<std::string, at::Tensor>& source, const
   std::set<const void*> kept;
   for (const auto& [k, t] : ps.params()) kept.insert(t.storage().data());
   for (const auto& [k, t] : source) {
-    if (!t.defined() || t.numel() == 0 || kept.count(t.storage().data())) continue;
+    if (!t.defined() || t.numel() == 0 || t.device().type() != at::kCPU || kept.count(t.storage().data())) continue;
+    // Only views of the mapped file (from_blob with a deleter context) qualify; owned buffers are left alone.
+    if (t.storage().data_ptr().get_context() == t.storage().data()) continue;
     auto begin = reinterpret_cast<uintptr_t>(t.data_ptr());
     auto end = begin + t.numel() * t.element_size();
     uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;

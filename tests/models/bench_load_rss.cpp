@@ -1,0 +1,78 @@
+// Peak resident memory while loading a large single-file checkpoint (not a ctest; run by
+// tests/models/bench_load_rss.sh):
+//   bench_load_rss make OUT.safetensors     a random full-size SD 1.5 in the A1111/LDM layout, fp16 (~2.1 GB)
+//   bench_load_rss load FILE [fp16|fp32]    load_model on the CPU; prints JSON with peak RSS (VmHWM) and time
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "models/ldm_export.h"
+#include "models/model.h"
+#include "tensors/safetensors.h"
+
+using namespace ripen;
+
+static int64_t status_kb(const std::string& field) {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind(field + ":", 0) == 0) return std::stoll(line.substr(field.size() + 1));
+  return -1;
+}
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::cerr << "usage: bench_load_rss make OUT | load FILE [fp16|fp32]\n";
+    return 2;
+  }
+  std::string mode = argv[1], path = argv[2];
+  if (mode == "make") {
+    auto fp16 = at::TensorOptions().dtype(at::kHalf);
+    models::ComponentWeights w;
+    {
+      auto ps = ParamStore::random(1, fp16);
+      UNet2DCondition::bind(ps, UNetConfig::sd15());
+      w["unet"] = ps.param_map();
+    }
+    {
+      auto ps = ParamStore::random(2, fp16);
+      AutoencoderKL::bind(ps, VaeConfig::sd());
+      w["vae"] = ps.param_map();
+    }
+    {
+      auto ps = ParamStore::random(3, fp16);
+      text::ClipTextConfig cfg;  // CLIP ViT-L/14 text tower (defaults)
+      text::ClipTextModel te;
+      te.bind(ps, cfg);
+      w["text_encoder"] = ps.param_map();
+    }
+    save_safetensors(path, models::to_ldm_checkpoint(models::Arch::SD1, w));
+    std::cout << "wrote " << path << "\n";
+    return 0;
+  }
+  at::ScalarType dtype = argc > 3 && std::string(argv[3]) == "fp16" ? at::kHalf : at::kFloat;
+  int64_t file_bytes = static_cast<int64_t>(std::filesystem::file_size(path));
+  int64_t before = status_kb("VmHWM");
+  auto t0 = std::chrono::steady_clock::now();
+  models::LoadOptions o;
+  o.dtype = dtype;
+  o.compute_hash = false;
+  auto m = models::load_model(path, o);
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  int64_t weights = 0;
+  (void)m;
+  nlohmann::json j = {{"file", path},
+                      {"file_gb", file_bytes / 1e9},
+                      {"dtype", dtype == at::kHalf ? "fp16" : "fp32"},
+                      {"weights_in_memory_gb", (dtype == at::kHalf ? file_bytes : 2 * file_bytes) / 1e9},
+                      {"peak_rss_gb", status_kb("VmHWM") / 1e6},
+                      {"rss_before_load_gb", before / 1e6},
+                      {"rss_after_load_gb", status_kb("VmRSS") / 1e6},
+                      {"load_seconds", secs}};
+  (void)weights;
+  std::cout << j.dump() << "\n";
+  return 0;
+}
