@@ -447,8 +447,9 @@ std::vector<Generation> Library::descendants(int64_t id) {
 
 std::vector<Generation> Library::same_seed_other_modes(int64_t id) {
   return query(
-      "g.id != ?1 AND EXISTS (SELECT 1 FROM generations o WHERE o.id = ?1 AND o.seed = g.seed AND o.prompt = g.prompt "
-      "AND (o.mode != g.mode OR o.promote != g.promote))",
+      "g.seed = (SELECT seed FROM generations WHERE id = ?1) AND g.id != ?1 AND g.prompt = (SELECT prompt FROM "
+      "generations WHERE id = ?1) AND (g.mode != (SELECT mode FROM generations WHERE id = ?1) OR g.promote != "
+      "(SELECT promote FROM generations WHERE id = ?1))",
       {std::to_string(id)}, "ORDER BY g.created_at, g.id");
 }
 

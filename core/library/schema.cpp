@@ -69,7 +69,7 @@ CREATE TABLE collection_items(
 ) WITHOUT ROWID;
 CREATE INDEX collection_items_by_generation ON collection_items(generation_id);
 CREATE VIRTUAL TABLE generations_fts USING fts5(
-  prompt, negative_prompt, content='generations', content_rowid='id', tokenize='unicode61'
+  prompt, negative_prompt, content='generations', content_rowid='id', tokenize='unicode61', prefix='2 3 4'
 );
 CREATE TRIGGER generations_fts_insert AFTER INSERT ON generations BEGIN
   INSERT INTO generations_fts(rowid, prompt, negative_prompt) VALUES (new.id, new.prompt, new.negative_prompt);
