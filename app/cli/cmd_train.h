@@ -21,3 +21,13 @@ struct RegisterTrainSubcommand {
 inline const char* const kTrainBooleanFlags[] = {"--resume", "--quiet"};
 
 }  // namespace ripen::cli
+
+namespace ripen::training {
+struct TrainOptions;
+}
+namespace ripen::cli {
+// Reads the flags every trainer shares: --out DIR --device cpu|cuda --steps N --batch N --lr X --weight-decay X
+// --warmup N --ema X --seed N --checkpoint-every N --log-every N --resume --quiet, and --stop-at STEP /
+// --max-minutes M (checkpoint and stop early; continue later with --resume).
+void parse_train_options(Args& args, training::TrainOptions& o);
+}  // namespace ripen::cli

@@ -1,0 +1,59 @@
+// ripen-cli train size: times the embedded model's networks (UNet at CFG batch 2 on 16×16 latents, VAE decode,
+// text encoder) with random weights, to size them for a 2-core CPU before any training.
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+
+#include "cli/cmd_train.h"
+#include "nets/unet.h"
+#include "training/embedded_config.h"
+
+namespace ripen::cli {
+namespace {
+
+template <class F>
+double median_ms(int reps, F&& f) {
+  f();  // warm-up
+  std::vector<double> t;
+  for (int i = 0; i < reps; ++i) {
+    auto a = std::chrono::steady_clock::now();
+    f();
+    t.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
+  }
+  std::sort(t.begin(), t.end());
+  return t[t.size() / 2];
+}
+
+int64_t count(const ParamStore& ps) {
+  int64_t n = 0;
+  for (const auto& [k, v] : ps.params()) n += v.numel();
+  return n;
+}
+
+int run_size(Args& args) {
+  std::string scale = args.get_or("--scale", "small");
+  int reps = args.get_int("--reps", 20);
+  args.finish();
+  at::NoGradGuard no_grad;
+  auto ucfg = training::embedded_unet_config(scale);
+  auto ups = ParamStore::random(1);
+  auto unet = UNet2DCondition::bind(ups, ucfg);
+  auto x = at::randn({2, 4, 16, 16});
+  auto t = at::full({2}, 500.0);
+  auto ctx = at::randn({2, 77, ucfg.cross_attention_dim});
+  double u = median_ms(reps, [&] { unet.forward(x, t, ctx); });
+  auto vcfg = training::embedded_vae_config(scale);
+  auto vps = ParamStore::random(2);
+  auto vae = AutoencoderKL::bind(vps, vcfg);
+  double d = median_ms(reps, [&] { vae.decode(at::randn({1, 4, 16, 16})); });
+  std::cout << "scale " << scale << ": unet " << count(ups) / 1e6 << " M params, " << u << " ms per CFG eval (batch 2); vae "
+            << count(vps) / 1e6 << " M params, decode " << d << " ms\n";
+  return 0;
+}
+
+RegisterTrainSubcommand reg{"size", {"time the embedded networks with random weights: [--scale tiny|small|medium]", run_size}};
+
+}  // namespace
+}  // namespace ripen::cli
