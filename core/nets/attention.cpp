@@ -69,6 +69,12 @@ at::Tensor multi_head_attention(const at::Tensor& q, const at::Tensor& k, const 
     return o.transpose(1, 2).reshape({b, q.size(1), heads * head_dim});
   }
 #endif
+  if (at::GradMode::is_enabled() && (q.requires_grad() || k.requires_grad() || v.requires_grad())) {
+    // Training (core/training): plain differentiable ops; the chunked path below writes into reused buffers.
+    at::Tensor scores = at::bmm(fold_heads(q, heads).mul(scale), fold_heads(k, heads).transpose(1, 2));
+    at::Tensor probs = at::softmax(upcast && reduced ? scores.to(at::kFloat) : scores, -1).to(v.scalar_type());
+    return unfold_heads(at::bmm(probs, fold_heads(v, heads)), heads);
+  }
   at::Tensor qf = fold_heads(q, heads);
   qf.mul_(scale);
   at::Tensor kf = fold_heads(k, heads), vf = fold_heads(v, heads);
