@@ -20,32 +20,35 @@ bool wanted(const LoadOptions& o, const std::string& name) {
   return std::find(o.components.begin(), o.components.end(), name) != o.components.end();
 }
 
-// After a converted copy exists, the mapped file pages the source tensor touched are dropped from this
-// process (they are clean private pages: the kernel re-reads them from the file if ever touched again), so
-// loading an fp16 file into fp32 does not keep the file resident next to the converted weights.
-void release_source_pages(const std::map<std::string, at::Tensor>& source, const ParamStore& ps) {
+// Drops the pages of a view of the mapped file from this process. They are clean private pages: the kernel
+// re-reads them from the file if they are ever touched again. Owned buffers are left alone.
+void release_pages(const at::Tensor& t) {
   static const long page = sysconf(_SC_PAGESIZE);
-  std::set<const void*> kept;
-  for (const auto& [k, t] : ps.params()) kept.insert(t.storage().data());
-  for (const auto& [k, t] : source) {
-    if (!t.defined() || t.numel() == 0 || t.device().type() != at::kCPU || kept.count(t.storage().data())) continue;
-    // Only views of the mapped file (from_blob with a deleter context) qualify; owned buffers are left alone.
-    if (t.storage().data_ptr().get_context() == t.storage().data()) continue;
-    auto begin = reinterpret_cast<uintptr_t>(t.data_ptr());
-    auto end = begin + t.numel() * t.element_size();
-    uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
-    if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
-  }
+  if (!t.defined() || t.numel() == 0 || t.device().type() != at::kCPU) return;
+  if (t.storage().data_ptr().get_context() == t.storage().data()) return;  // not a from_blob view of the mapping
+  auto begin = reinterpret_cast<uintptr_t>(t.data_ptr());
+  auto end = begin + t.numel() * t.element_size();
+  uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
 }
 
+// Converts each tensor that needs another dtype/device now, one at a time, releasing the file pages it was
+// read from right away: loading an fp16 file into fp32 then peaks at the converted weights plus one tensor,
+// not plus the whole file. Tensors already in the target form stay zero-copy views of the mapping.
 ParamStore store_for(ComponentSource& comp, at::TensorOptions target) {
+  const auto dtype = target.dtype().toScalarType();
+  for (auto& [k, t] : comp.tensors) {
+    if (!at::isFloatingType(t.scalar_type()) || (t.scalar_type() == dtype && t.device() == target.device())) continue;
+    at::Tensor converted = t.to(target.device(), dtype);
+    release_pages(t);
+    t = converted;
+  }
   return ParamStore::from_tensors(comp.tensors, comp.origin, target);
 }
 
-void finish(ParamStore& ps, ComponentSource& comp, std::vector<std::string> ignore, bool release) {
+void finish(ParamStore& ps, ComponentSource& comp, std::vector<std::string> ignore) {
   for (const auto& p : comp.ignore_prefixes) ignore.push_back(p);
   ps.finish(ignore);
-  if (release) release_source_pages(comp.tensors, ps);
   comp.tensors.clear();
 }
 
@@ -70,7 +73,6 @@ LoadedModel load_model(const std::string& path, const LoadOptions& options) {
   m.scheduler = src.scheduler;
   m.force_zeros_for_empty_prompt = src.force_zeros_for_empty_prompt;
   m.conditioning = m.arch == Arch::SDXL ? TextConditioning::PenultimateConcat : TextConditioning::LastHidden;
-  const bool release = true;
   auto target = at::TensorOptions().dtype(options.dtype).device(options.device);
 
   for (const auto& [name, tok] : src.tokenizers) {
@@ -84,19 +86,19 @@ LoadedModel load_model(const std::string& path, const LoadOptions& options) {
       UNetConfig cfg = UNetConfig::from_json(comp.config, comp.origin + " config");
       ParamStore ps = store_for(comp, target);
       m.unet = UNet2DCondition::bind(ps, cfg);
-      finish(ps, comp, {}, release);
+      finish(ps, comp, {});
     } else if (name == "vae") {
       VaeConfig cfg = VaeConfig::from_json(comp.config, comp.origin + " config");
       auto vae_target = target.dtype(AutoencoderKL::safe_dtype(cfg, options.dtype, options.device));
       ParamStore ps = store_for(comp, vae_target);
       m.vae = AutoencoderKL::bind(ps, cfg);
-      finish(ps, comp, {}, release);
+      finish(ps, comp, {});
     } else {
       auto cfg = text::ClipTextConfig::from_json_text(comp.config.dump(), comp.origin + " config");
       ParamStore ps = store_for(comp, target);
       text::ClipTextModel te;
       te.bind(ps, cfg);
-      finish(ps, comp, text::ClipTextModel::ignored_keys(), release);
+      finish(ps, comp, text::ClipTextModel::ignored_keys());
       (name == "text_encoder" ? m.text_encoder : m.text_encoder_2) = std::move(te);
     }
   }

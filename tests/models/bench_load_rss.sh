@@ -9,4 +9,5 @@ cmake --build "$build" --target bench_load_rss
 [ -f "$file" ] || "$bin" make "$file"
 # Drop nothing from the page cache (not ours to drop); each load runs in its own process.
 "$bin" load "$file" fp16
+"$bin" load "$file" bf16
 "$bin" load "$file" fp32
