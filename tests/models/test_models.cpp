@@ -224,3 +224,46 @@ TEST(Models, PartialAndMismatchedFilesAreErrorsNamingKeys) {
   msg = error_of([&] { detect_architecture((dir / "other.safetensors").string()); });
   EXPECT_NE(msg.find("not a Stable Diffusion checkpoint"), std::string::npos) << msg;
 }
+
+TEST(Models, Sd2SingleFileSplitsOpenClipAndDropsTheLastBlock) {
+  RIPEN_ORACLE_OR_SKIP(oracle);
+  // An SD2-shaped single file from oracle weights: the OpenCLIP-style (gelu) tower of tiny-sdxl as the text
+  // encoder under cond_stage_model.model.*, tiny-sd15's UNet and VAE.
+  auto sd15 = open_model_source((oracle / "tiny-sd15").string(), {});
+  auto sdxl = open_model_source((oracle / "tiny-sdxl").string(), {});
+  ComponentWeights w;
+  w["unet"] = sd15.components.at("unet").tensors;
+  w["vae"] = sd15.components.at("vae").tensors;
+  w["text_encoder"] = sdxl.components.at("text_encoder_2").tensors;
+  w["text_encoder"].erase("text_projection.weight");
+  auto dir = test::temp_dir("sd2");
+  auto file = (dir / "tiny-sd2.safetensors").string();
+  auto ldm = to_ldm_checkpoint(Arch::SD2, w);
+  EXPECT_TRUE(ldm.count("cond_stage_model.model.transformer.resblocks.4.attn.in_proj_weight"));
+  ldm["cond_stage_model.model.logit_scale"] = at::ones({});
+  save_safetensors(file, ldm);
+
+  auto src = open_model_source(file, {});
+  EXPECT_EQ(src.detection.arch, Arch::SD2);
+  EXPECT_EQ(src.detection.prediction, Prediction::Epsilon);
+  EXPECT_EQ(src.components.at("text_encoder").config["num_hidden_layers"], 4);
+  EXPECT_EQ(src.tokenizers.at("tokenizer").pad_id, 0);
+  size_t dropped = 0;
+  for (const auto& k : src.ignored_keys) dropped += k.find("resblocks.4.") != std::string::npos;
+  EXPECT_EQ(dropped, 12u);  // ln_1, ln_2, attn.in_proj, attn.out_proj, mlp.c_fc, mlp.c_proj: weight and bias each
+  // v-prediction cannot be read off SD2 weights: the yaml beside the file decides.
+  std::ofstream(dir / "tiny-sd2.yaml") << "model:\n  params:\n    parameterization: \"v\"  # 768-v\n";
+  auto v = detect_architecture(file);
+  EXPECT_EQ(v.prediction, Prediction::V);
+  EXPECT_EQ(v.prediction_source, "yaml");
+
+  // The 4-block encoder's last_hidden_state is the 5-block tower's final LN of its penultimate state.
+  auto m = load_model(file, LoadOptions{.components = {"text_encoder"}});
+  auto refs = SafeTensors::open((oracle / "tiny-sdxl/ref/text_encoders.safetensors").string());
+  auto out = m.text_encoder->forward(refs.tensor("tokenizer_2_input_ids"));
+  auto pen = refs.tensor("te2_penultimate_hidden_state");
+  auto& te2 = sdxl.components.at("text_encoder_2").tensors;
+  auto expected = at::layer_norm(pen, {pen.size(-1)}, te2.at("text_model.final_layer_norm.weight").to(at::kFloat),
+                                 te2.at("text_model.final_layer_norm.bias").to(at::kFloat), 1e-5);
+  EXPECT_TRUE(test::close_to(out.last_hidden_state, expected, 1e-4, 1e-5));
+}
