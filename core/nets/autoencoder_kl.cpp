@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "nets/vae_tiled.h"
 #include "tensors/error.h"
 
 namespace ripen {
@@ -206,34 +207,105 @@ VaeMoments AutoencoderKL::encode_tiled(const at::Tensor& image, const VaeTiling&
   if (image.dim() == 4 && (image.size(2) % f || image.size(3) % f))
     throw Error("vae encode_tiled: image size " + std::to_string(image.size(2)) + "x" + std::to_string(image.size(3)) +
                 " is not a multiple of " + std::to_string(f));
-  at::Tensor moments = tiled(image, tiling.tile * f, tiling.overlap * f, 1, f, tiling.norm_passes,
-                             [&](const at::Tensor& t) { return run_encoder(t); });
-  return split_moments(moments);
+  if (image.dim() == 4 && image.size(2) <= tiling.tile * f && image.size(3) <= tiling.tile * f) return encode(image);
+  return split_moments(run_encoder_tiled(image, tiling));
 }
 
 at::Tensor AutoencoderKL::decode_tiled(const at::Tensor& z, const VaeTiling& tiling) const {
-  return tiled(z, tiling.tile, tiling.overlap, cfg_.downscale(), 1, tiling.norm_passes,
-               [&](const at::Tensor& t) { return run_decoder(t); });
+  if (z.dim() == 4 && z.size(2) <= tiling.tile && z.size(3) <= tiling.tile) return decode(z);
+  return run_decoder_tiled(z, tiling);
 }
 
-at::Tensor AutoencoderKL::tiled(const at::Tensor& x, int64_t tile, int64_t overlap, int64_t num, int64_t den,
-                                int norm_passes, const std::function<at::Tensor(const at::Tensor&)>& fn) const {
-  if (x.dim() == 4 && x.size(2) <= tile && x.size(3) <= tile) return fn(x);
-  nn::VaeNormStats stats;
-  nn::VaeNormStatsScope scope(norm_passes > 0 ? &stats : nullptr);
-  auto run = [&](const at::Tensor& t, const nn::VaeNormStats::Region& owned) {
-    stats.begin_tile(owned);
-    return fn(t);
-  };
-  for (int pass = 0; pass < norm_passes; ++pass) {
-    stats.record = true;
-    stats.apply = pass > 0;
-    run_tiled(x, tile, overlap, num, den, run);
-    stats.end_pass();
+// ---------------------------------------------------------------------------------------------- tiled passes
+
+namespace {
+
+// Runs the steps of a tiled pass; `scale` is the current map's pixels per latent pixel (tile cores are tile * scale).
+struct TiledRun {
+  nn::TileStep base;
+  int64_t tile;
+  at::Device store;
+  int64_t scale;
+
+  at::Tensor step(const std::vector<at::Tensor>& maps, int64_t halo, int64_t num, int64_t den,
+                  const nn::TileStepFn& fn) const {
+    nn::TileStep s = base;
+    s.core = tile * scale, s.halo = halo, s.num = num, s.den = den;
+    return nn::run_tile_step(maps, s, fn);
   }
-  stats.record = false;
-  stats.apply = norm_passes > 0;
-  return run_tiled(x, tile, overlap, num, den, run);
+
+  // Both halves of a resnet as steps; each GroupNorm takes the statistics of its whole input map.
+  at::Tensor resnet(const nn::VaeResnet& r, at::Tensor x) const {
+    const nn::GroupStats s1 = nn::group_stats(x, r.norm1.groups);
+    at::Tensor h = step({x}, 1, 1, 1, [&](const auto& t) { return r.first_half(t[0], &s1); });
+    const nn::GroupStats s2 = nn::group_stats(h, r.norm2.groups);
+    return step({h, x}, 1, 1, 1, [&](const auto& t) { return r.second_half(t[0], t[1], &s2); });
+  }
+
+  // The mid-block attention is global: it runs on the whole map, which is at latent resolution (512 channels of
+  // 256x256 for a 2048^2 SD image: 128 MiB in fp32), its scores chunked as in the whole-image pass.
+  at::Tensor attention(const nn::VaeAttention& a, const at::Tensor& x) const {
+    return a(x.to(base.device).contiguous(base.format)).to(store);
+  }
+
+  at::Tensor mid(const nn::VaeMidBlock& m, at::Tensor x) const {
+    x = resnet(m.resnet0, std::move(x));
+    if (m.has_attention) x = attention(m.attention, x);
+    return resnet(m.resnet1, std::move(x));
+  }
+};
+
+}  // namespace
+
+at::Tensor AutoencoderKL::run_encoder_tiled(const at::Tensor& image, const VaeTiling& tiling) const {
+  if (image.dim() != 4 || image.size(1) != cfg_.in_channels)
+    throw Error("vae encode: expected an image [N, " + std::to_string(cfg_.in_channels) + ", H, W], got " +
+                shape_str(image.sizes()));
+  if (tiling.tile <= 0) throw Error("vae encode_tiled: tile must be positive");
+  at::NoGradGuard no_grad;
+  const auto format = channels_last_ ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+  TiledRun run{{0, 0, 1, 1, device(), format}, tiling.tile, tiling.keep_on_host ? at::Device(at::kCPU) : device(),
+               cfg_.downscale()};
+  at::Tensor h = run.step({image.to(run.store, dtype())}, 1, 1, 1, [&](const auto& t) { return enc_conv_in_(t[0]); });
+  for (const auto& lv : down_) {
+    for (const auto& r : lv.resnets) h = run.resnet(r, std::move(h));
+    if (lv.down) {
+      // Output pixel j reads input pixels 2j..2j+2; a halo of 2 keeps tile offsets even.
+      h = run.step({h}, 2, 1, 2, [&](const auto& t) { return (*lv.down)(t[0]); });
+      run.scale /= 2;
+    }
+  }
+  h = run.mid(enc_mid_, std::move(h));
+  const nn::GroupStats s = nn::group_stats(h, enc_norm_out_.groups);
+  h = run.step({h}, 1, 1, 1, [&](const auto& t) {
+    at::Tensor m = enc_conv_out_(nn::vae_group_norm(t[0], enc_norm_out_, true, &s));
+    return quant_conv_.defined() ? quant_conv_(m) : m;
+  });
+  return h.to(image.device(), at::kFloat).contiguous();
+}
+
+at::Tensor AutoencoderKL::run_decoder_tiled(const at::Tensor& z, const VaeTiling& tiling) const {
+  if (z.dim() != 4 || z.size(1) != cfg_.latent_channels)
+    throw Error("vae decode: expected latents [N, " + std::to_string(cfg_.latent_channels) + ", h, w], got " +
+                shape_str(z.sizes()));
+  if (tiling.tile <= 0) throw Error("vae decode_tiled: tile must be positive");
+  at::NoGradGuard no_grad;
+  const auto format = channels_last_ ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
+  TiledRun run{{0, 0, 1, 1, device(), format}, tiling.tile, tiling.keep_on_host ? at::Device(at::kCPU) : device(), 1};
+  at::Tensor h = run.step({z.to(run.store, dtype())}, 1, 1, 1, [&](const auto& t) {
+    return dec_conv_in_(post_quant_conv_.defined() ? post_quant_conv_(t[0]) : t[0]);
+  });
+  h = run.mid(dec_mid_, std::move(h));
+  for (const auto& lv : up_) {
+    for (const auto& r : lv.resnets) h = run.resnet(r, std::move(h));
+    if (lv.up) {
+      h = run.step({h}, 1, 2, 1, [&](const auto& t) { return (*lv.up)(t[0]); });
+      run.scale *= 2;
+    }
+  }
+  const nn::GroupStats s = nn::group_stats(h, dec_norm_out_.groups);
+  h = run.step({h}, 1, 1, 1, [&](const auto& t) { return dec_conv_out_(nn::vae_group_norm(t[0], dec_norm_out_, true, &s)); });
+  return h.to(z.device(), at::kFloat).contiguous();
 }
 
 at::Tensor AutoencoderKL::to_latent(const at::Tensor& vae_latent) const {
@@ -303,80 +375,6 @@ at::ScalarType AutoencoderKL::safe_dtype(const VaeConfig& cfg, at::ScalarType wa
   (void)device;  // bf16 has fp32's exponent range, so it does not overflow where fp16 does; every CUDA >= sm80 and
                  // every CPU libtorch runs it (slowly on old GPUs, which is still better than NaNs).
   return at::kBFloat16;
-}
-
-// ---------------------------------------------------------------------------------------------- tiling
-
-namespace {
-
-// Start offsets of tiles of `tile` covering [0, size) with at least `overlap` shared; starts are multiples of `align`.
-std::vector<int64_t> tile_starts(int64_t size, int64_t tile, int64_t overlap, int64_t align) {
-  if (size <= tile) return {0};
-  const int64_t stride = std::max<int64_t>(align, (tile - overlap) / align * align);
-  std::vector<int64_t> starts;
-  for (int64_t s = 0; s + tile < size; s += stride) starts.push_back(s);
-  starts.push_back((size - tile) / align * align);
-  return starts;
-}
-
-// Per-tile 1-D weights along one axis (output pixels): linear ramps over the parts shared with the neighbours,
-// strictly positive so that the normalised sum is defined everywhere.
-at::Tensor axis_weights(const std::vector<int64_t>& starts, size_t i, int64_t tile_len, int64_t size, int64_t num,
-                        int64_t den) {
-  const int64_t start = starts[i], end = std::min(size, start + tile_len);
-  const int64_t n_out = (end - start) * num / den;
-  std::vector<float> w(static_cast<size_t>(n_out), 1.0f);
-  if (i > 0) {
-    const int64_t prev_end = std::min(size, starts[i - 1] + tile_len);
-    const int64_t n = std::max<int64_t>(0, prev_end - start) * num / den;
-    for (int64_t k = 0; k < n && k < n_out; ++k) w[k] = std::min(w[k], float(k + 1) / float(n + 1));
-  }
-  if (i + 1 < starts.size()) {
-    const int64_t n = std::max<int64_t>(0, end - starts[i + 1]) * num / den;
-    for (int64_t k = 0; k < n && k < n_out; ++k) w[n_out - 1 - k] = std::min(w[n_out - 1 - k], float(k + 1) / float(n + 1));
-  }
-  return at::tensor(w);
-}
-
-// The part of tile i (along one axis) that it owns: up to the middle of each overlap, as fractions of its extent.
-std::pair<double, double> owned_span(const std::vector<int64_t>& starts, size_t i, int64_t tile, int64_t size) {
-  auto end_of = [&](size_t k) { return std::min(size, starts[k] + tile); };
-  const double s = double(starts[i]), e = double(end_of(i));
-  const double a = i > 0 ? 0.5 * (s + double(end_of(i - 1))) : s;
-  const double b = i + 1 < starts.size() ? 0.5 * (double(starts[i + 1]) + e) : e;
-  return {(a - s) / (e - s), (b - s) / (e - s)};
-}
-
-}  // namespace
-
-at::Tensor run_tiled(const at::Tensor& input, int64_t tile, int64_t overlap, int64_t num, int64_t den, const TileFn& run) {
-  if (input.dim() != 4) throw Error("tiled pass: expected a 4-D input, got " + shape_str(input.sizes()));
-  if (tile <= 0 || overlap < 0 || overlap >= tile)
-    throw Error("tiled pass: need tile > overlap >= 0 (tile " + std::to_string(tile) + ", overlap " +
-                std::to_string(overlap) + ")");
-  const int64_t H = input.size(2), W = input.size(3);
-  if (H <= tile && W <= tile) return run(input, {});
-  const auto ys = tile_starts(H, tile, overlap, den), xs = tile_starts(W, tile, overlap, den);
-  at::Tensor out, wsum;
-  for (size_t yi = 0; yi < ys.size(); ++yi) {
-    for (size_t xi = 0; xi < xs.size(); ++xi) {
-      const int64_t y0 = ys[yi], x0 = xs[xi], y1 = std::min(H, y0 + tile), x1 = std::min(W, x0 + tile);
-      auto [fy0, fy1] = owned_span(ys, yi, tile, H);
-      auto [fx0, fx1] = owned_span(xs, xi, tile, W);
-      at::Tensor piece = run(input.slice(2, y0, y1).slice(3, x0, x1), {fy0, fy1, fx0, fx1}).to(at::kFloat);
-      if (!out.defined()) {
-        out = at::zeros({input.size(0), piece.size(1), H * num / den, W * num / den}, piece.options());
-        wsum = at::zeros({1, 1, H * num / den, W * num / den}, piece.options());
-      }
-      at::Tensor wy = axis_weights(ys, yi, tile, H, num, den).to(piece.device());
-      at::Tensor wx = axis_weights(xs, xi, tile, W, num, den).to(piece.device());
-      at::Tensor w = (wy.view({-1, 1}) * wx.view({1, -1})).view({1, 1, wy.size(0), wx.size(0)});
-      const int64_t oy = y0 * num / den, ox = x0 * num / den;
-      out.slice(2, oy, oy + w.size(2)).slice(3, ox, ox + w.size(3)).add_(piece * w);
-      wsum.slice(2, oy, oy + w.size(2)).slice(3, ox, ox + w.size(3)).add_(w);
-    }
-  }
-  return out.div_(wsum);
 }
 
 }  // namespace ripen

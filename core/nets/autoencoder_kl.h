@@ -54,20 +54,15 @@ struct VaeMoments {
   at::Tensor mean, logvar;  // VAE space; logvar clamped to [-30, 20]
 };
 
-// Tiles are given in latent pixels (×downscale() in image pixels). Neighbouring tiles overlap by `overlap` and are
-// blended with linear (feather) weights over the overlap, so there is no hard seam; memory is bounded by the tile
-// size whatever the image size. Trade-off: each tile sees zero padding at its edges (the decoder's receptive field is
-// about 16 latent px) and normalises with its own GroupNorm statistics, so the result is not the whole-image pass;
-// a larger overlap costs more tiles and shrinks the difference (numbers in tests/nets/test_vae_tiled.cpp).
-// norm_passes = k > 0 first runs k tiled calibration passes that record each GroupNorm's whole-image statistics and
-// then normalises every tile with them (the "tiled VAE" approach of multidiffusion-upscaler). It is exact when one
-// tile covers the image. On the random-weight test VAE one pass halved the encoder's max|tiled - whole| (26% -> 11%
-// of max|mean|) but not the decoder's (19% -> 20%; two passes: 54%), so the default is 0 (per-tile statistics,
-// as ComfyUI does); callers may use 1 for tiled encode.
+// Tiled passes (see nets/vae_tiled.h): the network runs layer by layer, each step tile by tile with a few pixels of
+// neighbour context, every GroupNorm with the statistics of the whole map and the mid-block attention on the whole
+// (latent-resolution) map, so the result equals the whole-image pass up to float rounding (max|tiled - whole| is
+// about 1e-6 of max|whole| in fp32; tests/nets/test_vae_tiled.cpp) with no seams and no blending.
+// Memory: the accelerator holds one tile's activations at a time (maps wait on the host when keep_on_host); host
+// memory holds the current layer's input and output maps (about a third of a whole-image pass's peak at 2048^2).
 struct VaeTiling {
-  int64_t tile = 64;     // latent px per tile side (64 = 512 image px for SD)
-  int64_t overlap = 16;  // latent px shared by neighbouring tiles
-  int norm_passes = 0;   // calibration passes for shared GroupNorm statistics (each costs one more tiled pass)
+  int64_t tile = 64;          // tile core side in latent pixels (64 = 512 image pixels for SD), at every resolution
+  bool keep_on_host = true;   // keep the maps between steps in host memory (bounds accelerator memory; no-op on CPU)
 };
 
 class AutoencoderKL {
@@ -80,7 +75,8 @@ class AutoencoderKL {
   // z: VAE-space latents (already divided by scaling_factor; see from_latent) -> image NCHW, raw (not clamped).
   at::Tensor decode(const at::Tensor& z) const;
 
-  // Tiled versions; fall back to the whole-image pass when the input fits in one tile.
+  // Tiled versions (inference only); the whole-image pass when the input fits in one tile. encode_tiled needs image
+  // sides that are multiples of downscale().
   VaeMoments encode_tiled(const at::Tensor& image, const VaeTiling& tiling = {}) const;
   at::Tensor decode_tiled(const at::Tensor& z, const VaeTiling& tiling = {}) const;
 
@@ -107,8 +103,8 @@ class AutoencoderKL {
   };
 
   at::Tensor prepare(const at::Tensor& x) const;
-  at::Tensor tiled(const at::Tensor& x, int64_t tile, int64_t overlap, int64_t num, int64_t den, int norm_passes,
-                   const std::function<at::Tensor(const at::Tensor&)>& fn) const;
+  at::Tensor run_encoder_tiled(const at::Tensor& image, const VaeTiling& tiling) const;
+  at::Tensor run_decoder_tiled(const at::Tensor& z, const VaeTiling& tiling) const;
   at::Tensor run_encoder(const at::Tensor& image) const;  // -> moments [B, 2*latent, h, w] (after quant_conv)
   at::Tensor run_decoder(const at::Tensor& z) const;
   std::vector<at::Tensor*> tensors();
@@ -120,12 +116,5 @@ class AutoencoderKL {
   std::vector<Level> down_, up_;
   nn::VaeMidBlock enc_mid_, dec_mid_;
 };
-
-// Blends overlapping tiles with linear feather weights. `run` maps an input tile to an output tile scale_num/scale_den
-// times its size; it also gets the part of the tile the tile "owns" (a partition of the input, as fractions of the
-// tile's extent). Tile and overlap are in input pixels. Exposed for the tiled VAE paths and tests.
-using TileFn = std::function<at::Tensor(const at::Tensor& tile, const nn::VaeNormStats::Region& owned)>;
-at::Tensor run_tiled(const at::Tensor& input, int64_t tile, int64_t overlap, int64_t scale_num, int64_t scale_den,
-                     const TileFn& run);
 
 }  // namespace ripen

@@ -8,69 +8,35 @@
 
 namespace ripen::nn {
 
-namespace {
-thread_local VaeNormStats* current_stats = nullptr;
-
-void record_stats(VaeNormStats& s, const at::Tensor& x, int64_t groups) {
-  const int64_t B = x.size(0), H = x.size(2), W = x.size(3);
-  auto span = [](double f0, double f1, int64_t n) {
-    int64_t a = std::clamp<int64_t>(std::llround(f0 * n), 0, n), b = std::clamp<int64_t>(std::llround(f1 * n), 0, n);
-    return std::pair{a, std::max(a, b)};
-  };
-  auto [y0, y1] = span(s.region.y0, s.region.y1, H);
-  auto [x0, x1] = span(s.region.x0, s.region.x1, W);
-  const size_t k = s.call;
-  if (s.sum.size() <= k) {
-    s.sum.resize(k + 1), s.sumsq.resize(k + 1), s.count.resize(k + 1);
+GroupStats group_stats(const at::Tensor& x, int64_t groups) {
+  const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  if (C % groups != 0) throw std::invalid_argument("group_stats: channels not divisible by groups");
+  const int64_t rows = std::clamp<int64_t>((int64_t{1} << 24) / std::max<int64_t>(B * C * W, 1), 1, std::max<int64_t>(H, 1));
+  // Bands are combined with Chan's parallel update of (count, mean, sum of squared deviations), in float64.
+  auto dbl = at::TensorOptions().dtype(at::kDouble).device(x.device());
+  at::Tensor mean = at::zeros({B, groups}, dbl), m2 = at::zeros({B, groups}, dbl);
+  double n = 0;
+  for (int64_t r0 = 0; r0 < H; r0 += rows) {
+    at::Tensor band = x.slice(2, r0, std::min(H, r0 + rows)).to(at::kFloat).reshape({B, groups, -1});
+    auto [v, m] = at::var_mean(band, {2}, /*unbiased=*/false);
+    const double nb = static_cast<double>(band.size(2)), total = n + nb;
+    at::Tensor mb = m.to(at::kDouble), delta = mb - mean;
+    m2.add_(v.to(at::kDouble) * nb + delta * delta * (n * nb / total));
+    mean.add_(delta * (nb / total));
+    n = total;
   }
-  if (!s.sum[k].defined()) {
-    auto opts = at::TensorOptions().dtype(at::kDouble).device(x.device());
-    s.sum[k] = at::zeros({B, groups}, opts), s.sumsq[k] = at::zeros({B, groups}, opts);
-    s.count[k] = at::zeros({}, opts);
-  }
-  if (y1 == y0 || x1 == x0) return;
-  at::Tensor part = x.slice(2, y0, y1).slice(3, x0, x1).to(at::kFloat).reshape({B, groups, -1});
-  auto [var, mean] = at::var_mean(part, {2}, /*unbiased=*/false);
-  const double n = static_cast<double>(part.size(2));
-  at::Tensor m = mean.to(at::kDouble);
-  s.sum[k].add_(m * n);
-  s.sumsq[k].add_((var.to(at::kDouble) + m * m) * n);
-  s.count[k].add_(n);
+  return {mean, m2 / std::max(n, 1.0)};
 }
 
-at::Tensor apply_stats(const VaeNormStats& s, const at::Tensor& x, const GroupNorm& norm) {
-  if (s.call >= s.mean.size()) throw std::logic_error("VaeNormStats: more norm calls than recorded");
-  const int64_t B = x.size(0), C = x.size(1), G = norm.groups;
-  at::Tensor rstd = (s.var[s.call] + norm.eps).rsqrt();                                  // [B, G]
-  at::Tensor scale = rstd.repeat_interleave(C / G, 1) * norm.weight.to(at::kDouble);     // [B, C]
-  at::Tensor shift = norm.bias.to(at::kDouble) - s.mean[s.call].repeat_interleave(C / G, 1) * scale;
-  auto as4 = [&](const at::Tensor& t) { return t.to(at::kFloat).view({B, C, 1, 1}); };
-  return x.to(at::kFloat) * as4(scale) + as4(shift);
-}
-}  // namespace
-
-void VaeNormStats::end_pass() {
-  mean.clear(), var.clear();
-  for (size_t k = 0; k < sum.size(); ++k) {
-    at::Tensor n = count[k].clamp_min(1.0);
-    at::Tensor m = sum[k] / n;
-    mean.push_back(m);
-    var.push_back((sumsq[k] / n - m * m).clamp_min(0.0));
-  }
-  sum.clear(), sumsq.clear(), count.clear();
-}
-
-VaeNormStatsScope::VaeNormStatsScope(VaeNormStats* stats) : previous_(current_stats) { current_stats = stats; }
-VaeNormStatsScope::~VaeNormStatsScope() { current_stats = previous_; }
-
-at::Tensor vae_group_norm(const at::Tensor& x, const GroupNorm& norm, bool silu) {
+at::Tensor vae_group_norm(const at::Tensor& x, const GroupNorm& norm, bool silu, const GroupStats* stats) {
   at::Tensor y;
-  if (VaeNormStats* s = current_stats) {
-    if (s->record) record_stats(*s, x, norm.groups);
-    if (s->apply) y = apply_stats(*s, x, norm);
-    ++s->call;
-  }
-  if (y.defined()) {
+  if (stats) {
+    const int64_t B = x.size(0), C = x.size(1), per_group = C / norm.groups;
+    auto on_x = [&](const at::Tensor& t) { return t.to(x.device(), at::kDouble); };
+    at::Tensor scale = on_x(stats->var).add(norm.eps).rsqrt_().repeat_interleave(per_group, 1) * on_x(norm.weight);
+    at::Tensor shift = on_x(norm.bias) - on_x(stats->mean).repeat_interleave(per_group, 1) * scale;
+    auto as4 = [&](const at::Tensor& t) { return t.to(at::kFloat).view({B, C, 1, 1}); };
+    y = x.to(at::kFloat) * as4(scale) + as4(shift);
   } else if (x.scalar_type() == at::kFloat && norm.weight.scalar_type() == at::kFloat) {
     y = at::group_norm(x, norm.groups, norm.weight, norm.bias, norm.eps);
   } else {
@@ -88,10 +54,13 @@ void VaeResnet::bind(ParamStore& ps, const std::string& prefix, int64_t in, int6
   if (in != out) conv_shortcut.bind(ps, key(prefix, "conv_shortcut"), in, out, 1);
 }
 
-at::Tensor VaeResnet::operator()(const at::Tensor& x) const {
-  at::Tensor h = conv1(vae_group_norm(x, norm1, true));
-  h = conv2(vae_group_norm(h, norm2, true));
-  return h.add_(conv_shortcut.defined() ? conv_shortcut(x) : x);
+at::Tensor VaeResnet::first_half(const at::Tensor& x, const GroupStats* norm1_stats) const {
+  return conv1(vae_group_norm(x, norm1, true, norm1_stats));
+}
+
+at::Tensor VaeResnet::second_half(const at::Tensor& h, const at::Tensor& x, const GroupStats* norm2_stats) const {
+  at::Tensor out = conv2(vae_group_norm(h, norm2, true, norm2_stats));
+  return out.add_(conv_shortcut.defined() ? conv_shortcut(x) : x);
 }
 
 void VaeAttention::bind(ParamStore& ps, const std::string& prefix, int64_t channels, int64_t groups) {

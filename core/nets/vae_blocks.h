@@ -14,46 +14,28 @@ namespace ripen::nn {
 
 inline constexpr double kVaeNormEps = 1e-6;
 
+// Per-(sample, group) statistics of a GroupNorm input: mean and biased variance, float64 [B, G].
+struct GroupStats {
+  at::Tensor mean, var;
+};
+
+// The statistics of the whole map `x` [B, C, H, W] (C divisible by `groups`), accumulated over bands of rows so no
+// float32 copy of the whole map is made (tiled passes keep large maps in bf16 or on the host).
+GroupStats group_stats(const at::Tensor& x, int64_t groups);
+
 // GroupNorm evaluated in fp32 (result in x's dtype); `silu` fuses the activation that follows every VAE norm but one.
-// When a VaeNormStats is installed on this thread, it may record and/or replace the statistics (tiled passes).
-at::Tensor vae_group_norm(const at::Tensor& x, const GroupNorm& norm, bool silu);
-
-// Whole-image GroupNorm statistics shared by tiles. A tiled pass runs every tile through the network; with `record`
-// each norm call accumulates mean/variance over the part of the tile the tile owns (`region`, fractions of the tile's
-// extent, so it applies at every resolution); with `apply` each call normalises with the statistics recorded in the
-// previous pass instead of the tile's own. Calls are matched by their order within a tile.
-struct VaeNormStats {
-  struct Region {
-    double y0 = 0, y1 = 1, x0 = 0, x1 = 1;
-  };
-  bool record = false, apply = false;
-  Region region;
-  void begin_tile(const Region& r) { region = r, call = 0; }
-  void end_pass();  // recorded sums -> statistics used by the next `apply`
-
-  // internals, per norm call index: accumulated sums ([B, G] double) and the finished statistics
-  size_t call = 0;
-  std::vector<at::Tensor> sum, sumsq, count;
-  std::vector<at::Tensor> mean, var;
-};
-
-// Installs `stats` for vae_group_norm on this thread while alive (nullptr: none).
-class VaeNormStatsScope {
- public:
-  explicit VaeNormStatsScope(VaeNormStats* stats);
-  ~VaeNormStatsScope();
-  VaeNormStatsScope(const VaeNormStatsScope&) = delete;
-  VaeNormStatsScope& operator=(const VaeNormStatsScope&) = delete;
-
- private:
-  VaeNormStats* previous_;
-};
+// With `stats`, x is normalised with them instead of its own (a tile of a larger map, normalised as the whole map).
+at::Tensor vae_group_norm(const at::Tensor& x, const GroupNorm& norm, bool silu, const GroupStats* stats = nullptr);
 
 struct VaeResnet {
   GroupNorm norm1, norm2;
   Conv2d conv1, conv2, conv_shortcut;  // conv_shortcut (1x1) only when in != out
   void bind(ParamStore& ps, const std::string& prefix, int64_t in, int64_t out, int64_t groups);
-  at::Tensor operator()(const at::Tensor& x) const;
+  at::Tensor operator()(const at::Tensor& x) const { return second_half(first_half(x), x); }
+  // The two halves around norm2, for tiled passes that need norm2's statistics over the whole map first:
+  // first_half = conv1(silu(norm1(x))), second_half = conv2(silu(norm2(h))) + shortcut(x).
+  at::Tensor first_half(const at::Tensor& x, const GroupStats* norm1_stats = nullptr) const;
+  at::Tensor second_half(const at::Tensor& h, const at::Tensor& x, const GroupStats* norm2_stats = nullptr) const;
 };
 
 // Single-head self-attention over all H*W positions with scale C^-0.5 and a residual connection. The scores are

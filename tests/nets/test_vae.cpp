@@ -126,35 +126,3 @@ TEST(Vae, ChannelsLastAndBf16StayClose) {
   EXPECT_EQ(AutoencoderKL::safe_dtype(vae.config(), at::kHalf, at::kCPU), at::kBFloat16);
 }
 
-TEST(Vae, BlendingIsExactForPositionIndependentMaps) {
-  auto gen = at::detail::createCPUGenerator(5);
-  at::Tensor x = at::randn({2, 4, 37, 50}, gen);
-  auto up = [](const at::Tensor& t, const nn::VaeNormStats::Region&) { return at::upsample_nearest2d(t, {t.size(2) * 8, t.size(3) * 8}) * 2.0; };
-  at::Tensor whole = up(x, {});
-  for (auto [tile, overlap] : {std::pair<int64_t, int64_t>{16, 4}, {16, 8}, {20, 3}, {64, 8}, {9, 8}}) {
-    at::Tensor tiled = run_tiled(x, tile, overlap, 8, 1, up);
-    EXPECT_TRUE(ripen::test::close_to(tiled, whole, 1e-6, 0)) << "tile " << tile << " overlap " << overlap;
-  }
-  at::Tensor img = at::randn({1, 3, 96, 136}, gen);
-  auto down = [](const at::Tensor& t, const nn::VaeNormStats::Region& = {}) { return at::avg_pool2d(t, {8, 8}); };
-  EXPECT_TRUE(ripen::test::close_to(run_tiled(img, 32, 16, 1, 8, down), down(img), 0, 1e-6));
-  EXPECT_THROW(run_tiled(x, 8, 8, 8, 1, up), std::exception);
-}
-
-TEST(Vae, SharedStatisticsOfTheWholeImageReproduceIt) {
-  RIPEN_ORACLE_OR_SKIP(oracle);
-  AutoencoderKL vae = load_vae(oracle / "tiny-sd15");
-  auto ref = SafeTensors::open((oracle / "tiny-sd15/ref/vae.safetensors").string());
-  at::Tensor z = ref.tensor("decode_input");
-  at::Tensor whole = vae.decode(z);
-  nn::VaeNormStats stats;
-  nn::VaeNormStatsScope scope(&stats);
-  stats.record = true;
-  stats.begin_tile({});
-  EXPECT_TRUE(ripen::test::close_to(vae.decode(z), whole, 0, 0));
-  stats.end_pass();
-  stats.record = false;
-  stats.apply = true;
-  stats.begin_tile({});
-  EXPECT_TRUE(ripen::test::close_to(vae.decode(z), whole, 1e-5, 0));
-}
