@@ -64,8 +64,8 @@ PreviewView::PreviewView(QWidget* parent) : QWidget(parent) {
 void PreviewView::retranslate() {
   missing_text_->setText(
       tr("<h3>No model is installed yet</h3><p>The embedded default model is not installed on this computer. "
-         "Choose a folder that holds Stable Diffusion models (diffusers folders or .safetensors checkpoints), "
-         "or pick a model in the prompt panel.</p>"));
+         "Choose a model folder: a folder that holds Stable Diffusion models (diffusers folders or .safetensors "
+         "checkpoints), or pick a model in the prompt panel.</p>"));
   missing_button_->setText(tr("Choose a model folder…"));
   canvas_->setAccessibleName(tr("Preview"));
   missing_button_->setAccessibleName(tr("Choose a model folder"));

@@ -1,0 +1,161 @@
+// Models and small widgets without the engine: the gallery over 10,000 rows (paging, scrolling time), the
+// lineage tree, the prompt highlighter, export settings mapping.
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QListView>
+#include <QPlainTextEdit>
+#include <QScrollBar>
+#include <QTextBlock>
+#include <QTextLayout>
+#include <QtTest>
+
+#include "library/bench.h"
+#include "library/library.h"
+#include "ui/export_dialog.h"
+#include "ui/gallery_model.h"
+#include "ui/library_model.h"
+#include "ui/prompt_highlighter.h"
+#include "ui_test_util.h"
+
+using namespace ripen;
+using namespace ripen::ui;
+
+namespace {
+Image tiny_image(uint8_t v) {
+  Image img;
+  img.width = img.height = 16;
+  img.rgb.assign(16 * 16 * 3, v);
+  return img;
+}
+}  // namespace
+
+class ModelsTest : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+
+ private Q_SLOTS:
+  void gallery_pages_through_10000_rows_smoothly() {
+    const std::string dir = tmp_.filePath("big").toStdString();
+    library::run_bench(dir, 10000, 1);  // synthetic rows, no image files
+    library::Library lib(dir);
+    QCOMPARE(lib.count(), 10000);
+    GalleryModel model([&] { return &lib; });
+    QCOMPARE(model.rowCount(), 120);  // the first page only
+    QListView view;
+    view.setViewMode(QListView::IconMode);
+    view.setUniformItemSizes(true);
+    view.setGridSize({144, 164});
+    view.setIconSize({128, 128});
+    view.setResizeMode(QListView::Adjust);
+    view.setModel(&model);
+    view.resize(1000, 700);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    // Scroll to the end page by page, as a user dragging the scroll bar would, timing each step.
+    double worst = 0;
+    QElapsedTimer total;
+    total.start();
+    for (int i = 0; i < 2000 && model.canFetchMore({}); ++i) {
+      QElapsedTimer t;
+      t.start();
+      view.verticalScrollBar()->setValue(view.verticalScrollBar()->maximum());
+      QCoreApplication::processEvents();
+      view.repaint();
+      worst = std::max(worst, t.nsecsElapsed() / 1e6);
+    }
+    QCOMPARE(model.rowCount(), 10000);
+    qInfo("gallery: 10,000 rows paged in %.2f s, slowest scroll step %.1f ms", total.elapsed() / 1000.0, worst);
+    QVERIFY2(worst < 100, qPrintable(QString::number(worst)));
+    // Ids are unique and newest first.
+    QSet<qint64> ids;
+    for (int r = 0; r < model.rowCount(); ++r) ids.insert(model.id_at(r));
+    QCOMPARE(ids.size(), 10000);
+    // Full-text filter narrows it.
+    library::GalleryFilter f;
+    f.text = "zzzzunlikelyword";
+    model.set_filter(f);
+    QCOMPARE(model.rowCount(), 0);
+  }
+
+  void lineage_tree_and_thumbnails() {
+    library::Library lib(tmp_.filePath("lineage").toStdString());
+    GenerationRequest r;
+    r.prompt = "parent";
+    r.seed = 7;
+    r.width = r.height = 16;
+    GenerationRecord rec;
+    rec.steps_used = 9;
+    const int64_t parent = lib.store(r, rec, tiny_image(10));
+    GenerationRequest c = r;
+    c.prompt = "parent";
+    c.preset = Preset::Quality;
+    c.parent_id = parent;
+    c.promote = PromoteMode::Continue;
+    const int64_t child = lib.store(c, rec, tiny_image(200));
+    LibraryModel model([&] { return &lib; });
+    QCOMPARE(model.rowCount(), 2);
+    QModelIndex p = model.index_of(parent);
+    QVERIFY(p.isValid());
+    QCOMPARE(model.rowCount(p), 1);
+    QCOMPARE(model.id_at(model.index(0, 0, p)), child);
+    QCOMPARE(model.parent(model.index(0, 0, p)), p);
+    QVERIFY(model.data(model.index(0, LibraryModel::ColLineage, p), Qt::DisplayRole).toString().contains("continue"));
+    QCOMPARE(model.rowCount(model.index_of(child)), 0);
+
+    GalleryModel gallery([&] { return &lib; });
+    QCOMPARE(gallery.rowCount(), 2);
+    gallery.data(gallery.index(0), Qt::DecorationRole);  // asks the thread pool
+    QSignalSpy changed(&gallery, &QAbstractItemModel::dataChanged);
+    QTRY_VERIFY(changed.count() >= 1);
+    const QPixmap px = gallery.data(gallery.index(0), Qt::DecorationRole).value<QPixmap>();
+    QCOMPARE(px.size(), QSize(16, 16));
+    QCOMPARE(QColor(px.toImage().pixel(3, 3)).red(), 200);  // the newest (child) first
+    // Drag out: file URLs of the images.
+    std::unique_ptr<QMimeData> mime(gallery.mimeData({gallery.index(0), gallery.index(1)}));
+    QCOMPARE(mime->urls().size(), 2);
+    QVERIFY(QFileInfo::exists(mime->urls()[0].toLocalFile()));
+  }
+
+  void highlighter_marks_weights_and_errors() {
+    QPlainTextEdit edit;
+    PromptHighlighter hl(edit.document());
+    edit.setPlainText("a (red apple:1.3) [blurry] BREAK x) \\(lit\\)");
+    QCoreApplication::processEvents();
+    const QTextBlock block = edit.document()->firstBlock();
+    const auto formats = block.layout()->formats();
+    auto format_at = [&](int pos) {
+      QTextCharFormat f;
+      for (const auto& r : formats)
+        if (pos >= r.start && pos < r.start + r.length) f = r.format;
+      return f;
+    };
+    const QString text = block.text();
+    QCOMPARE(format_at(int(text.indexOf("1.3"))).fontWeight(), int(QFont::Bold));          // weight
+    QVERIFY(format_at(int(text.indexOf("red"))).foreground().color().isValid());           // emphasised
+    QCOMPARE(format_at(int(text.indexOf("BREAK"))).fontWeight(), int(QFont::Bold));        // keyword
+    QCOMPARE(format_at(int(text.indexOf("x)")) + 1).underlineStyle(), QTextCharFormat::WaveUnderline);  // unbalanced
+    QVERIFY(format_at(int(text.indexOf("lit")) ).underlineStyle() != QTextCharFormat::WaveUnderline);  // escaped
+  }
+
+  void export_dialog_maps_format_and_depth() {
+    ExportSettings in;
+    in.format = imageio::Format::Png16;
+    in.metadata = false;
+    in.destination = "/tmp/x";
+    ExportDialog dlg(3, in);
+    ExportSettings out = dlg.settings();
+    QCOMPARE(out.format, imageio::Format::Png16);
+    QCOMPARE(out.metadata, false);
+    QCOMPARE(out.destination, QString("/tmp/x"));
+    if (imageio::format_available(imageio::Format::ExrHalf)) {
+      in.format = imageio::Format::ExrHalf;
+      dlg.set_settings(in);
+      out = dlg.settings();
+      QCOMPARE(out.format, imageio::Format::ExrHalf);
+      QCOMPARE(out.metadata, true);  // EXR always carries its metadata
+    }
+  }
+};
+
+QTEST_MAIN(ModelsTest)
+#include "test_ui_models.moc"
