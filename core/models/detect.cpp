@@ -45,8 +45,8 @@ std::string model_short_hash(const std::string& path) {
   o.components = {"unet"};
   auto files = fs::is_directory(path) ? open_model_source(path, o).hashed_files : std::vector<std::string>{path};
   Sha256 all;
-  if (files.size() == 1) return sha256_file(files[0]).substr(0, 10);
-  for (const auto& f : files) all.update(sha256_file(f).data(), 64);  // shards: hash of the shard hashes
+  if (files.size() == 1) return sha256_file_cached(files[0]).substr(0, 10);
+  for (const auto& f : files) all.update(sha256_file_cached(f).data(), 64);  // shards: hash of the shard hashes
   return all.hex_digest().substr(0, 10);
 }
 

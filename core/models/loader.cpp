@@ -105,9 +105,9 @@ LoadedModel load_model(const std::string& path, const LoadOptions& options) {
   if (options.compute_hash) {
     Sha256 all;
     if (src.hashed_files.size() == 1) {
-      m.sha256 = sha256_file(src.hashed_files[0]);
+      m.sha256 = sha256_file_cached(src.hashed_files[0]);
     } else {
-      for (const auto& f : src.hashed_files) all.update(sha256_file(f).data(), 64);
+      for (const auto& f : src.hashed_files) all.update(sha256_file_cached(f).data(), 64);
       m.sha256 = all.hex_digest();
     }
     m.short_hash = m.sha256.substr(0, 10);

@@ -4,6 +4,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
 #include <cstring>
 #include <vector>
 
@@ -97,6 +102,39 @@ std::string sha256_file(const std::string& path) {
   }
   ::close(fd);
   return s.hex_digest();
+}
+
+std::string sha256_file_cached(const std::string& path) {
+  namespace fs = std::filesystem;
+  fs::path cache;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) cache = fs::path(x) / "ripen";
+  else if (const char* h = std::getenv("HOME"); h && *h) cache = fs::path(h) / ".cache" / "ripen";
+  else return sha256_file(path);
+  cache /= "hashes.json";
+  std::error_code ec;
+  std::string abs = fs::absolute(path, ec).string();
+  auto size = fs::file_size(path, ec);
+  if (ec) return sha256_file(path);
+  auto mtime = static_cast<int64_t>(fs::last_write_time(path, ec).time_since_epoch().count());
+  nlohmann::json db = nlohmann::json::object();
+  try {
+    if (std::ifstream in(cache); in) db = nlohmann::json::parse(in);
+    const auto& e = db.at(abs);
+    if (e.at("size").get<uint64_t>() == size && e.at("mtime").get<int64_t>() == mtime) return e.at("sha256").get<std::string>();
+  } catch (const std::exception&) {
+    if (!db.is_object()) db = nlohmann::json::object();
+  }
+  std::string digest = sha256_file(path);
+  db[abs] = {{"size", size}, {"mtime", mtime}, {"sha256", digest}};
+  fs::create_directories(cache.parent_path(), ec);
+  fs::path tmp = cache;
+  tmp += ".tmp" + std::to_string(::getpid());
+  if (std::ofstream out(tmp); out) {
+    out << db.dump(1);
+    out.close();
+    fs::rename(tmp, cache, ec);
+  }
+  return digest;
 }
 
 }  // namespace ripen::models
