@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -86,6 +87,31 @@ Generation row_to_generation(Stmt& s) {
   std::sort(g.tags.begin(), g.tags.end());
   return g;
 }
+
+// The schema's gallery_key (see schema.cpp): created_at, clamped to +-2^47 ms, times 65536, plus a rank.
+constexpr int64_t kGalleryKeySlot = 65536;
+constexpr int64_t kCreatedAtLimit = (int64_t(1) << 47) - 1;
+int64_t clamp_created_at(int64_t ms) { return std::clamp(ms, -kCreatedAtLimit - 1, kCreatedAtLimit); }
+int64_t gallery_key_of(int64_t ms) { return clamp_created_at(ms) * kGalleryKeySlot; }
+
+// Numbered statement parameters with their values, so that one set of conditions serves several statements.
+class Params {
+ public:
+  std::string add(int64_t v) {
+    binds_.push_back([v](Stmt& s, int i) { s.bind(i, v); });
+    return "?" + std::to_string(binds_.size());
+  }
+  std::string add(const std::string& v) {
+    binds_.push_back([v](Stmt& s, int i) { s.bind(i, v); });
+    return "?" + std::to_string(binds_.size());
+  }
+  void bind(Stmt& s) const {
+    for (size_t i = 0; i < binds_.size(); ++i) binds_[i](s, static_cast<int>(i + 1));
+  }
+
+ private:
+  std::vector<std::function<void(Stmt&, int)>> binds_;
+};
 
 // User words -> an FTS5 query: every word must appear, the last one as a prefix ("red ca" finds "red cat").
 std::string fts_query(const std::string& text) {
@@ -182,6 +208,7 @@ fs::path Library::new_image_path(int64_t created_ms, uint64_t seed, const std::s
 
 int64_t Library::insert_row(const GenerationRequest& r, const GenerationRecord& rec, const std::string& rel_path,
                             const StoreOptions& options, int64_t created_ms, const std::string& hash) {
+  created_ms = clamp_created_at(created_ms);  // beyond, gallery_key could not keep the gallery's order
   Transaction tx(*db_);
   const std::string model = model_name_of(r, rec);
   Stmt(*db_, "INSERT OR IGNORE INTO models(name, hash, path) VALUES (?1, ?2, ?3)")
@@ -358,58 +385,82 @@ int64_t Library::count() {
 
 GalleryPage Library::page(const GalleryFilter& f, int limit, std::optional<PageCursor> after) {
   limit = std::clamp(limit, 1, 1000);
-  std::string sql = std::string("SELECT ") + kColumns + " FROM generations g";
-  std::vector<std::function<void(Stmt&, int)>> binds;
-  std::string where;
-  auto add = [&](const std::string& cond) { where += (where.empty() ? " WHERE " : " AND ") + cond; };
-  int n = 0;
-  auto param = [&]() { return "?" + std::to_string(++n); };
-  if (f.collection_id) {
-    sql += " JOIN collection_items ci ON ci.generation_id = g.id AND ci.collection_id = " + param();
-    binds.push_back([v = *f.collection_id](Stmt& s, int i) { s.bind(i, v); });
-  }
-  std::string q = fts_query(f.text);
+  Params p;
+  const std::string q = fts_query(f.text);
+  std::string match;  // the FTS conditions: the words, and bounds on the FTS rowid (== gallery_key)
   if (!q.empty()) {
-    add("g.id IN (SELECT rowid FROM generations_fts WHERE generations_fts MATCH " + param() + ")");
-    binds.push_back([q](Stmt& s, int i) { s.bind(i, q); });
+    match = "generations_fts MATCH " + p.add(q);
+    std::optional<int64_t> hi = f.to_ms;
+    if (after) hi = hi ? std::min(*hi, after->created_at_ms) : after->created_at_ms;
+    if (hi) match += " AND generations_fts.rowid <= " + p.add(gallery_key_of(*hi) + kGalleryKeySlot - 1);
+    if (f.from_ms) match += " AND generations_fts.rowid >= " + p.add(gallery_key_of(*f.from_ms));
+  }
+  std::string join;
+  std::vector<std::string> conds;  // on g, exact
+  if (f.collection_id) {
+    if (q.empty())  // the planner may start from the collection's items
+      join = " JOIN collection_items ci ON ci.generation_id = g.id AND ci.collection_id = " + p.add(*f.collection_id);
+    else
+      conds.push_back("EXISTS (SELECT 1 FROM collection_items ci WHERE ci.generation_id = g.id AND ci.collection_id = " +
+                      p.add(*f.collection_id) + ")");
   }
   if (f.model) {
-    std::string a = param(), b = param();
-    add("g.model_id IN (SELECT id FROM models WHERE name = " + a + " OR (hash != '' AND hash = " + b + "))");
-    binds.push_back([v = *f.model](Stmt& s, int i) { s.bind(i, v); });
-    binds.push_back([v = *f.model](Stmt& s, int i) { s.bind(i, v); });
+    std::string a = p.add(*f.model), b = p.add(*f.model);
+    conds.push_back("g.model_id IN (SELECT id FROM models WHERE name = " + a + " OR (hash != '' AND hash = " + b + "))");
   }
-  if (f.mode) {
-    add("g.mode = " + param());
-    binds.push_back([v = *f.mode](Stmt& s, int i) { s.bind(i, v); });
-  }
-  if (f.favourite) {
-    add("g.favourite = " + param());
-    binds.push_back([v = *f.favourite](Stmt& s, int i) { s.bind(i, v ? 1 : 0); });
-  }
-  if (f.from_ms) {
-    add("g.created_at >= " + param());
-    binds.push_back([v = *f.from_ms](Stmt& s, int i) { s.bind(i, v); });
-  }
-  if (f.to_ms) {
-    add("g.created_at <= " + param());
-    binds.push_back([v = *f.to_ms](Stmt& s, int i) { s.bind(i, v); });
-  }
-  if (f.tag) {
-    add("EXISTS (SELECT 1 FROM tags t WHERE t.generation_id = g.id AND t.tag = " + param() + ")");
-    binds.push_back([v = *f.tag](Stmt& s, int i) { s.bind(i, v); });
-  }
+  if (f.mode) conds.push_back("g.mode = " + p.add(*f.mode));
+  if (f.favourite) conds.push_back("g.favourite = " + p.add(int64_t(*f.favourite ? 1 : 0)));
+  if (f.from_ms) conds.push_back("g.created_at >= " + p.add(*f.from_ms));
+  if (f.to_ms) conds.push_back("g.created_at <= " + p.add(*f.to_ms));
+  if (f.tag) conds.push_back("EXISTS (SELECT 1 FROM tags t WHERE t.generation_id = g.id AND t.tag = " + p.add(*f.tag) + ")");
   if (after) {
-    std::string a = param(), b = param();
-    add("(g.created_at, g.id) < (" + a + ", " + b + ")");
-    binds.push_back([v = after->created_at_ms](Stmt& s, int i) { s.bind(i, v); });
-    binds.push_back([v = after->id](Stmt& s, int i) { s.bind(i, v); });
+    std::string a = p.add(after->created_at_ms), b = p.add(after->id);
+    conds.push_back("(g.created_at, g.id) < (" + a + ", " + b + ")");
   }
-  sql += where + " ORDER BY g.created_at DESC, g.id DESC LIMIT " + std::to_string(limit + 1);
-  Stmt s(*db_, sql);
-  for (size_t i = 0; i < binds.size(); ++i) binds[i](s, static_cast<int>(i + 1));
+  std::string all = conds.empty() ? "1" : "(" + conds.front() + ")";
+  for (size_t i = 1; i < conds.size(); ++i) all += " AND (" + conds[i] + ")";
+  const std::string page_order = " ORDER BY g.created_at DESC, g.id DESC";
+  const std::string lim = " LIMIT " + std::to_string(limit + 1);
+
   GalleryPage page;
-  while (s.step()) page.items.push_back(row_to_generation(s));
+  if (q.empty()) {
+    Stmt s(*db_, std::string("SELECT ") + kColumns + " FROM generations g" + join + " WHERE " + all + page_order + lim);
+    p.bind(s);
+    while (s.step()) page.items.push_back(row_to_generation(s));
+  } else {
+    // Walk the matches newest first (the FTS rowid is gallery_key, which sorts like the gallery) and keep those
+    // the other filters accept, until one page is full: a word in most rows costs one page, not every match.
+    // When the filters reject nearly everything the walk gives up, and the matches are collected and looked
+    // up through the filters' indexes instead.
+    constexpr int kWalkLimit = 2000;
+    std::vector<int64_t> ids;
+    bool walked_enough = true;
+    {
+      Stmt walk(*db_, "SELECT g.id, " + all + " FROM generations_fts CROSS JOIN generations g ON g.gallery_key = "
+                      "generations_fts.rowid WHERE " + match + " ORDER BY generations_fts.rowid DESC");
+      p.bind(walk);
+      for (int walked = 0; static_cast<int>(ids.size()) <= limit && walk.step();) {
+        if (walk.i64(1)) ids.push_back(walk.i64(0));
+        if (++walked == kWalkLimit && static_cast<int>(ids.size()) <= limit) {
+          walked_enough = false;
+          break;
+        }
+      }
+    }
+    if (!walked_enough) {
+      ids.clear();
+      Stmt s(*db_, "SELECT g.id FROM generations g WHERE g.gallery_key IN (SELECT generations_fts.rowid FROM "
+                   "generations_fts WHERE " + match + ") AND " + all + page_order + lim);
+      p.bind(s);
+      while (s.step()) ids.push_back(s.i64(0));
+    }
+    if (!ids.empty()) {
+      std::string list;
+      for (int64_t id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+      Stmt s(*db_, std::string("SELECT ") + kColumns + " FROM generations g WHERE g.id IN (" + list + ")" + page_order);
+      while (s.step()) page.items.push_back(row_to_generation(s));
+    }
+  }
   if (static_cast<int>(page.items.size()) > limit) {
     page.items.resize(limit);
     page.next = PageCursor{page.items.back().created_at_ms, page.items.back().id};
@@ -455,31 +506,47 @@ std::vector<Generation> Library::same_seed_other_modes(int64_t id) {
 
 Statistics Library::statistics() {
   Statistics st;
+  // One pass over the small generations_stats index (not the table, whose rows carry the JSON), grouped by
+  // everything the figures split by; the sums are folded here.
+  double steps = 0, seconds = 0;
+  std::map<int64_t, int64_t> per_model;
   {
-    Stmt s(*db_, "SELECT count(*), coalesce(sum(favourite), 0), coalesce(avg(steps_used), 0), "
-                 "coalesce(avg(seconds_total), 0), coalesce(min(created_at), 0), coalesce(max(created_at), 0) "
-                 "FROM generations");
-    s.step();
-    st.generations = s.i64(0);
-    st.favourites = s.i64(1);
-    st.mean_steps_used = s.f64(2);
-    st.mean_seconds = s.f64(3);
-    st.first_ms = s.i64(4);
-    st.last_ms = s.i64(5);
+    Stmt s(*db_, "SELECT source, mode, model_id, count(*), sum(favourite), total(steps_used), total(seconds_total) "
+                 "FROM generations INDEXED BY generations_stats GROUP BY source, mode, model_id");
+    while (s.step()) {
+      const int64_t n = s.i64(3);
+      st.generations += n;
+      st.favourites += s.i64(4);
+      steps += s.f64(5);
+      seconds += s.f64(6);
+      st.by_source[s.text(0)] += n;
+      st.by_mode[s.text(1)] += n;
+      if (!s.is_null(2)) per_model[s.i64(2)] += n;
+    }
+  }
+  if (st.generations > 0) {
+    st.mean_steps_used = steps / static_cast<double>(st.generations);
+    st.mean_seconds = seconds / static_cast<double>(st.generations);
   }
   {
-    Stmt s(*db_, "SELECT (SELECT count(*) FROM models), (SELECT count(*) FROM collections)");
+    Stmt s(*db_, "SELECT coalesce((SELECT min(created_at) FROM generations), 0), "
+                 "coalesce((SELECT max(created_at) FROM generations), 0), "
+                 "(SELECT count(*) FROM models), (SELECT count(*) FROM collections)");
     s.step();
-    st.models = s.i64(0);
-    st.collections = s.i64(1);
+    st.first_ms = s.i64(0);
+    st.last_ms = s.i64(1);
+    st.models = s.i64(2);
+    st.collections = s.i64(3);
   }
-  for (auto [col, map] : {std::pair{"mode", &st.by_mode}, std::pair{"source", &st.by_source}}) {
-    Stmt s(*db_, std::string("SELECT ") + col + ", count(*) FROM generations GROUP BY " + col);
-    while (s.step()) (*map)[s.text(0)] = s.i64(1);
+  Stmt name(*db_, "SELECT name FROM models WHERE id = ?1");
+  for (auto [id, n] : per_model) {
+    name.reset();
+    name.bind(1, id);
+    if (name.step()) st.top_models.emplace_back(name.text(0), n);
   }
-  Stmt s(*db_, "SELECT m.name, count(*) AS n FROM generations g JOIN models m ON m.id = g.model_id "
-               "GROUP BY g.model_id ORDER BY n DESC LIMIT 10");
-  while (s.step()) st.top_models.emplace_back(s.text(0), s.i64(1));
+  std::stable_sort(st.top_models.begin(), st.top_models.end(),
+                   [](const auto& a, const auto& b) { return a.second > b.second; });
+  if (st.top_models.size() > 10) st.top_models.resize(10);
   return st;
 }
 

@@ -1,5 +1,7 @@
 #include "library/schema.h"
 
+#include <algorithm>
+
 #include "tensors/error.h"
 
 namespace ripen::library {
@@ -89,6 +91,59 @@ END;
 ALTER TABLE generations ADD COLUMN content_hash TEXT NOT NULL DEFAULT '';
 CREATE INDEX generations_by_content ON generations(content_hash) WHERE content_hash != '';
 )sql",
+    // 2 -> 3: full-text search in gallery order, and statistics from an index.
+    // gallery_key orders rows exactly like the gallery, (created_at, id): created_at * 65536 plus the row's rank
+    // among the rows of the same millisecond (ids only grow, so a new row ranks last in its millisecond). The FTS
+    // rowid is this key, so a search walks its matches newest first and stops after one page, instead of
+    // collecting every match (a prefix like "drag" matches 12% of the rows) and sorting them. created_at is
+    // clamped to +-2^47 ms (+-4400 years) so the key fits 64 bits; the library clamps what it stores the same way.
+    R"sql(
+ALTER TABLE generations ADD COLUMN gallery_key INTEGER;
+UPDATE generations SET gallery_key = k.key FROM (
+  SELECT id, max(-140737488355328, min(created_at, 140737488355327)) * 65536
+             + row_number() OVER (PARTITION BY max(-140737488355328, min(created_at, 140737488355327)) ORDER BY id)
+             - 1 AS key
+  FROM generations) k
+WHERE generations.id = k.id;
+CREATE UNIQUE INDEX generations_by_gallery_key ON generations(gallery_key);
+DROP TRIGGER generations_fts_insert;
+DROP TRIGGER generations_fts_delete;
+DROP TRIGGER generations_fts_update;
+DROP TABLE generations_fts;
+CREATE VIRTUAL TABLE generations_fts USING fts5(
+  prompt, negative_prompt, content='generations', content_rowid='gallery_key', tokenize='unicode61', prefix='2 3 4'
+);
+INSERT INTO generations_fts(generations_fts) VALUES ('rebuild');
+CREATE TRIGGER generations_fts_insert AFTER INSERT ON generations BEGIN
+  SELECT RAISE(ABORT, 'library: more than 65536 generations in one millisecond')
+    FROM generations
+    WHERE gallery_key = max(-140737488355328, min(new.created_at, 140737488355327)) * 65536 + 65535;
+  UPDATE generations SET gallery_key = (
+    SELECT coalesce(max(gallery_key) + 1, max(-140737488355328, min(new.created_at, 140737488355327)) * 65536)
+    FROM generations
+    WHERE gallery_key BETWEEN max(-140737488355328, min(new.created_at, 140737488355327)) * 65536
+                          AND max(-140737488355328, min(new.created_at, 140737488355327)) * 65536 + 65535)
+  WHERE id = new.id;
+  INSERT INTO generations_fts(rowid, prompt, negative_prompt)
+    SELECT gallery_key, new.prompt, new.negative_prompt FROM generations WHERE id = new.id;
+END;
+CREATE TRIGGER generations_fts_delete AFTER DELETE ON generations BEGIN
+  INSERT INTO generations_fts(generations_fts, rowid, prompt, negative_prompt)
+    VALUES ('delete', old.gallery_key, old.prompt, old.negative_prompt);
+END;
+CREATE TRIGGER generations_fts_update AFTER UPDATE OF prompt, negative_prompt ON generations BEGIN
+  INSERT INTO generations_fts(generations_fts, rowid, prompt, negative_prompt)
+    VALUES ('delete', old.gallery_key, old.prompt, old.negative_prompt);
+  INSERT INTO generations_fts(rowid, prompt, negative_prompt) VALUES (new.gallery_key, new.prompt, new.negative_prompt);
+END;
+-- A row's place in the gallery is fixed when it is stored (the library never changes created_at).
+CREATE TRIGGER generations_created_at_fixed BEFORE UPDATE OF created_at ON generations
+  WHEN new.created_at IS NOT old.created_at BEGIN
+  SELECT RAISE(ABORT, 'library: created_at of a stored generation cannot change');
+END;
+-- Statistics scan this instead of the table (whose rows carry the JSON).
+CREATE INDEX generations_stats ON generations(source, mode, model_id, favourite, steps_used, seconds_total);
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
 }  // namespace
@@ -105,15 +160,17 @@ void refuse_newer(int version, const std::string& where) {
                 "); it was left untouched — update Ripen to open it");
 }
 
-void migrate(Db& db, const std::string& where) {
+void migrate(Db& db, const std::string& where, int target) {
+  target = std::min(target, kSchemaVersion);
   int v = schema_version(db);
   refuse_newer(v, where);
-  if (v == kSchemaVersion) return;
+  if (v >= target) return;
   Transaction tx(db);
   v = schema_version(db);  // another process may have migrated while we waited for the write lock
   refuse_newer(v, where);
-  for (; v < kSchemaVersion; ++v) db.exec(kMigrations[v]);
-  db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+  if (v >= target) return;
+  for (; v < target; ++v) db.exec(kMigrations[v]);
+  db.exec("PRAGMA user_version = " + std::to_string(target));
   tx.commit();
 }
 

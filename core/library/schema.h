@@ -5,11 +5,12 @@
 
 namespace ripen::library {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 int schema_version(Db& db);
-// Brings the database to kSchemaVersion inside one transaction. Throws ripen::Error for newer versions.
-void migrate(Db& db, const std::string& where);
+// Brings the database to kSchemaVersion (tests: to `target`) inside one transaction. Throws ripen::Error for
+// newer versions.
+void migrate(Db& db, const std::string& where, int target = kSchemaVersion);
 // Throws when the version is newer than this build understands (used for read-only opens too).
 void refuse_newer(int version, const std::string& where);
 
