@@ -20,6 +20,7 @@ nlohmann::json run_unet(const BenchSettings& s, const BenchPrecision& p, std::ma
   UNetBenchResult r = bench_unet(UNetConfig::preset(s.arch), o);
   nlohmann::json j;
   j["seconds_per_eval"] = *std::min_element(r.seconds.begin(), r.seconds.end());
+  shared["unet.seconds_per_eval." + p.name] = at::scalar_tensor(j["seconds_per_eval"].get<double>(), at::kDouble);
   j["seconds_all"] = r.seconds;
   j["cpu_seconds_all"] = r.cpu_seconds;
   j["build_seconds"] = r.build_seconds;
