@@ -19,9 +19,9 @@ struct GroupStats {
   at::Tensor mean, var;
 };
 
-// The statistics of the whole map `x` [B, C, H, W] (C divisible by `groups`), accumulated over bands of rows so no
-// float32 copy of the whole map is made (tiled passes keep large maps in bf16 or on the host).
-GroupStats group_stats(const at::Tensor& x, int64_t groups);
+// The statistics of the whole map `x` [B, C, H, W] (C divisible by `groups`), accumulated in float64 over bands of
+// rows of about `band_elements` each, so no float32 copy of the whole map is made.
+GroupStats group_stats(const at::Tensor& x, int64_t groups, int64_t band_elements = int64_t{1} << 24);
 
 // GroupNorm evaluated in fp32 (result in x's dtype); `silu` fuses the activation that follows every VAE norm but one.
 // With `stats`, x is normalised with them instead of its own (a tile of a larger map, normalised as the whole map).
