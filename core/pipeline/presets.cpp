@@ -13,7 +13,7 @@ const char* const kFastTrackMiddleSampler = "euler";
 
 const std::vector<std::string>& known_samplers() {
   static const std::vector<std::string> names{"euler",      "euler_ancestral", "heun",         "dpm_2",
-                                              "dpmpp_2m",   "dpmpp_2s_ancestral", "dpmpp_sde", "dpmpp_2m_sde",
+                                              "dpmpp_2m",   "dpmpp_2s_ancestral", "dpmpp_sde", "dpmpp_2m_sde", "dpmpp_2m_sde_heun",
                                               "lcm",        "ddim"};
   return names;
 }

@@ -1,0 +1,50 @@
+// ripen-cli generate: one request from flags → PNG(s), latents, JSON.
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/command.h"
+#include "cli/generate_output.h"
+#include "cli/request_flags.h"
+#include "tensors/error.h"
+#include "tensors/safetensors.h"
+
+namespace ripen::cli {
+namespace {
+std::atomic<bool> g_cancel{false};
+void on_sigint(int) { g_cancel = true; }
+
+int run_generate(Args& args) {
+  if (args.flag("--help")) {
+    std::cerr << "usage: ripen-cli generate [flags]\n" << request_flags_help() << output_flags_help()
+              << "  --init-latents FILE.safetensors  (tensor 'latents': the unit-variance initial noise [B,4,H/8,W/8],\n"
+                 "                                   diffusers' `latents` argument, scaled by the start σ here)\n";
+    return 0;
+  }
+  GenerationRequest req = request_from_flags(args);
+  if (req.model != "embedded" && !std::filesystem::exists(req.model))
+    throw UsageError{"model '" + req.model + "' not found"};
+  OutputFlags out = output_flags(args);
+  PipelineOptions po = pipeline_flags(args);
+  GenerateInputs in;
+  if (auto f = args.get("--init-latents")) {
+    if (!std::filesystem::exists(*f)) throw UsageError{"--init-latents: file '" + *f + "' not found"};
+    auto st = SafeTensors::open(*f);
+    if (!st.contains("latents")) throw UsageError{"--init-latents: " + *f + " has no tensor 'latents'"};
+    in.initial_noise = st.tensor("latents", at::TensorOptions().dtype(at::kFloat)).clone();
+  }
+  args.finish();
+  if (out.out.empty() && !out.json && out.save_latents.empty() && out.library.empty())
+    throw UsageError{"nothing to write: give --out FILE.png, --json, --save-latents or --library"};
+
+  std::signal(SIGINT, on_sigint);
+  Pipeline pipeline(po);
+  GenerationResult r = pipeline.generate(req, progress_sink(!out.quiet), g_cancel, in);
+  std::signal(SIGINT, SIG_DFL);
+  return finish_result(r, out);
+}
+
+RegisterCommand reg{{"generate", "generate images from a prompt (fast | quality | lightning | custom)", run_generate,
+                     {"--json", "--refine-2x", "--quiet", "--help"}}};
+}  // namespace
+}  // namespace ripen::cli

@@ -1,0 +1,124 @@
+#include "cli/generate_output.h"
+
+#include <ATen/Parallel.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/png_writer.h"
+#include "pipeline/promote.h"
+#include "tensors/error.h"
+#ifdef RIPEN_HAVE_IMAGEIO
+#include "imageio/export.h"
+#endif
+#ifdef RIPEN_HAVE_LIBRARY
+#include "library/library.h"
+#endif
+
+namespace ripen::cli {
+
+OutputFlags output_flags(Args& args) {
+  OutputFlags f;
+  f.out = args.get_or("--out", "");
+  f.save_latents = args.get_or("--save-latents", "");
+  f.library = args.get_or("--library", "");
+  f.json = args.flag("--json");
+  f.quiet = args.flag("--quiet");
+#ifndef RIPEN_HAVE_LIBRARY
+  if (!f.library.empty()) throw UsageError{"--library needs ripen-cli built with the library target"};
+#endif
+  if (!f.out.empty()) {
+    auto dir = std::filesystem::path(f.out).parent_path();
+    if (!dir.empty() && !std::filesystem::is_directory(dir)) throw UsageError{"--out: folder " + dir.string() + " does not exist"};
+  }
+  return f;
+}
+
+PipelineOptions pipeline_flags(Args& args) {
+  PipelineOptions o;
+  std::string dev = args.get_or("--device", "cpu");
+  if (dev == "cuda") {
+    o.device = at::Device(at::kCUDA);
+  } else if (dev != "cpu") {
+    throw UsageError{"--device must be cpu or cuda, got '" + dev + "'"};
+  }
+  std::string parity = args.get_or("--parity", "kdiffusion");
+  if (parity == "diffusers") o.parity = Parity::Diffusers;
+  else if (parity != "kdiffusion") throw UsageError{"--parity must be kdiffusion or diffusers, got '" + parity + "'"};
+  int threads = args.get_int("--threads", 0);
+  if (threads > 0) at::set_num_threads(threads);
+  return o;
+}
+
+std::string output_flags_help() {
+  return "  --out FILE.png  --save-latents FILE.safetensors  --json  --library PATH  --quiet\n"
+         "  --device cpu|cuda  --parity kdiffusion|diffusers  --threads N\n";
+}
+
+StepSink progress_sink(bool enabled) {
+  if (!enabled || !isatty(STDERR_FILENO)) return {};
+  return [](const StepEvent& e) {
+    if (e.phase == "decode") {
+      std::fprintf(stderr, "\r%-70s\rdecoding...", "");
+      std::fflush(stderr);
+      return;
+    }
+    const int width = 24;
+    int planned = std::max(e.planned, e.step);
+    int filled = planned > 0 ? width * e.step / planned : 0;
+    double eta = e.step > 0 ? e.elapsed / e.step * (planned - e.step) : 0;
+    std::string bar(filled, '#');
+    bar.resize(width, ' ');
+    std::fprintf(stderr, "\r[%s] step %d/%d  sigma %.3f  ETA %.0fs ", bar.c_str(), e.step, planned, e.sigma, eta);
+    std::fflush(stderr);
+  };
+}
+
+namespace {
+std::string nth_path(const std::string& out, size_t i, size_t n) {
+  if (n == 1) return out;
+  std::filesystem::path p(out);
+  return (p.parent_path() / (p.stem().string() + "-" + std::to_string(i + 1) + p.extension().string())).string();
+}
+}  // namespace
+
+int finish_result(const GenerationResult& r, const OutputFlags& f) {
+  if (isatty(STDERR_FILENO) && !f.quiet) std::fprintf(stderr, "\r%-70s\r", "");
+  if (r.status == GenerationResult::Status::Cancelled) {
+    std::cerr << "cancelled; nothing written\n";
+    return 130;
+  }
+  if (!r.ok()) throw Error(r.error);
+  nlohmann::json j = r.to_json();
+  std::vector<std::string> files;
+  for (size_t i = 0; i < r.images.size() && !f.out.empty(); ++i) {
+    std::string path = nth_path(f.out, i, r.images.size());
+    GenerationRequest one = r.request;
+    one.seed = r.request.seed + i;
+    one.batch = 1;
+#ifdef RIPEN_HAVE_IMAGEIO
+    imageio::export_image(path, r.images[i], nullptr, one, r.record, imageio::ExportOptions{});
+#else
+    write_png_stored(path, r.images[i], {{"ripen", nlohmann::json{{"request", one.to_json()}, {"record", r.record.to_json()}}.dump()}});
+#endif
+    files.push_back(path);
+  }
+  j["files"] = files;
+  if (!f.save_latents.empty()) {
+    save_result_latents(f.save_latents, r);
+    j["latents_file"] = std::filesystem::absolute(f.save_latents).string();
+  }
+#ifdef RIPEN_HAVE_LIBRARY
+  if (!f.library.empty()) j["library_ids"] = library::record_generation(f.library, r.request, r.record, r.images);
+#endif
+  if (f.json) std::cout << j.dump(2) << "\n";
+  if (!f.quiet)
+    std::cerr << r.record.steps_used << " steps, " << r.record.unet_evals << " UNet evaluations, "
+              << r.record.seconds_total << " s (" << r.record.stop_reason << ")\n";
+  return 0;
+}
+
+}  // namespace ripen::cli

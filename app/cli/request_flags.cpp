@@ -1,0 +1,122 @@
+#include "cli/request_flags.h"
+
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include "pipeline/presets.h"
+#include "tensors/error.h"
+
+namespace ripen::cli {
+namespace {
+template <typename F>
+auto usage_on_error(F f) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    throw UsageError{e.what()};
+  }
+}
+
+double parse_double(const std::string& flag, const std::string& v) {
+  try {
+    size_t used = 0;
+    double d = std::stod(v, &used);
+    if (used == v.size() && std::isfinite(d)) return d;
+  } catch (...) {
+  }
+  throw UsageError{flag + " needs a finite number, got '" + v + "'"};
+}
+}  // namespace
+
+std::string request_flags_help() {
+  return "  --model PATH|embedded  --prompt TEXT  --negative TEXT  --seed N  --size WxH  --batch N\n"
+         "  --preset fast|quality|lightning|custom  --sampler NAME  --schedule karras|exponential|discrete\n"
+         "  --steps N  --cfg X  --cfg-schedule X,Y,...  --clip-skip N  --noise cpu|philox  --eta X  --s-noise X\n"
+         "  --solver-type midpoint|heun  --refine-2x  --refine-strength X  --refine-sigma X\n";
+}
+
+GenerationRequest request_from_flags(Args& args, GenerationRequest r) {
+  if (auto v = args.get("--model")) r.model = *v;
+  if (auto v = args.get("--prompt")) r.prompt = *v;
+  if (auto v = args.get("--negative")) r.negative_prompt = *v;
+  if (auto v = args.get("--seed")) {
+    try {
+      size_t used = 0;
+      if (!v->empty() && (*v)[0] == '-') throw std::invalid_argument("negative");
+      r.seed = std::stoull(*v, &used);
+      if (used != v->size()) throw std::invalid_argument("junk");
+    } catch (const std::exception&) {
+      throw UsageError{"--seed needs a non-negative integer, got '" + *v + "'"};
+    }
+  }
+  if (auto v = args.get("--size")) {
+    auto x = v->find_first_of("xX");
+    int w = 0, h = 0;
+    try {
+      if (x == std::string::npos) throw std::invalid_argument("no x");
+      size_t u1 = 0, u2 = 0;
+      std::string a = v->substr(0, x), b = v->substr(x + 1);
+      w = std::stoi(a, &u1);
+      h = std::stoi(b, &u2);
+      if (u1 != a.size() || u2 != b.size()) throw std::invalid_argument("junk");
+    } catch (const std::exception&) {
+      throw UsageError{"--size needs WIDTHxHEIGHT (e.g. 512x768), got '" + *v + "'"};
+    }
+    r.width = w;
+    r.height = h;
+  }
+  r.batch = args.get_int("--batch", r.batch);
+  bool preset_given = false;
+  if (auto v = args.get("--preset")) r.preset = usage_on_error([&] { return preset_from_string(*v); }), preset_given = true;
+  // Sampler settings given on the command line only take effect in the custom preset; say so instead of
+  // silently ignoring them.
+  bool sampler_flags = false;
+  if (auto v = args.get("--sampler")) r.sampler = *v, sampler_flags = true;
+  if (auto v = args.get("--schedule")) r.schedule = *v, sampler_flags = true;
+  bool steps_given = false;
+  if (auto v = args.get("--steps")) {
+    try {
+      size_t used = 0;
+      r.steps = std::stoi(*v, &used);
+      if (used != v->size()) throw std::invalid_argument("junk");
+    } catch (const std::exception&) {
+      throw UsageError{"--steps needs an integer, got '" + *v + "'"};
+    }
+    steps_given = true;
+  }
+  if (auto v = args.get("--cfg")) r.cfg = parse_double("--cfg", *v), sampler_flags = true;
+  if (auto v = args.get("--cfg-schedule")) {
+    r.cfg_schedule.clear();
+    std::stringstream ss(*v);
+    std::string item;
+    while (std::getline(ss, item, ',')) r.cfg_schedule.push_back(parse_double("--cfg-schedule", item));
+    sampler_flags = true;
+  }
+  r.clip_skip = args.get_int("--clip-skip", r.clip_skip);
+  if (auto v = args.get("--noise")) r.noise = usage_on_error([&] { return noise_from_string(*v); });
+  r.eta = args.get_double("--eta", r.eta);
+  r.s_noise = args.get_double("--s-noise", r.s_noise);
+  if (auto v = args.get("--solver-type")) r.solver_type = *v;
+  if (args.flag("--refine-2x")) r.refine_2x = true;
+  r.refine_strength = args.get_double("--refine-strength", r.refine_strength);
+  r.refine_sigma = args.get_double("--refine-sigma", r.refine_sigma);
+  // Sampler flags without --preset mean custom; fast and quality decide these themselves, lightning takes
+  // only --steps (4 to 6).
+  if ((sampler_flags || (steps_given && r.preset != Preset::Lightning)) && !preset_given) r.preset = Preset::Custom;
+  if (sampler_flags && (r.preset == Preset::Fast || r.preset == Preset::Quality || r.preset == Preset::Lightning))
+    throw UsageError{"--sampler, --schedule, --cfg and --cfg-schedule apply to --preset custom, not " + to_string(r.preset)};
+  if (steps_given && (r.preset == Preset::Fast || r.preset == Preset::Quality))
+    throw UsageError{"--steps applies to --preset custom or lightning, not " + to_string(r.preset) +
+                     " (fast picks its own steps, quality uses 30)"};
+  if (steps_given && r.steps < 1) throw UsageError{"steps " + std::to_string(r.steps) + " is below 1"};
+  if (r.preset == Preset::Lightning && steps_given && (r.steps < 4 || r.steps > 6))
+    throw UsageError{"lightning takes 4 to 6 steps, got " + std::to_string(r.steps)};
+  usage_on_error([&] {
+    validate_request(r);
+    return 0;
+  });
+  return r;
+}
+
+}  // namespace ripen::cli

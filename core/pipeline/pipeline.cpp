@@ -1,0 +1,353 @@
+#include "pipeline/pipeline.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+
+#include "models/model.h"
+#include "pipeline/plan_runner.h"
+#include "sampling/brownian.h"
+#include "sampling/cfg_denoiser.h"
+#include "sampling/noise.h"
+#include "sampling/schedules.h"
+#include "text/conditioning.h"
+#include "tensors/error.h"
+
+namespace ripen {
+namespace {
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+struct TextCond {
+  at::Tensor cond, uncond;                // [1, T, C]
+  at::Tensor pooled_cond, pooled_uncond;  // [1, P] (SDXL)
+};
+
+// Prompt weighting, 75-token chunks, clip skip and SDXL's zeros for an empty negative: text::TextConditioner.
+TextCond encode_text(const models::LoadedModel& m, const GenerationRequest& r) {
+  if (!m.tokenizer || !m.text_encoder) throw Error(m.name + ": the model has no tokenizer/text encoder loaded");
+  const bool sdxl = m.arch == models::Arch::SDXL;
+  std::vector<text::TextEncoderRef> encoders{{&*m.tokenizer, &*m.text_encoder}};
+  if (sdxl) {
+    if (!m.tokenizer_2 || !m.text_encoder_2) throw Error(m.name + ": SDXL model without its second text encoder");
+    encoders.push_back({&*m.tokenizer_2, &*m.text_encoder_2});
+  }
+  text::TextArch arch = sdxl ? text::TextArch::SDXL : m.arch == models::Arch::SD2 ? text::TextArch::SD2 : text::TextArch::SD1;
+  text::TextConditioner conditioner(arch, encoders);
+  text::ConditioningOptions co;
+  co.clip_skip = r.clip_skip;
+  co.zeros_for_empty_negative = m.force_zeros_for_empty_prompt;
+  auto [pos, neg] = conditioner.encode_pair({r.prompt}, {r.negative_prompt}, co);
+  TextCond t;
+  t.cond = pos.context.to(at::kFloat);
+  t.uncond = neg.context.to(at::kFloat);
+  if (sdxl) {
+    t.pooled_cond = pos.pooled.to(at::kFloat);
+    t.pooled_uncond = neg.pooled.to(at::kFloat);
+  }
+  return t;
+}
+
+std::shared_ptr<const sampling::DiscreteSchedule> model_schedule(const models::LoadedModel& m) {
+  const auto& s = m.scheduler;
+  if (s.beta_schedule != "scaled_linear")
+    throw Error(m.name + ": beta schedule '" + s.beta_schedule + "' is not supported (only scaled_linear)");
+  auto precision = m.detection.layout == models::Layout::DiffusersFolder ? sampling::BetaPrecision::DiffusersFloat32
+                                                                          : sampling::BetaPrecision::LdmFloat64;
+  return std::make_shared<sampling::DiscreteSchedule>(sampling::scaled_linear_alphas_cumprod(
+      precision, int(s.num_train_timesteps), s.beta_start, s.beta_end));
+}
+
+std::string resolve_model_path(const std::string& model) {
+  if (model != "embedded") return model;
+  for (const char* env : {"RIPEN_EMBEDDED_MODEL"})
+    if (const char* p = std::getenv(env)) return p;
+  for (const char* p : {"resources/models/embedded", "../share/ripen/models/embedded"})
+    if (std::filesystem::exists(p)) return p;
+  throw Error("the embedded model is not installed (set RIPEN_EMBEDDED_MODEL or pass --model PATH)");
+}
+
+at::Tensor preview_rgb(const at::Tensor& denoised, bool sdxl, int max_side) {
+  at::Tensor rgb = latent_to_rgb(denoised.detach().to(at::kFloat), sdxl);
+  int64_t h = rgb.size(2), w = rgb.size(3);
+  if (max_side > 0 && std::max(h, w) > max_side) {
+    double s = double(max_side) / std::max(h, w);
+    rgb = at::upsample_bilinear2d(rgb, {std::max<int64_t>(1, int64_t(h * s)), std::max<int64_t>(1, int64_t(w * s))},
+                                  false);
+  }
+  return rgb;
+}
+}  // namespace
+
+const std::atomic<bool>& Pipeline::never_cancel() {
+  static const std::atomic<bool> never{false};
+  return never;
+}
+
+at::Tensor latent_to_rgb(const at::Tensor& latents, bool sdxl) {
+  // Least-squares linear maps from latent channels to RGB in [-1, 1] (the factors ComfyUI/A1111 previews use).
+  static const float sd15[4][3] = {{0.3512f, 0.2297f, 0.3227f},
+                                   {0.3250f, 0.4974f, 0.2350f},
+                                   {-0.2829f, 0.1762f, 0.2721f},
+                                   {-0.2120f, -0.2616f, -0.7177f}};
+  static const float xl[4][3] = {{0.3651f, 0.4232f, 0.4341f},
+                                 {-0.2533f, -0.0042f, 0.1068f},
+                                 {0.1076f, 0.1111f, -0.0362f},
+                                 {-0.3165f, -0.2492f, -0.2188f}};
+  static const float xl_bias[3] = {0.1084f, -0.0175f, -0.0011f};
+  at::Tensor f = at::from_blob(const_cast<float*>(&(sdxl ? xl : sd15)[0][0]), {4, 3}, at::kFloat)
+                     .to(latents.device(), latents.scalar_type());
+  at::Tensor rgb = at::einsum("bchw,cr->brhw", {latents.slice(1, 0, 4), f});
+  if (sdxl) rgb = rgb + at::from_blob(const_cast<float*>(xl_bias), {1, 3, 1, 1}, at::kFloat).to(rgb.options());
+  return ((rgb + 1) * 0.5).clamp(0, 1);
+}
+
+Image to_image(const at::Tensor& chw) {
+  at::Tensor t = chw.detach().to(at::kCPU, at::kFloat).clamp(0, 1).mul(255).round().to(at::kByte);
+  t = t.permute({1, 2, 0}).contiguous();
+  Image img;
+  img.height = int(t.size(0));
+  img.width = int(t.size(1));
+  img.rgb.assign(t.data_ptr<uint8_t>(), t.data_ptr<uint8_t>() + t.numel());
+  return img;
+}
+
+nlohmann::json GenerationResult::to_json() const {
+  const char* st = status == Status::Ok ? "ok" : status == Status::Cancelled ? "cancelled" : "failed";
+  nlohmann::json cps = nlohmann::json::array();
+  for (const auto& c : checkpoints)
+    cps.push_back({{"step", c.step}, {"sigma", c.sigma}, {"latent_change", c.latent_change},
+                   {"preview_change", c.preview_change}, {"stop", c.stop}});
+  return {{"status", st},
+          {"error", error},
+          {"request", request.to_json()},
+          {"plan", plan.to_json()},
+          {"record", record.to_json()},
+          {"composition_sigma", composition_sigma},
+          {"sigmas", sigmas},
+          {"checkpoints", cps},
+          {"images", images.size()}};
+}
+
+Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)) {}
+Pipeline::~Pipeline() = default;
+
+std::shared_ptr<models::LoadedModel> Pipeline::model(const std::string& request_path) {
+  std::string path = resolve_model_path(request_path);
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (cached_ && cached_path_ == path) return cached_;
+  cached_.reset();  // one model at a time: free the old weights before loading the new ones
+  models::LoadOptions lo;
+  lo.device = options_.device;
+  lo.dtype = options_.dtype;
+  lo.compute_hash = false;
+  cached_ = std::make_shared<models::LoadedModel>(models::load_model(path, lo));
+  cached_path_ = path;
+  return cached_;
+}
+
+void Pipeline::drop_cache() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  cached_.reset();
+  cached_path_.clear();
+}
+
+at::Tensor Pipeline::decode(const std::string& model_path, const at::Tensor& latents) {
+  auto m = model(model_path);
+  if (!m->vae) throw Error(m->name + ": the model has no VAE loaded");
+  at::NoGradGuard no_grad;
+  at::Tensor z = m->vae->from_latent(latents.to(m->vae->device()));
+  bool tiled = z.size(2) > options_.vae_tile_latent || z.size(3) > options_.vae_tile_latent;
+  at::Tensor img = tiled ? m->vae->decode_tiled(z) : m->vae->decode(z);
+  return (img / 2 + 0.5).clamp(0, 1);
+}
+
+GenerationResult Pipeline::generate(const GenerationRequest& request, const StepSink& on_step,
+                                    const std::atomic<bool>& cancel, const GenerateInputs& inputs) {
+  GenerationResult failed;
+  failed.request = request;
+  try {
+    return run(request, on_step, cancel, inputs);
+  } catch (const sampling::Cancelled&) {
+    failed.status = GenerationResult::Status::Cancelled;
+    failed.error = "cancelled";
+  } catch (const std::exception& e) {
+    failed.status = GenerationResult::Status::Failed;
+    failed.error = e.what();
+  } catch (...) {
+    failed.status = GenerationResult::Status::Failed;
+    failed.error = "unknown error";
+  }
+  return failed;
+}
+
+GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_step, const std::atomic<bool>& cancel,
+                               const GenerateInputs& in) {
+  const auto t0 = Clock::now();
+  at::NoGradGuard no_grad;
+  GenerationResult res;
+  res.request = req;
+  res.plan = plan_for(req);
+  const SamplingPlan& plan = res.plan;
+  auto emit = [&](StepEvent e) {
+    if (!on_step) return;
+    e.elapsed = since(t0);
+    on_step(e);
+  };
+
+  auto m = model(req.model);
+  if (!m->unet || !m->vae) throw Error(m->name + ": the model needs a UNet and a VAE");
+  res.record.model_name = m->name;
+  res.record.model_hash = m->short_hash;
+  const bool sdxl = m->arch == models::Arch::SDXL;
+  const int64_t down = m->vae->config().downscale();
+  const int64_t B = req.batch, h = req.height / down, w = req.width / down;
+  const int64_t C = m->unet->config().in_channels;
+  const at::TensorOptions opts = at::TensorOptions().device(options_.device).dtype(at::kFloat);
+
+  // Text.
+  auto t_text = Clock::now();
+  TextCond tc = encode_text(*m, req);
+  res.record.seconds_text = since(t_text);
+  if (cancel.load()) throw sampling::Cancelled();
+
+  // Conditioning batches for the UNet, built once: [uncond × B, cond × B] and [cond × B].
+  at::Tensor ctx_both = at::cat({tc.uncond.expand({B, -1, -1}), tc.cond.expand({B, -1, -1})}).contiguous();
+  at::Tensor ctx_cond = tc.cond.expand({B, -1, -1}).contiguous();
+  UNetAddedCond added_both, added_cond;
+  if (sdxl) {
+    at::Tensor ids = at::tensor({double(req.height), double(req.width), 0., 0., double(req.height), double(req.width)},
+                                at::kFloat)
+                         .view({1, 6});
+    added_both.text_embeds = at::cat({tc.pooled_uncond.expand({B, -1}), tc.pooled_cond.expand({B, -1})}).contiguous();
+    added_both.time_ids = ids.expand({2 * B, 6}).contiguous();
+    added_cond.text_embeds = tc.pooled_cond.expand({B, -1}).contiguous();
+    added_cond.time_ids = ids.expand({B, 6}).contiguous();
+  }
+  const UNet2DCondition& unet = *m->unet;
+  int64_t unet_evals = 0;
+  sampling::ModelFn net = [&](const at::Tensor& x_in, const at::Tensor& t, sampling::CondBatch which) {
+    ++unet_evals;
+    auto tu = Clock::now();
+    bool both = which == sampling::CondBatch::UncondAndCond;
+    at::Tensor out =
+        unet.forward(x_in, t, both ? ctx_both : ctx_cond, sdxl ? (both ? &added_both : &added_cond) : nullptr);
+    if (options_.sync_timing && !out.is_cpu()) out.sum().item<double>();  // wait for the device
+    res.seconds_unet += since(tu);
+    return out;
+  };
+
+  // σ sequence, timesteps and the start scale.
+  auto schedule = model_schedule(*m);
+  sampling::CfgDenoiserOptions base;
+  base.prediction = m->prediction == models::Prediction::V ? sampling::Prediction::V : sampling::Prediction::Epsilon;
+  std::vector<double> sigmas;
+  double init_scale = 1;
+  if (options_.parity == Parity::Diffusers && plan.schedule == "discrete") {
+    auto dt = sampling::diffusers_euler_timesteps(schedule->alphas_cumprod(), plan.steps,
+                                                  sampling::timestep_spacing_from_string(m->scheduler.timestep_spacing),
+                                                  int(m->scheduler.steps_offset));
+    sigmas = dt.sigmas;
+    base.timestep_mode = sampling::TimestepMode::Table;
+    base.timestep_table = dt.timesteps;
+    init_scale = dt.init_noise_sigma;
+  } else {
+    sigmas = sampling::make_sigmas(plan.schedule, plan.steps, *schedule);
+    base.timestep_mode =
+        options_.parity == Parity::Diffusers ? sampling::TimestepMode::Rounded : sampling::TimestepMode::Continuous;
+    init_scale = options_.parity == Parity::Diffusers ? std::sqrt(sigmas[0] * sigmas[0] + 1) : sigmas[0];
+  }
+
+  // Noise: initial latents (image i from seed + i) and one Brownian path per image seed for step noise.
+  std::vector<uint64_t> seeds;
+  for (int64_t i = 0; i < B; ++i) seeds.push_back(req.seed + uint64_t(i));
+  sampling::NoiseSampler noise = sampling::brownian_noise_sampler(seeds, {C, h, w}, opts);
+  at::Tensor x;
+  PlanRunOptions ro;
+  ro.sigmas = sigmas;
+  ro.sigma_min = schedule->sigma_min();
+  ro.noise = noise;
+  ro.cancel = &cancel;
+  ro.predictor = in.predictor;
+  if (in.start) {
+    const StartPoint& sp = *in.start;
+    if (!sp.latents.defined() || sp.latents.dim() != 4 || sp.latents.size(0) != B || sp.latents.size(1) != C ||
+        sp.latents.size(2) != h || sp.latents.size(3) != w)
+      throw Error("start latents have shape " + shape_str(sp.latents.sizes()) + ", expected [" + std::to_string(B) +
+                  ", " + std::to_string(C) + ", " + std::to_string(h) + ", " + std::to_string(w) + "]");
+    if (!(sp.sigma > 0)) throw Error("start sigma must be > 0");
+    x = sp.latents.to(opts);
+    if (sp.renoise) x = x + noise(0.0, sp.sigma) * sp.sigma;
+    int i = 1;
+    while (i < plan.steps && sigmas[i] >= sp.sigma) ++i;
+    ro.first_step = i - 1;
+    ro.sigmas[i - 1] = sp.sigma;
+  } else {
+    at::Tensor n0 = in.initial_noise.defined()
+                        ? in.initial_noise.to(opts)
+                        : sampling::initial_noise(req.noise == NoiseSource::Philox ? sampling::NoiseSource::Philox
+                                                                                   : sampling::NoiseSource::Cpu,
+                                                  req.seed, B, {C, h, w}, opts);
+    if (n0.sizes() != at::IntArrayRef({B, C, h, w}))
+      throw Error("initial noise has shape " + shape_str(n0.sizes()) + ", expected [" + std::to_string(B) + ", " +
+                  std::to_string(C) + ", " + std::to_string(h) + ", " + std::to_string(w) + "]");
+    x = n0 * init_scale;
+  }
+
+  // Sampling.
+  std::vector<std::shared_ptr<sampling::CfgDenoiser>> keep;
+  DenoiserFactory factory = [&](const sampling::GuidanceSchedule& g) {
+    sampling::CfgDenoiserOptions o = base;
+    o.guidance = g;
+    auto d = std::make_shared<sampling::CfgDenoiser>(net, schedule, o);
+    keep.push_back(d);
+    return d->as_denoiser();
+  };
+  const int preview_size = options_.preview_size;
+  ro.preview = [&](const at::Tensor& denoised, int) {
+    if (preview_size <= 0) return at::Tensor();
+    auto tp = Clock::now();
+    at::Tensor p = preview_rgb(denoised, sdxl, preview_size);
+    res.seconds_preview += since(tp);
+    return p;
+  };
+  ro.on_step = [&](const PlanStep& s) {
+    StepEvent e;
+    e.step = s.step;
+    e.planned = s.planned;
+    e.sigma = s.sigma_next;
+    e.phase = s.tail ? "tail" : "sampling";
+    if (s.preview.defined()) {
+      auto tp = Clock::now();
+      e.preview = to_image(s.preview[0]);
+      res.seconds_preview += since(tp);
+    }
+    emit(e);
+  };
+  auto t_sample = Clock::now();
+  PlanRunResult pr = run_plan(plan, factory, x, ro);
+  res.record.seconds_sampling = since(t_sample);
+  res.record.steps_used = pr.steps_used;
+  res.record.steps_planned = pr.steps_planned;
+  res.record.unet_evals = int(unet_evals);
+  res.record.stop_reason = pr.stop_reason;
+  res.latents = pr.x;
+  res.composition_latents = pr.composition;
+  res.composition_sigma = pr.composition_sigma;
+  res.sigmas = pr.sigmas_used;
+  res.checkpoints = pr.checkpoints;
+  if (cancel.load()) throw sampling::Cancelled();
+
+  // Decode.
+  auto t_dec = Clock::now();
+  emit(StepEvent{pr.steps_used, pr.steps_used, 0, 0.0, {}, false, 0, "decode"});
+  at::Tensor imgs = decode(req.model, pr.x);
+  for (int64_t i = 0; i < B; ++i) res.images.push_back(to_image(imgs[i]));
+  res.record.seconds_decode = since(t_dec);
+  res.record.seconds_total = since(t0);
+  res.status = GenerationResult::Status::Ok;
+  return res;
+}
+
+}  // namespace ripen

@@ -1,0 +1,106 @@
+#pragma once
+// Pipeline::generate — one request in, images out (design.md, "Flow of one generation"):
+//   text → initial noise (seed + i per image, cpu | philox) → sampling (plan from the preset: schedule,
+//   sampler phases, guidance, adaptive stop + tail) → VAE decode (tiled when large) → 8-bit images.
+// Thread contract: generate() never throws. Errors come back as result.status == Failed with the message,
+// cancellation as Cancelled (checked before every UNet evaluation, so within one step; nothing is returned
+// half-done and nothing is written). The step sink runs on the calling thread.
+#include <ATen/ATen.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/adaptive.h"
+#include "pipeline/events.h"
+#include "pipeline/presets.h"
+#include "pipeline/request.h"
+
+namespace ripen {
+
+namespace models { struct LoadedModel; }
+
+struct GenerationResult {
+  enum class Status { Ok, Cancelled, Failed };
+  Status status = Status::Failed;
+  std::string error;                 // Failed: what went wrong, in words
+  GenerationRequest request;         // exactly what was asked
+  SamplingPlan plan;                 // what the preset made of it
+  GenerationRecord record;
+  std::vector<Image> images;         // one per batch item
+  at::Tensor latents;                // final latents [B, 4, h, w], UNet latent space (σ = 0)
+  at::Tensor composition_latents;    // fast runs: x after the composition phase, at σ_c (promote "continue")
+  double composition_sigma = 0;
+  std::vector<double> sigmas;        // σ values visited, ending with 0
+  std::vector<CheckpointRecord> checkpoints;
+  double seconds_unet = 0;           // inside the UNet (part of record.seconds_sampling)
+  double seconds_preview = 0;        // step previews (part of record.seconds_sampling)
+  bool ok() const { return status == Status::Ok; }
+  nlohmann::json to_json() const;    // request, plan, record, σ_c, checkpoints (no pixels or tensors)
+};
+
+// How to line up with another implementation (tests; `--parity diffusers`).
+enum class Parity {
+  KDiffusion,  // continuous t = sigma_to_t(σ), x_T = noise·σ_max (ComfyUI / A1111 behaviour)
+  Diffusers,   // discrete: diffusers' Euler timesteps for the model's spacing, x_T = noise·init_noise_sigma;
+               // karras/exponential: integer-rounded timesteps, x_T = noise·sqrt(σ_max²+1) (DPMSolver's VP start)
+};
+
+struct PipelineOptions {
+  at::Device device = at::kCPU;
+  at::ScalarType dtype = at::kFloat;
+  Parity parity = Parity::KDiffusion;
+  int preview_size = 128;           // longest side of step previews (0: no previews)
+  int64_t vae_tile_latent = 96;     // decode tiled when a latent side exceeds this
+  bool sync_timing = false;         // on a GPU: wait after each UNet call so seconds_unet is exact (bench)
+};
+
+// Where sampling starts instead of noise at σ_max (promotion and refinement).
+struct StartPoint {
+  at::Tensor latents;    // [B, 4, h, w] UNet space
+  double sigma = 0;      // its noise level
+  bool renoise = false;  // first add noise from 0 to σ along the image seeds' Brownian paths (refine)
+};
+
+struct GenerateInputs {
+  at::Tensor initial_noise;                  // unit noise [B, 4, h, w]; default: from the request's seed and source
+  std::optional<StartPoint> start;
+  std::shared_ptr<StopPredictor> predictor;  // adaptive: null → heuristic
+};
+
+class Pipeline {
+ public:
+  explicit Pipeline(PipelineOptions options = {});
+  ~Pipeline();
+
+  GenerationResult generate(const GenerationRequest& request, const StepSink& on_step = {},
+                            const std::atomic<bool>& cancel = never_cancel(), const GenerateInputs& inputs = {});
+
+  // Decode UNet-space latents to float images [B, 3, H, W] in [0, 1] (tiled when large).
+  at::Tensor decode(const std::string& model, const at::Tensor& latents);
+  // The loaded model for `path` (cached: repeated requests on one model do not reload). Throws ripen::Error.
+  std::shared_ptr<models::LoadedModel> model(const std::string& path);
+  void drop_cache();
+  const PipelineOptions& options() const { return options_; }
+
+  static const std::atomic<bool>& never_cancel();
+
+ private:
+  GenerationResult run(const GenerationRequest& request, const StepSink& on_step, const std::atomic<bool>& cancel,
+                       const GenerateInputs& inputs);
+  PipelineOptions options_;
+  std::mutex mutex_;
+  std::string cached_path_;
+  std::shared_ptr<models::LoadedModel> cached_;
+};
+
+// Float image [3, H, W] in [0, 1] → 8-bit RGB (round to nearest).
+Image to_image(const at::Tensor& chw);
+// Latent → RGB linear approximation (no network): [B, 4, h, w] → [B, 3, h, w] in [0, 1].
+at::Tensor latent_to_rgb(const at::Tensor& latents, bool sdxl);
+
+}  // namespace ripen
