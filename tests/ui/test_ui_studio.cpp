@@ -262,7 +262,7 @@ class StudioTest : public QObject {
       chosen = dlg.settings();
       w->apply_settings(chosen);
       // Run-time language switch: the visible strings are German now.
-      QCOMPARE(w->prompt_panel()->generate_button()->text(), QString("&Erzeugen"));
+      QTRY_COMPARE(w->prompt_panel()->generate_button()->text(), QString("&Erzeugen"));
       QVERIFY(w->palette().color(QPalette::Window).lightness() < 128);
       w->close();
     }
@@ -277,17 +277,17 @@ class StudioTest : public QObject {
       QVERIFY(s.model_folders.contains(QFileInfo(model_).absolutePath()));
       QCOMPARE(QDir(w->controller()->library()->dir().c_str()).canonicalPath(),
                QDir(tmp_.filePath("persisted-lib")).canonicalPath());
-      QCOMPARE(w->prompt_panel()->generate_button()->text(), QString("&Erzeugen"));
+      QTRY_COMPARE(w->prompt_panel()->generate_button()->text(), QString("&Erzeugen"));
       // Japanese, then back to English, at run time.
       AppSettings ja = s;
       ja.language = "ja";
       w->apply_settings(ja);
-      QCOMPARE(w->prompt_panel()->generate_button()->text(), QString("生成(&G)"));
+      QTRY_COMPARE(w->prompt_panel()->generate_button()->text(), QString("生成(&G)"));
       AppSettings en = ja;
       en.language = "en";
       en.theme = "system";
       w->apply_settings(en);
-      QCOMPARE(w->prompt_panel()->generate_button()->text(), QString("&Generate"));
+      QTRY_COMPARE(w->prompt_panel()->generate_button()->text(), QString("&Generate"));
     }
   }
 

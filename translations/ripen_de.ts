@@ -1,0 +1,915 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="de_DE">
+<context>
+    <name>ripen::ui::CompareView</name>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>Side by side</source>
+        <translation>Nebeneinander</translation>
+    </message>
+    <message>
+        <source>Swipe</source>
+        <translation>Wischen</translation>
+    </message>
+    <message>
+        <source>Difference (×4)</source>
+        <translation>Differenz (×4)</translation>
+    </message>
+    <message>
+        <source>S&amp;wipe</source>
+        <translation>&amp;Wischen</translation>
+    </message>
+    <message>
+        <source>Compare view mode</source>
+        <translation>Vergleichsmodus</translation>
+    </message>
+    <message>
+        <source>Swipe position</source>
+        <translation>Wischposition</translation>
+    </message>
+    <message>
+        <source>Compared images</source>
+        <translation>Verglichene Bilder</translation>
+    </message>
+    <message>
+        <source>Wheel or +/− zooms, drag or arrow keys pan, 0 resets</source>
+        <translation>Mausrad oder +/− zoomt, Ziehen oder Pfeiltasten verschieben, 0 setzt zurück</translation>
+    </message>
+    <message>
+        <source>Select two images and choose Compare, or promote a draft.</source>
+        <translation>Wählen Sie zwei Bilder und dann „Vergleichen“, oder veredeln Sie einen Entwurf.</translation>
+    </message>
+    <message>
+        <source>A: %1 — %2 s, %3 steps    B: %4 — %5 s, %6 steps</source>
+        <translation>A: %1 — %2 s, %3 Schritte    B: %4 — %5 s, %6 Schritte</translation>
+    </message>
+    <message>
+        <source>Equivalence (SSIM): %1</source>
+        <translation>Übereinstimmung (SSIM): %1</translation>
+    </message>
+    <message>
+        <source>Time ratio B/A: %1×</source>
+        <translation>Zeitverhältnis B/A: %1×</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::ExportDialog</name>
+    <message>
+        <source>Export to</source>
+        <translation>Exportieren nach</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Exportieren</translation>
+    </message>
+    <message numerus="yes">
+        <source>Export %n image(s)</source>
+        <translation>
+            <numerusform>%n Bild exportieren</numerusform>
+            <numerusform>%n Bilder exportieren</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Format</source>
+        <translation>&amp;Format</translation>
+    </message>
+    <message>
+        <source>&amp;Bit depth</source>
+        <translation>&amp;Bittiefe</translation>
+    </message>
+    <message>
+        <source>&amp;Quality</source>
+        <translation>&amp;Qualität</translation>
+    </message>
+    <message>
+        <source>Include generation &amp;metadata (prompt, seed, settings)</source>
+        <translation>Generierungs-&amp;Metadaten einbetten (Prompt, Seed, Einstellungen)</translation>
+    </message>
+    <message>
+        <source>File &amp;name</source>
+        <translation>Datei&amp;name</translation>
+    </message>
+    <message>
+        <source>Fields: {id} {seed} {mode} {prompt:20} {negative:20} {width} {height} {sampler} {steps} {model} {hash} {index}</source>
+        <translation>Felder: {id} {seed} {mode} {prompt:20} {negative:20} {width} {height} {sampler} {steps} {model} {hash} {index}</translation>
+    </message>
+    <message>
+        <source>&amp;Destination</source>
+        <translation>&amp;Ziel</translation>
+    </message>
+    <message>
+        <source>Choose the destination folder</source>
+        <translation>Zielordner wählen</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>Format</translation>
+    </message>
+    <message>
+        <source>Bit depth</source>
+        <translation>Bittiefe</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>Qualität</translation>
+    </message>
+    <message>
+        <source>Include metadata</source>
+        <translation>Metadaten einbetten</translation>
+    </message>
+    <message>
+        <source>File name template</source>
+        <translation>Dateinamen-Vorlage</translation>
+    </message>
+    <message>
+        <source>Destination folder</source>
+        <translation>Zielordner</translation>
+    </message>
+    <message>
+        <source>8 bits per channel</source>
+        <translation>8 Bit pro Kanal</translation>
+    </message>
+    <message>
+        <source>16 bits per channel</source>
+        <translation>16 Bit pro Kanal</translation>
+    </message>
+    <message>
+        <source>16-bit half float (linear)</source>
+        <translation>16-Bit-Halbfließkomma (linear)</translation>
+    </message>
+    <message>
+        <source>This format is always written with its metadata.</source>
+        <translation>Dieses Format wird immer mit Metadaten geschrieben.</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::GalleryModel</name>
+    <message>
+        <source>#%1 · seed %2 · %3 · %4 steps · %5 s
+%6</source>
+        <translation>#%1 · Seed %2 · %3 · %4 Schritte · %5 s
+%6</translation>
+    </message>
+    <message>
+        <source>Image %1, seed %2, %3</source>
+        <translation>Bild %1, Seed %2, %3</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::GalleryView</name>
+    <message>
+        <source>Search prompts…</source>
+        <translation>Prompts durchsuchen…</translation>
+    </message>
+    <message>
+        <source>Search the gallery</source>
+        <translation>Galerie durchsuchen</translation>
+    </message>
+    <message>
+        <source>All modes</source>
+        <translation>Alle Modi</translation>
+    </message>
+    <message>
+        <source>Fast</source>
+        <translation>Schnell</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>Qualität</translation>
+    </message>
+    <message>
+        <source>Lightning</source>
+        <translation>Blitz</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>Benutzerdefiniert</translation>
+    </message>
+    <message>
+        <source>Filter by mode</source>
+        <translation>Nach Modus filtern</translation>
+    </message>
+    <message>
+        <source>&amp;Favourites</source>
+        <translation>&amp;Favoriten</translation>
+    </message>
+    <message>
+        <source>Show favourites only</source>
+        <translation>Nur Favoriten zeigen</translation>
+    </message>
+    <message>
+        <source>Gallery</source>
+        <translation>Galerie</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::LibraryModel</name>
+    <message>
+        <source>%1 of #%2</source>
+        <translation>%1 von #%2</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>Erstellt</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Prompt</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Seed</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>Modus</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>Schritte</translation>
+    </message>
+    <message>
+        <source>Seconds</source>
+        <translation>Sekunden</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>Bewertung</translation>
+    </message>
+    <message>
+        <source>Lineage</source>
+        <translation>Abstammung</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::MainWindow</name>
+    <message>
+        <source>Generation failed: %1</source>
+        <translation>Generierung fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Image #%1</source>
+        <translation>Bild #%1</translation>
+    </message>
+    <message>
+        <source>The library could not be opened: %1</source>
+        <translation>Die Bibliothek konnte nicht geöffnet werden: %1</translation>
+    </message>
+    <message>
+        <source>Select two images, or a promoted image, to compare.</source>
+        <translation>Wählen Sie zum Vergleichen zwei Bilder oder ein veredeltes Bild.</translation>
+    </message>
+    <message>
+        <source>About Ripen</source>
+        <translation>Über Ripen</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Ripen %1&lt;/h3&gt;&lt;p&gt;Explore fast, pick, promote, compare, export.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Ripen %1&lt;/h3&gt;&lt;p&gt;Schnell erkunden, auswählen, veredeln, vergleichen, exportieren.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Ripen</source>
+        <translation>Ripen</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <source>Variations</source>
+        <translation>Variationen</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>Vergleichen</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Prompt</translation>
+    </message>
+    <message>
+        <source>Gallery</source>
+        <translation>Galerie</translation>
+    </message>
+    <message>
+        <source>Seed library</source>
+        <translation>Seed-Bibliothek</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Datei</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;Image</source>
+        <translation>B&amp;ild</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ansicht</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hilfe</translation>
+    </message>
+    <message>
+        <source>&amp;Rating</source>
+        <translation>&amp;Bewertung</translation>
+    </message>
+    <message>
+        <source>Main toolbar</source>
+        <translation>Hauptwerkzeugleiste</translation>
+    </message>
+    <message>
+        <source>&amp;Generate</source>
+        <translation>&amp;Erzeugen</translation>
+    </message>
+    <message>
+        <source>E&amp;xplore variations</source>
+        <translation>Variationen e&amp;rkunden</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>&amp;Abbrechen</translation>
+    </message>
+    <message>
+        <source>&amp;Promote</source>
+        <translation>&amp;Veredeln</translation>
+    </message>
+    <message>
+        <source>Promote by &amp;re-rendering</source>
+        <translation>Durch &amp;Neuberechnung veredeln</translation>
+    </message>
+    <message>
+        <source>Re&amp;fine</source>
+        <translation>&amp;Verfeinern</translation>
+    </message>
+    <message>
+        <source>Co&amp;mpare</source>
+        <translation>Ver&amp;gleichen</translation>
+    </message>
+    <message>
+        <source>Re&amp;use settings</source>
+        <translation>Einstellungen &amp;übernehmen</translation>
+    </message>
+    <message>
+        <source>Copy &amp;seed</source>
+        <translation>&amp;Seed kopieren</translation>
+    </message>
+    <message>
+        <source>&amp;Copy image</source>
+        <translation>Bild &amp;kopieren</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>&amp;Exportieren…</translation>
+    </message>
+    <message>
+        <source>Show in &amp;folder</source>
+        <translation>Im &amp;Ordner zeigen</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>&amp;Löschen</translation>
+    </message>
+    <message>
+        <source>&amp;Favourite</source>
+        <translation>&amp;Favorit</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Einstellungen…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>Go to &amp;prompt</source>
+        <translation>Zum &amp;Prompt</translation>
+    </message>
+    <message>
+        <source>Go to &amp;gallery</source>
+        <translation>Zur &amp;Galerie</translation>
+    </message>
+    <message>
+        <source>&amp;Search the gallery</source>
+        <translation>Galerie &amp;durchsuchen</translation>
+    </message>
+    <message>
+        <source>&amp;About Ripen</source>
+        <translation>Ü&amp;ber Ripen</translation>
+    </message>
+    <message>
+        <source>Promote the draft to quality, keeping its composition (Ctrl+P)</source>
+        <translation>Den Entwurf in Qualität veredeln, die Komposition bleibt (Strg+P)</translation>
+    </message>
+    <message>
+        <source>Re-noise the image a little and finish it in quality mode (Ctrl+Shift+P)</source>
+        <translation>Dem Bild etwas Rauschen hinzufügen und im Qualitätsmodus fertigstellen (Strg+Umschalt+P)</translation>
+    </message>
+    <message>
+        <source>Compare two images, or a promoted image with its parent (Ctrl+K)</source>
+        <translation>Zwei Bilder vergleichen, oder ein veredeltes Bild mit seinem Ursprung (Strg+K)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Rückgängig</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Wiederholen</translation>
+    </message>
+    <message>
+        <source>No rating</source>
+        <translation>Keine Bewertung</translation>
+    </message>
+    <message>
+        <source>Device: %1 (%2)</source>
+        <translation>Gerät: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Memory: %1 MiB</source>
+        <translation>Speicher: %1 MiB</translation>
+    </message>
+    <message>
+        <source>Queue: %1</source>
+        <translation>Warteschlange: %1</translation>
+    </message>
+    <message>
+        <source>No model: choose a model folder first.</source>
+        <translation>Kein Modell: Wählen Sie zuerst einen Modellordner.</translation>
+    </message>
+    <message>
+        <source>Select an image to promote.</source>
+        <translation>Wählen Sie ein Bild zum Veredeln.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Promoting %n image(s)…</source>
+        <translation>
+            <numerusform>%n Bild wird veredelt…</numerusform>
+            <numerusform>%n Bilder werden veredelt…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n image(s) to %1</source>
+        <translation>
+            <numerusform>%n Bild nach %1 exportiert</numerusform>
+            <numerusform>%n Bilder nach %1 exportiert</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Exportieren</translation>
+    </message>
+    <message>
+        <source>Some images were not exported:
+%1</source>
+        <translation>Einige Bilder wurden nicht exportiert:
+%1</translation>
+    </message>
+    <message>
+        <source>Choose a model folder</source>
+        <translation>Modellordner wählen</translation>
+    </message>
+    <message>
+        <source>No model found</source>
+        <translation>Kein Modell gefunden</translation>
+    </message>
+    <message>
+        <source>%1 holds no diffusers model folder (with model_index.json) and no .safetensors checkpoint.</source>
+        <translation>%1 enthält keinen diffusers-Modellordner (mit model_index.json) und keinen .safetensors-Checkpoint.</translation>
+    </message>
+    <message>
+        <source>Settings of #%1 loaded.</source>
+        <translation>Einstellungen von #%1 geladen.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Deleted %n image(s). Undo with Ctrl+Z.</source>
+        <translation>
+            <numerusform>%n Bild gelöscht. Rückgängig mit Strg+Z.</numerusform>
+            <numerusform>%n Bilder gelöscht. Rückgängig mit Strg+Z.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::PreviewView</name>
+    <message>
+        <source>&lt;h3&gt;No model is installed yet&lt;/h3&gt;&lt;p&gt;The embedded default model is not installed on this computer. Choose a model folder: a folder that holds Stable Diffusion models (diffusers folders or .safetensors checkpoints), or pick a model in the prompt panel.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Noch kein Modell installiert&lt;/h3&gt;&lt;p&gt;Das eingebaute Standardmodell ist auf diesem Rechner nicht installiert. Wählen Sie einen Modellordner (model folder): einen Ordner mit Stable-Diffusion-Modellen (diffusers-Ordner oder .safetensors-Checkpoints), oder wählen Sie im Prompt-Bereich ein Modell.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Choose a model folder…</source>
+        <translation>Modellordner wählen…</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Vorschau</translation>
+    </message>
+    <message>
+        <source>Choose a model folder</source>
+        <translation>Modellordner wählen</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>Startet…</translation>
+    </message>
+    <message>
+        <source>Decoding… %1 steps used</source>
+        <translation>Dekodiere… %1 Schritte verwendet</translation>
+    </message>
+    <message>
+        <source>ETA %1 s</source>
+        <translation>noch %1 s</translation>
+    </message>
+    <message>
+        <source>Step %1 / %2 · σ %3 · %4 s · %5</source>
+        <translation>Schritt %1 / %2 · σ %3 · %4 s · %5</translation>
+    </message>
+    <message>
+        <source>Done: %1 of %2 steps planned, %3 UNet evaluations, %4 s</source>
+        <translation>Fertig: %1 von %2 geplanten Schritten, %3 UNet-Auswertungen, %4 s</translation>
+    </message>
+    <message>
+        <source>Stop reason: %1</source>
+        <translation>Abbruchgrund: %1</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>Abgebrochen</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::PromptPanel</name>
+    <message>
+        <source>&amp;Prompt</source>
+        <translation>&amp;Prompt</translation>
+    </message>
+    <message>
+        <source>&amp;Negative prompt</source>
+        <translation>&amp;Negativer Prompt</translation>
+    </message>
+    <message>
+        <source>Describe the image: (word:1.3) weights, [word] lowers, BREAK starts a new chunk</source>
+        <translation>Beschreiben Sie das Bild: (Wort:1.3) gewichtet, [Wort] schwächt ab, BREAK beginnt einen neuen Abschnitt</translation>
+    </message>
+    <message>
+        <source>What to avoid</source>
+        <translation>Was vermieden werden soll</translation>
+    </message>
+    <message>
+        <source>S&amp;eed</source>
+        <translation>S&amp;eed</translation>
+    </message>
+    <message>
+        <source>Random</source>
+        <translation>Zufällig</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>Fest</translation>
+    </message>
+    <message>
+        <source>+1 each run</source>
+        <translation>+1 pro Lauf</translation>
+    </message>
+    <message>
+        <source>New random seed</source>
+        <translation>Neuer zufälliger Seed</translation>
+    </message>
+    <message>
+        <source>Si&amp;ze</source>
+        <translation>&amp;Größe</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>Benutzerdefiniert</translation>
+    </message>
+    <message>
+        <source>&amp;Mode</source>
+        <translation>&amp;Modus</translation>
+    </message>
+    <message>
+        <source>Fast (adaptive)</source>
+        <translation>Schnell (adaptiv)</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>Qualität</translation>
+    </message>
+    <message>
+        <source>Lightning</source>
+        <translation>Blitz</translation>
+    </message>
+    <message>
+        <source>M&amp;odel</source>
+        <translation>M&amp;odell</translation>
+    </message>
+    <message>
+        <source>Add a model folder…</source>
+        <translation>Modellordner hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Custom sampler settings</source>
+        <translation>Eigene Sampler-Einstellungen</translation>
+    </message>
+    <message>
+        <source>Sampler</source>
+        <translation>Sampler</translation>
+    </message>
+    <message>
+        <source>Schedule</source>
+        <translation>Zeitplan</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>Schritte</translation>
+    </message>
+    <message>
+        <source>CFG scale</source>
+        <translation>CFG-Stärke</translation>
+    </message>
+    <message>
+        <source>Eta</source>
+        <translation>Eta</translation>
+    </message>
+    <message>
+        <source>S noise</source>
+        <translation>S-Rauschen</translation>
+    </message>
+    <message>
+        <source>CLIP skip</source>
+        <translation>CLIP-Skip</translation>
+    </message>
+    <message>
+        <source>Noise source</source>
+        <translation>Rauschquelle</translation>
+    </message>
+    <message>
+        <source>&amp;Variations</source>
+        <translation>&amp;Variationen</translation>
+    </message>
+    <message>
+        <source>E&amp;xplore variations</source>
+        <translation>Variationen e&amp;rkunden</translation>
+    </message>
+    <message>
+        <source>Generate N seeds in fast mode into the variations grid (Ctrl+Shift+Return)</source>
+        <translation>N Seeds im Schnellmodus in das Variationenraster erzeugen (Strg+Umschalt+Eingabe)</translation>
+    </message>
+    <message>
+        <source>&amp;Generate</source>
+        <translation>&amp;Erzeugen</translation>
+    </message>
+    <message>
+        <source>Generate (Ctrl+Return)</source>
+        <translation>Erzeugen (Strg+Eingabe)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>&amp;Abbrechen</translation>
+    </message>
+    <message>
+        <source>Cancel the running generation (Esc)</source>
+        <translation>Laufende Generierung abbrechen (Esc)</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Prompt</translation>
+    </message>
+    <message>
+        <source>Negative prompt</source>
+        <translation>Negativer Prompt</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Seed</translation>
+    </message>
+    <message>
+        <source>Seed mode</source>
+        <translation>Seed-Modus</translation>
+    </message>
+    <message>
+        <source>Size preset</source>
+        <translation>Größenvorgabe</translation>
+    </message>
+    <message>
+        <source>Width</source>
+        <translation>Breite</translation>
+    </message>
+    <message>
+        <source>Height</source>
+        <translation>Höhe</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>Modus</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modell</translation>
+    </message>
+    <message>
+        <source>Add a model folder</source>
+        <translation>Modellordner hinzufügen</translation>
+    </message>
+    <message>
+        <source>Number of variations</source>
+        <translation>Anzahl der Variationen</translation>
+    </message>
+    <message>
+        <source>Explore variations</source>
+        <translation>Variationen erkunden</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>Erzeugen</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Embedded default model</source>
+        <translation>Eingebautes Standardmodell</translation>
+    </message>
+    <message>
+        <source>Not installed yet</source>
+        <translation>Noch nicht installiert</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::SeedLibraryPanel</name>
+    <message>
+        <source>Seed library</source>
+        <translation>Seed-Bibliothek</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::SettingsDialog</name>
+    <message>
+        <source>Model folder</source>
+        <translation>Modellordner</translation>
+    </message>
+    <message>
+        <source>Library folder</source>
+        <translation>Bibliotheksordner</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>&amp;Model folders</source>
+        <translation>&amp;Modellordner</translation>
+    </message>
+    <message>
+        <source>&amp;Add…</source>
+        <translation>&amp;Hinzufügen…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>&amp;Device</source>
+        <translation>&amp;Gerät</translation>
+    </message>
+    <message>
+        <source>&amp;Precision</source>
+        <translation>&amp;Genauigkeit</translation>
+    </message>
+    <message>
+        <source>bf16 is about twice as fast on recent CPUs; fp16 needs CUDA</source>
+        <translation>bf16 ist auf neueren CPUs etwa doppelt so schnell; fp16 braucht CUDA</translation>
+    </message>
+    <message>
+        <source>&amp;Threads</source>
+        <translation>&amp;Threads</translation>
+    </message>
+    <message>
+        <source>Automatic</source>
+        <translation>Automatisch</translation>
+    </message>
+    <message>
+        <source>&amp;Library folder</source>
+        <translation>&amp;Bibliotheksordner</translation>
+    </message>
+    <message>
+        <source>T&amp;heme</source>
+        <translation>&amp;Design</translation>
+    </message>
+    <message>
+        <source>Follow system</source>
+        <translation>Wie das System</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Dunkel</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Hell</translation>
+    </message>
+    <message>
+        <source>L&amp;anguage</source>
+        <translation>&amp;Sprache</translation>
+    </message>
+    <message>
+        <source>Model folders</source>
+        <translation>Modellordner</translation>
+    </message>
+    <message>
+        <source>Add a model folder</source>
+        <translation>Modellordner hinzufügen</translation>
+    </message>
+    <message>
+        <source>Remove the selected model folder</source>
+        <translation>Ausgewählten Modellordner entfernen</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>Gerät</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>Genauigkeit</translation>
+    </message>
+    <message>
+        <source>Threads</source>
+        <translation>Threads</translation>
+    </message>
+    <message>
+        <source>Choose the library folder</source>
+        <translation>Bibliotheksordner wählen</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Design</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::StudioController</name>
+    <message numerus="yes">
+        <source>Delete %n image(s)</source>
+        <translation>
+            <numerusform>%n Bild löschen</numerusform>
+            <numerusform>%n Bilder löschen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>One of the images is no longer in the library.</source>
+        <translation>Eines der Bilder ist nicht mehr in der Bibliothek.</translation>
+    </message>
+    <message>
+        <source>An image file could not be read.</source>
+        <translation>Eine Bilddatei konnte nicht gelesen werden.</translation>
+    </message>
+    <message>
+        <source>#%1: not in the library</source>
+        <translation>#%1: nicht in der Bibliothek</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::VariationsGrid</name>
+    <message>
+        <source>Variations</source>
+        <translation>Variationen</translation>
+    </message>
+    <message>
+        <source>seed %1 …</source>
+        <translation>Seed %1 …</translation>
+    </message>
+    <message>
+        <source>seed %1 · %2 steps</source>
+        <translation>Seed %1 · %2 Schritte</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>abgebrochen</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>fehlgeschlagen</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,910 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ja_JP">
+<context>
+    <name>ripen::ui::CompareView</name>
+    <message>
+        <source>&amp;View</source>
+        <translation>表示(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Side by side</source>
+        <translation>左右に並べる</translation>
+    </message>
+    <message>
+        <source>Swipe</source>
+        <translation>スワイプ</translation>
+    </message>
+    <message>
+        <source>Difference (×4)</source>
+        <translation>差分 (×4)</translation>
+    </message>
+    <message>
+        <source>S&amp;wipe</source>
+        <translation>スワイプ(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Compare view mode</source>
+        <translation>比較表示モード</translation>
+    </message>
+    <message>
+        <source>Swipe position</source>
+        <translation>スワイプ位置</translation>
+    </message>
+    <message>
+        <source>Compared images</source>
+        <translation>比較中の画像</translation>
+    </message>
+    <message>
+        <source>Wheel or +/− zooms, drag or arrow keys pan, 0 resets</source>
+        <translation>ホイールまたは +/− で拡大縮小、ドラッグまたは矢印キーで移動、0 でリセット</translation>
+    </message>
+    <message>
+        <source>Select two images and choose Compare, or promote a draft.</source>
+        <translation>2 枚の画像を選んで「比較」を選ぶか、下書きを昇格してください。</translation>
+    </message>
+    <message>
+        <source>A: %1 — %2 s, %3 steps    B: %4 — %5 s, %6 steps</source>
+        <translation>A: %1 — %2 秒、%3 ステップ    B: %4 — %5 秒、%6 ステップ</translation>
+    </message>
+    <message>
+        <source>Equivalence (SSIM): %1</source>
+        <translation>同等性 (SSIM): %1</translation>
+    </message>
+    <message>
+        <source>Time ratio B/A: %1×</source>
+        <translation>時間比 B/A: %1×</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::ExportDialog</name>
+    <message>
+        <source>Export to</source>
+        <translation>エクスポート先</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>エクスポート</translation>
+    </message>
+    <message numerus="yes">
+        <source>Export %n image(s)</source>
+        <translation>
+            <numerusform>%n 枚の画像をエクスポート</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Format</source>
+        <translation>形式(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Bit depth</source>
+        <translation>ビット深度(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Quality</source>
+        <translation>品質(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Include generation &amp;metadata (prompt, seed, settings)</source>
+        <translation>生成&amp;メタデータを含める (プロンプト、シード、設定)</translation>
+    </message>
+    <message>
+        <source>File &amp;name</source>
+        <translation>ファイル名(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Fields: {id} {seed} {mode} {prompt:20} {negative:20} {width} {height} {sampler} {steps} {model} {hash} {index}</source>
+        <translation>フィールド: {id} {seed} {mode} {prompt:20} {negative:20} {width} {height} {sampler} {steps} {model} {hash} {index}</translation>
+    </message>
+    <message>
+        <source>&amp;Destination</source>
+        <translation>保存先(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Choose the destination folder</source>
+        <translation>保存先フォルダーを選択</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>形式</translation>
+    </message>
+    <message>
+        <source>Bit depth</source>
+        <translation>ビット深度</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>品質</translation>
+    </message>
+    <message>
+        <source>Include metadata</source>
+        <translation>メタデータを含める</translation>
+    </message>
+    <message>
+        <source>File name template</source>
+        <translation>ファイル名テンプレート</translation>
+    </message>
+    <message>
+        <source>Destination folder</source>
+        <translation>保存先フォルダー</translation>
+    </message>
+    <message>
+        <source>8 bits per channel</source>
+        <translation>チャンネルあたり 8 ビット</translation>
+    </message>
+    <message>
+        <source>16 bits per channel</source>
+        <translation>チャンネルあたり 16 ビット</translation>
+    </message>
+    <message>
+        <source>16-bit half float (linear)</source>
+        <translation>16 ビット半精度浮動小数点 (リニア)</translation>
+    </message>
+    <message>
+        <source>This format is always written with its metadata.</source>
+        <translation>この形式は常にメタデータ付きで書き出されます。</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::GalleryModel</name>
+    <message>
+        <source>#%1 · seed %2 · %3 · %4 steps · %5 s
+%6</source>
+        <translation>#%1 · シード %2 · %3 · %4 ステップ · %5 秒
+%6</translation>
+    </message>
+    <message>
+        <source>Image %1, seed %2, %3</source>
+        <translation>画像 %1、シード %2、%3</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::GalleryView</name>
+    <message>
+        <source>Search prompts…</source>
+        <translation>プロンプトを検索…</translation>
+    </message>
+    <message>
+        <source>Search the gallery</source>
+        <translation>ギャラリーを検索</translation>
+    </message>
+    <message>
+        <source>All modes</source>
+        <translation>すべてのモード</translation>
+    </message>
+    <message>
+        <source>Fast</source>
+        <translation>高速</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>高品質</translation>
+    </message>
+    <message>
+        <source>Lightning</source>
+        <translation>ライトニング</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>カスタム</translation>
+    </message>
+    <message>
+        <source>Filter by mode</source>
+        <translation>モードで絞り込み</translation>
+    </message>
+    <message>
+        <source>&amp;Favourites</source>
+        <translation>お気に入り(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Show favourites only</source>
+        <translation>お気に入りのみ表示</translation>
+    </message>
+    <message>
+        <source>Gallery</source>
+        <translation>ギャラリー</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::LibraryModel</name>
+    <message>
+        <source>%1 of #%2</source>
+        <translation>#%2 の %1</translation>
+    </message>
+    <message>
+        <source>ID</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>作成日時</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>プロンプト</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>シード</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>モード</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>ステップ</translation>
+    </message>
+    <message>
+        <source>Seconds</source>
+        <translation>秒</translation>
+    </message>
+    <message>
+        <source>Rating</source>
+        <translation>評価</translation>
+    </message>
+    <message>
+        <source>Lineage</source>
+        <translation>系譜</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::MainWindow</name>
+    <message>
+        <source>Generation failed: %1</source>
+        <translation>生成に失敗しました: %1</translation>
+    </message>
+    <message>
+        <source>Image #%1</source>
+        <translation>画像 #%1</translation>
+    </message>
+    <message>
+        <source>The library could not be opened: %1</source>
+        <translation>ライブラリを開けませんでした: %1</translation>
+    </message>
+    <message>
+        <source>Select two images, or a promoted image, to compare.</source>
+        <translation>比較するには 2 枚の画像か、昇格した画像を選んでください。</translation>
+    </message>
+    <message>
+        <source>About Ripen</source>
+        <translation>Ripen について</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Ripen %1&lt;/h3&gt;&lt;p&gt;Explore fast, pick, promote, compare, export.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Ripen %1&lt;/h3&gt;&lt;p&gt;素早く探索し、選び、昇格し、比較し、エクスポートする。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Ripen</source>
+        <translation>Ripen</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>プレビュー</translation>
+    </message>
+    <message>
+        <source>Variations</source>
+        <translation>バリエーション</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>比較</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>プロンプト</translation>
+    </message>
+    <message>
+        <source>Gallery</source>
+        <translation>ギャラリー</translation>
+    </message>
+    <message>
+        <source>Seed library</source>
+        <translation>シードライブラリ</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>ファイル(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>編集(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;Image</source>
+        <translation>画像(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>表示(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>ヘルプ(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Rating</source>
+        <translation>評価(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Main toolbar</source>
+        <translation>メインツールバー</translation>
+    </message>
+    <message>
+        <source>&amp;Generate</source>
+        <translation>生成(&amp;G)</translation>
+    </message>
+    <message>
+        <source>E&amp;xplore variations</source>
+        <translation>バリエーションを探索(&amp;X)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>キャンセル(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Promote</source>
+        <translation>昇格(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Promote by &amp;re-rendering</source>
+        <translation>再レンダリングで昇格(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Re&amp;fine</source>
+        <translation>仕上げ(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Co&amp;mpare</source>
+        <translation>比較(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Re&amp;use settings</source>
+        <translation>設定を再利用(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Copy &amp;seed</source>
+        <translation>シードをコピー(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Copy image</source>
+        <translation>画像をコピー(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Export…</source>
+        <translation>エクスポート(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Show in &amp;folder</source>
+        <translation>フォルダーで表示(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>削除(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Favourite</source>
+        <translation>お気に入り(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>設定(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>終了(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Go to &amp;prompt</source>
+        <translation>プロンプトへ移動(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Go to &amp;gallery</source>
+        <translation>ギャラリーへ移動(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Search the gallery</source>
+        <translation>ギャラリーを検索(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;About Ripen</source>
+        <translation>Ripen について(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Promote the draft to quality, keeping its composition (Ctrl+P)</source>
+        <translation>構図を保ったまま下書きを高品質に昇格 (Ctrl+P)</translation>
+    </message>
+    <message>
+        <source>Re-noise the image a little and finish it in quality mode (Ctrl+Shift+P)</source>
+        <translation>画像に少しノイズを加えて高品質モードで仕上げる (Ctrl+Shift+P)</translation>
+    </message>
+    <message>
+        <source>Compare two images, or a promoted image with its parent (Ctrl+K)</source>
+        <translation>2 枚の画像、または昇格した画像と元画像を比較 (Ctrl+K)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>元に戻す(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>やり直す(&amp;R)</translation>
+    </message>
+    <message>
+        <source>No rating</source>
+        <translation>評価なし</translation>
+    </message>
+    <message>
+        <source>Device: %1 (%2)</source>
+        <translation>デバイス: %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Memory: %1 MiB</source>
+        <translation>メモリ: %1 MiB</translation>
+    </message>
+    <message>
+        <source>Queue: %1</source>
+        <translation>キュー: %1</translation>
+    </message>
+    <message>
+        <source>No model: choose a model folder first.</source>
+        <translation>モデルがありません。先にモデルフォルダーを選んでください。</translation>
+    </message>
+    <message>
+        <source>Select an image to promote.</source>
+        <translation>昇格する画像を選んでください。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Promoting %n image(s)…</source>
+        <translation>
+            <numerusform>%n 枚の画像を昇格中…</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Exported %n image(s) to %1</source>
+        <translation>
+            <numerusform>%n 枚の画像を %1 にエクスポートしました</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>エクスポート</translation>
+    </message>
+    <message>
+        <source>Some images were not exported:
+%1</source>
+        <translation>一部の画像はエクスポートされませんでした:
+%1</translation>
+    </message>
+    <message>
+        <source>Choose a model folder</source>
+        <translation>モデルフォルダーを選択</translation>
+    </message>
+    <message>
+        <source>No model found</source>
+        <translation>モデルが見つかりません</translation>
+    </message>
+    <message>
+        <source>%1 holds no diffusers model folder (with model_index.json) and no .safetensors checkpoint.</source>
+        <translation>%1 には diffusers モデルフォルダー (model_index.json あり) も .safetensors チェックポイントもありません。</translation>
+    </message>
+    <message>
+        <source>Settings of #%1 loaded.</source>
+        <translation>#%1 の設定を読み込みました。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Deleted %n image(s). Undo with Ctrl+Z.</source>
+        <translation>
+            <numerusform>%n 枚の画像を削除しました。Ctrl+Z で元に戻せます。</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::PreviewView</name>
+    <message>
+        <source>&lt;h3&gt;No model is installed yet&lt;/h3&gt;&lt;p&gt;The embedded default model is not installed on this computer. Choose a model folder: a folder that holds Stable Diffusion models (diffusers folders or .safetensors checkpoints), or pick a model in the prompt panel.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;モデルがまだインストールされていません&lt;/h3&gt;&lt;p&gt;内蔵の既定モデルはこのコンピューターにインストールされていません。モデルフォルダー (model folder) を選んでください: Stable Diffusion モデル (diffusers フォルダーまたは .safetensors チェックポイント) を含むフォルダーです。またはプロンプトパネルでモデルを選んでください。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Choose a model folder…</source>
+        <translation>モデルフォルダーを選択…</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>プレビュー</translation>
+    </message>
+    <message>
+        <source>Choose a model folder</source>
+        <translation>モデルフォルダーを選択</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>開始中…</translation>
+    </message>
+    <message>
+        <source>Decoding… %1 steps used</source>
+        <translation>デコード中… %1 ステップ使用</translation>
+    </message>
+    <message>
+        <source>ETA %1 s</source>
+        <translation>残り %1 秒</translation>
+    </message>
+    <message>
+        <source>Step %1 / %2 · σ %3 · %4 s · %5</source>
+        <translation>ステップ %1 / %2 · σ %3 · %4 秒 · %5</translation>
+    </message>
+    <message>
+        <source>Done: %1 of %2 steps planned, %3 UNet evaluations, %4 s</source>
+        <translation>完了: 予定 %2 ステップ中 %1、UNet 評価 %3 回、%4 秒</translation>
+    </message>
+    <message>
+        <source>Stop reason: %1</source>
+        <translation>停止理由: %1</translation>
+    </message>
+    <message>
+        <source>Cancelled</source>
+        <translation>キャンセルしました</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失敗しました</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::PromptPanel</name>
+    <message>
+        <source>&amp;Prompt</source>
+        <translation>プロンプト(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Negative prompt</source>
+        <translation>ネガティブプロンプト(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Describe the image: (word:1.3) weights, [word] lowers, BREAK starts a new chunk</source>
+        <translation>画像を説明してください: (語:1.3) で重み付け、[語] で弱め、BREAK で新しいチャンク</translation>
+    </message>
+    <message>
+        <source>What to avoid</source>
+        <translation>避けたいもの</translation>
+    </message>
+    <message>
+        <source>S&amp;eed</source>
+        <translation>シード(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Random</source>
+        <translation>ランダム</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>固定</translation>
+    </message>
+    <message>
+        <source>+1 each run</source>
+        <translation>実行ごとに +1</translation>
+    </message>
+    <message>
+        <source>New random seed</source>
+        <translation>新しいランダムシード</translation>
+    </message>
+    <message>
+        <source>Si&amp;ze</source>
+        <translation>サイズ(&amp;Z)</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>カスタム</translation>
+    </message>
+    <message>
+        <source>&amp;Mode</source>
+        <translation>モード(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Fast (adaptive)</source>
+        <translation>高速 (適応)</translation>
+    </message>
+    <message>
+        <source>Quality</source>
+        <translation>高品質</translation>
+    </message>
+    <message>
+        <source>Lightning</source>
+        <translation>ライトニング</translation>
+    </message>
+    <message>
+        <source>M&amp;odel</source>
+        <translation>モデル(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Add a model folder…</source>
+        <translation>モデルフォルダーを追加…</translation>
+    </message>
+    <message>
+        <source>Custom sampler settings</source>
+        <translation>カスタムサンプラー設定</translation>
+    </message>
+    <message>
+        <source>Sampler</source>
+        <translation>サンプラー</translation>
+    </message>
+    <message>
+        <source>Schedule</source>
+        <translation>スケジュール</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>ステップ</translation>
+    </message>
+    <message>
+        <source>CFG scale</source>
+        <translation>CFG スケール</translation>
+    </message>
+    <message>
+        <source>Eta</source>
+        <translation>Eta</translation>
+    </message>
+    <message>
+        <source>S noise</source>
+        <translation>S ノイズ</translation>
+    </message>
+    <message>
+        <source>CLIP skip</source>
+        <translation>CLIP スキップ</translation>
+    </message>
+    <message>
+        <source>Noise source</source>
+        <translation>ノイズ源</translation>
+    </message>
+    <message>
+        <source>&amp;Variations</source>
+        <translation>バリエーション数(&amp;V)</translation>
+    </message>
+    <message>
+        <source>E&amp;xplore variations</source>
+        <translation>バリエーションを探索(&amp;X)</translation>
+    </message>
+    <message>
+        <source>Generate N seeds in fast mode into the variations grid (Ctrl+Shift+Return)</source>
+        <translation>高速モードで N 個のシードをバリエーショングリッドに生成 (Ctrl+Shift+Return)</translation>
+    </message>
+    <message>
+        <source>&amp;Generate</source>
+        <translation>生成(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Generate (Ctrl+Return)</source>
+        <translation>生成 (Ctrl+Return)</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>キャンセル(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Cancel the running generation (Esc)</source>
+        <translation>実行中の生成をキャンセル (Esc)</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>プロンプト</translation>
+    </message>
+    <message>
+        <source>Negative prompt</source>
+        <translation>ネガティブプロンプト</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>シード</translation>
+    </message>
+    <message>
+        <source>Seed mode</source>
+        <translation>シードモード</translation>
+    </message>
+    <message>
+        <source>Size preset</source>
+        <translation>サイズプリセット</translation>
+    </message>
+    <message>
+        <source>Width</source>
+        <translation>幅</translation>
+    </message>
+    <message>
+        <source>Height</source>
+        <translation>高さ</translation>
+    </message>
+    <message>
+        <source>Mode</source>
+        <translation>モード</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>モデル</translation>
+    </message>
+    <message>
+        <source>Add a model folder</source>
+        <translation>モデルフォルダーを追加</translation>
+    </message>
+    <message>
+        <source>Number of variations</source>
+        <translation>バリエーションの数</translation>
+    </message>
+    <message>
+        <source>Explore variations</source>
+        <translation>バリエーションを探索</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Embedded default model</source>
+        <translation>内蔵の既定モデル</translation>
+    </message>
+    <message>
+        <source>Not installed yet</source>
+        <translation>未インストール</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::SeedLibraryPanel</name>
+    <message>
+        <source>Seed library</source>
+        <translation>シードライブラリ</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::SettingsDialog</name>
+    <message>
+        <source>Model folder</source>
+        <translation>モデルフォルダー</translation>
+    </message>
+    <message>
+        <source>Library folder</source>
+        <translation>ライブラリフォルダー</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>設定</translation>
+    </message>
+    <message>
+        <source>&amp;Model folders</source>
+        <translation>モデルフォルダー(&amp;M)</translation>
+    </message>
+    <message>
+        <source>&amp;Add…</source>
+        <translation>追加(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>削除(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Device</source>
+        <translation>デバイス(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Precision</source>
+        <translation>精度(&amp;P)</translation>
+    </message>
+    <message>
+        <source>bf16 is about twice as fast on recent CPUs; fp16 needs CUDA</source>
+        <translation>bf16 は最近の CPU で約 2 倍高速です。fp16 には CUDA が必要です</translation>
+    </message>
+    <message>
+        <source>&amp;Threads</source>
+        <translation>スレッド数(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Automatic</source>
+        <translation>自動</translation>
+    </message>
+    <message>
+        <source>&amp;Library folder</source>
+        <translation>ライブラリフォルダー(&amp;L)</translation>
+    </message>
+    <message>
+        <source>T&amp;heme</source>
+        <translation>テーマ(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Follow system</source>
+        <translation>システムに従う</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>ダーク</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>ライト</translation>
+    </message>
+    <message>
+        <source>L&amp;anguage</source>
+        <translation>言語(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Model folders</source>
+        <translation>モデルフォルダー</translation>
+    </message>
+    <message>
+        <source>Add a model folder</source>
+        <translation>モデルフォルダーを追加</translation>
+    </message>
+    <message>
+        <source>Remove the selected model folder</source>
+        <translation>選択したモデルフォルダーを削除</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>デバイス</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>精度</translation>
+    </message>
+    <message>
+        <source>Threads</source>
+        <translation>スレッド数</translation>
+    </message>
+    <message>
+        <source>Choose the library folder</source>
+        <translation>ライブラリフォルダーを選択</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>テーマ</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>言語</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::StudioController</name>
+    <message numerus="yes">
+        <source>Delete %n image(s)</source>
+        <translation>
+            <numerusform>%n 枚の画像を削除</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>One of the images is no longer in the library.</source>
+        <translation>画像の 1 枚がライブラリにもうありません。</translation>
+    </message>
+    <message>
+        <source>An image file could not be read.</source>
+        <translation>画像ファイルを読み込めませんでした。</translation>
+    </message>
+    <message>
+        <source>#%1: not in the library</source>
+        <translation>#%1: ライブラリにありません</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::VariationsGrid</name>
+    <message>
+        <source>Variations</source>
+        <translation>バリエーション</translation>
+    </message>
+    <message>
+        <source>seed %1 …</source>
+        <translation>シード %1 …</translation>
+    </message>
+    <message>
+        <source>seed %1 · %2 steps</source>
+        <translation>シード %1 · %2 ステップ</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失敗</translation>
+    </message>
+</context>
+</TS>
