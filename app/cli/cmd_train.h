@@ -18,7 +18,7 @@ struct RegisterTrainSubcommand {
 };
 
 // Flags that take no value, across all train sub-commands.
-inline const char* const kTrainBooleanFlags[] = {"--resume", "--quiet"};
+inline const char* const kTrainBooleanFlags[] = {"--resume", "--quiet", "--breakdown"};
 
 }  // namespace ripen::cli
 

@@ -35,6 +35,7 @@ int64_t count(const ParamStore& ps) {
 int run_size(Args& args) {
   std::string scale = args.get_or("--scale", "small");
   int reps = args.get_int("--reps", 20);
+  bool args_breakdown = args.flag("--breakdown");
   args.finish();
   at::NoGradGuard no_grad;
   auto ucfg = training::embedded_unet_config(scale);
@@ -44,6 +45,16 @@ int run_size(Args& args) {
   auto t = at::full({2}, 500.0);
   auto ctx = at::randn({2, 77, ucfg.cross_attention_dim});
   double u = median_ms(reps, [&] { unet.forward(x, t, ctx); });
+  if (args_breakdown) {  // time between the UNet's module probes, one more call
+    auto last = std::chrono::steady_clock::now();
+    unet.probe = [&](const std::string& name, const at::Tensor&) {
+      auto now = std::chrono::steady_clock::now();
+      std::cout << "  " << name << " " << std::chrono::duration<double, std::milli>(now - last).count() << " ms\n";
+      last = now;
+    };
+    unet.forward(x, t, ctx);
+    unet.probe = nullptr;
+  }
   auto vcfg = training::embedded_vae_config(scale);
   auto vps = ParamStore::random(2);
   auto vae = AutoencoderKL::bind(vps, vcfg);
