@@ -1,4 +1,5 @@
 #include "nets/autoencoder_kl.h"
+#include <ATen/core/grad_mode.h>
 
 #include <nlohmann/json.hpp>
 
@@ -220,6 +221,16 @@ at::Tensor AutoencoderKL::decode_tiled(const at::Tensor& z, const VaeTiling& til
 
 namespace {
 
+using nn::BandedMap;
+
+// Maps handed to a step; a map passed with std::move is released band by band as the step goes.
+template <class... M>
+std::vector<BandedMap> maps(M&&... m) {
+  std::vector<BandedMap> v;
+  (v.push_back(std::forward<M>(m)), ...);
+  return v;
+}
+
 // Runs the steps of a tiled pass; `scale` is the current map's pixels per latent pixel (tile cores are tile * scale).
 struct TiledRun {
   nn::TileStep base;
@@ -227,30 +238,39 @@ struct TiledRun {
   at::Device store;
   int64_t scale;
 
-  at::Tensor step(const std::vector<at::Tensor>& maps, int64_t halo, int64_t num, int64_t den,
-                  const nn::TileStepFn& fn) const {
+  int64_t core() const { return tile * scale; }
+
+  BandedMap step(std::vector<BandedMap> in, int64_t halo, int64_t num, int64_t den, const nn::TileStepFn& fn) const {
     nn::TileStep s = base;
-    s.core = tile * scale, s.halo = halo, s.num = num, s.den = den;
-    return nn::run_tile_step(maps, s, fn);
+    s.core = core(), s.halo = halo, s.num = num, s.den = den;
+    return nn::run_tile_step(std::move(in), s, fn);
   }
 
-  // Both halves of a resnet as steps; each GroupNorm takes the statistics of its whole input map.
-  at::Tensor resnet(const nn::VaeResnet& r, at::Tensor x) const {
+  // A resnet in two steps, each GroupNorm with the statistics of its whole input map. The first step also applies
+  // the shortcut, stored beside conv1's output, so that x is released while that map grows.
+  BandedMap resnet(const nn::VaeResnet& r, BandedMap x) const {
     const nn::GroupStats s1 = nn::group_stats(x, r.norm1.groups);
-    at::Tensor h = step({x}, 1, 1, 1, [&](const auto& t) { return r.first_half(t[0], &s1); });
-    const nn::GroupStats s2 = nn::group_stats(h, r.norm2.groups);
-    return step({h, x}, 1, 1, 1, [&](const auto& t) { return r.second_half(t[0], t[1], &s2); });
+    const int64_t ch = r.conv1.weight.size(0);
+    BandedMap h_skip = step(maps(std::move(x)), 1, 1, 1, [&](const auto& t) {
+      return at::cat({r.first_half(t[0], &s1), r.shortcut(t[0])}, 1);
+    });
+    const nn::GroupStats s2 = nn::group_stats(h_skip, r.norm2.groups, 0, ch);
+    return step(maps(std::move(h_skip)), 1, 1, 1, [&](const auto& t) {
+      return r.second_half(t[0].slice(1, 0, ch), t[0].slice(1, ch), &s2);
+    });
   }
 
   // The mid-block attention is global: it runs on the whole map, which is at latent resolution (512 channels of
   // 256x256 for a 2048^2 SD image: 128 MiB in fp32), its scores chunked as in the whole-image pass.
-  at::Tensor attention(const nn::VaeAttention& a, const at::Tensor& x) const {
-    return a(x.to(base.device).contiguous(base.format)).to(store);
+  BandedMap attention(const nn::VaeAttention& a, BandedMap x) const {
+    at::Tensor whole = x.whole().to(base.device).contiguous(base.format);
+    x = {};
+    return BandedMap::split(a(whole).to(store), core());
   }
 
-  at::Tensor mid(const nn::VaeMidBlock& m, at::Tensor x) const {
+  BandedMap mid(const nn::VaeMidBlock& m, BandedMap x) const {
     x = resnet(m.resnet0, std::move(x));
-    if (m.has_attention) x = attention(m.attention, x);
+    if (m.has_attention) x = attention(m.attention, std::move(x));
     return resnet(m.resnet1, std::move(x));
   }
 };
@@ -266,22 +286,23 @@ at::Tensor AutoencoderKL::run_encoder_tiled(const at::Tensor& image, const VaeTi
   const auto format = channels_last_ ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
   TiledRun run{{0, 0, 1, 1, device(), format}, tiling.tile, tiling.keep_on_host ? at::Device(at::kCPU) : device(),
                cfg_.downscale()};
-  at::Tensor h = run.step({image.to(run.store, dtype())}, 1, 1, 1, [&](const auto& t) { return enc_conv_in_(t[0]); });
+  BandedMap h = BandedMap::split(image.to(run.store, dtype()), run.core());
+  h = run.step(maps(std::move(h)), 1, 1, 1, [&](const auto& t) { return enc_conv_in_(t[0]); });
   for (const auto& lv : down_) {
     for (const auto& r : lv.resnets) h = run.resnet(r, std::move(h));
     if (lv.down) {
       // Output pixel j reads input pixels 2j..2j+2; a halo of 2 keeps tile offsets even.
-      h = run.step({h}, 2, 1, 2, [&](const auto& t) { return (*lv.down)(t[0]); });
+      h = run.step(maps(std::move(h)), 2, 1, 2, [&](const auto& t) { return (*lv.down)(t[0]); });
       run.scale /= 2;
     }
   }
   h = run.mid(enc_mid_, std::move(h));
   const nn::GroupStats s = nn::group_stats(h, enc_norm_out_.groups);
-  h = run.step({h}, 1, 1, 1, [&](const auto& t) {
+  h = run.step(maps(std::move(h)), 1, 1, 1, [&](const auto& t) {
     at::Tensor m = enc_conv_out_(nn::vae_group_norm(t[0], enc_norm_out_, true, &s));
     return quant_conv_.defined() ? quant_conv_(m) : m;
   });
-  return h.to(image.device(), at::kFloat).contiguous();
+  return h.whole().to(image.device(), at::kFloat).contiguous();
 }
 
 at::Tensor AutoencoderKL::run_decoder_tiled(const at::Tensor& z, const VaeTiling& tiling) const {
@@ -292,20 +313,23 @@ at::Tensor AutoencoderKL::run_decoder_tiled(const at::Tensor& z, const VaeTiling
   at::NoGradGuard no_grad;
   const auto format = channels_last_ ? at::MemoryFormat::ChannelsLast : at::MemoryFormat::Contiguous;
   TiledRun run{{0, 0, 1, 1, device(), format}, tiling.tile, tiling.keep_on_host ? at::Device(at::kCPU) : device(), 1};
-  at::Tensor h = run.step({z.to(run.store, dtype())}, 1, 1, 1, [&](const auto& t) {
+  BandedMap h = BandedMap::split(z.to(run.store, dtype()), run.core());
+  h = run.step(maps(std::move(h)), 1, 1, 1, [&](const auto& t) {
     return dec_conv_in_(post_quant_conv_.defined() ? post_quant_conv_(t[0]) : t[0]);
   });
   h = run.mid(dec_mid_, std::move(h));
   for (const auto& lv : up_) {
     for (const auto& r : lv.resnets) h = run.resnet(r, std::move(h));
     if (lv.up) {
-      h = run.step({h}, 1, 2, 1, [&](const auto& t) { return (*lv.up)(t[0]); });
+      h = run.step(maps(std::move(h)), 1, 2, 1, [&](const auto& t) { return (*lv.up)(t[0]); });
       run.scale *= 2;
     }
   }
   const nn::GroupStats s = nn::group_stats(h, dec_norm_out_.groups);
-  h = run.step({h}, 1, 1, 1, [&](const auto& t) { return dec_conv_out_(nn::vae_group_norm(t[0], dec_norm_out_, true, &s)); });
-  return h.to(z.device(), at::kFloat).contiguous();
+  h = run.step(maps(std::move(h)), 1, 1, 1, [&](const auto& t) {
+    return dec_conv_out_(nn::vae_group_norm(t[0], dec_norm_out_, true, &s));
+  });
+  return h.whole().to(z.device(), at::kFloat).contiguous();
 }
 
 at::Tensor AutoencoderKL::to_latent(const at::Tensor& vae_latent) const {

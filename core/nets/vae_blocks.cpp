@@ -1,4 +1,5 @@
 #include "nets/vae_blocks.h"
+#include <ATen/core/grad_mode.h>
 
 #include <torch/version.h>
 
@@ -9,21 +10,29 @@
 namespace ripen::nn {
 
 GroupStats group_stats(const at::Tensor& x, int64_t groups, int64_t band_elements) {
-  const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3);
+  return group_stats(std::vector<at::Tensor>{x}, groups, band_elements);
+}
+
+GroupStats group_stats(const std::vector<at::Tensor>& parts, int64_t groups, int64_t band_elements) {
+  if (parts.empty()) throw std::invalid_argument("group_stats: no map");
+  const int64_t B = parts[0].size(0), C = parts[0].size(1);
   if (C % groups != 0) throw std::invalid_argument("group_stats: channels not divisible by groups");
-  const int64_t rows = std::clamp<int64_t>(band_elements / std::max<int64_t>(B * C * W, 1), 1, std::max<int64_t>(H, 1));
   // Bands are combined with Chan's parallel update of (count, mean, sum of squared deviations), in float64.
-  auto dbl = at::TensorOptions().dtype(at::kDouble).device(x.device());
+  auto dbl = at::TensorOptions().dtype(at::kDouble).device(parts[0].device());
   at::Tensor mean = at::zeros({B, groups}, dbl), m2 = at::zeros({B, groups}, dbl);
   double n = 0;
-  for (int64_t r0 = 0; r0 < H; r0 += rows) {
-    at::Tensor band = x.slice(2, r0, std::min(H, r0 + rows)).to(at::kFloat).reshape({B, groups, -1});
-    auto [v, m] = at::var_mean(band, {2}, /*unbiased=*/false);
-    const double nb = static_cast<double>(band.size(2)), total = n + nb;
-    at::Tensor mb = m.to(at::kDouble), delta = mb - mean;
-    m2.add_(v.to(at::kDouble) * nb + delta * delta * (n * nb / total));
-    mean.add_(delta * (nb / total));
-    n = total;
+  for (const at::Tensor& x : parts) {
+    const int64_t H = x.size(2), W = x.size(3);
+    const int64_t rows = std::clamp<int64_t>(band_elements / std::max<int64_t>(B * C * W, 1), 1, std::max<int64_t>(H, 1));
+    for (int64_t r0 = 0; r0 < H; r0 += rows) {
+      at::Tensor band = x.slice(2, r0, std::min(H, r0 + rows)).to(at::kFloat).reshape({B, groups, -1});
+      auto [v, m] = at::var_mean(band, {2}, /*unbiased=*/false);
+      const double nb = static_cast<double>(band.size(2)), total = n + nb;
+      at::Tensor mb = m.to(at::kDouble), delta = mb - mean;
+      m2.add_(v.to(at::kDouble) * nb + delta * delta * (n * nb / total));
+      mean.add_(delta * (nb / total));
+      n = total;
+    }
   }
   return {mean, m2 / std::max(n, 1.0)};
 }
@@ -64,13 +73,17 @@ void VaeResnet::bind(ParamStore& ps, const std::string& prefix, int64_t in, int6
   if (in != out) conv_shortcut.bind(ps, key(prefix, "conv_shortcut"), in, out, 1);
 }
 
+at::Tensor VaeResnet::operator()(const at::Tensor& x) const {
+  at::Tensor h = conv2(vae_group_norm(first_half(x), norm2, true));  // conv1's output is freed before the shortcut
+  return h.add_(shortcut(x));
+}
+
 at::Tensor VaeResnet::first_half(const at::Tensor& x, const GroupStats* norm1_stats) const {
   return conv1(vae_group_norm(x, norm1, true, norm1_stats));
 }
 
-at::Tensor VaeResnet::second_half(const at::Tensor& h, const at::Tensor& x, const GroupStats* norm2_stats) const {
-  at::Tensor out = conv2(vae_group_norm(h, norm2, true, norm2_stats));
-  return out.add_(conv_shortcut.defined() ? conv_shortcut(x) : x);
+at::Tensor VaeResnet::second_half(const at::Tensor& h, const at::Tensor& skip, const GroupStats* norm2_stats) const {
+  return conv2(vae_group_norm(h, norm2, true, norm2_stats)).add_(skip);
 }
 
 void VaeAttention::bind(ParamStore& ps, const std::string& prefix, int64_t channels, int64_t groups) {

@@ -22,6 +22,8 @@ struct GroupStats {
 // The statistics of the whole map `x` [B, C, H, W] (C divisible by `groups`), accumulated in float64 over bands of
 // rows of about `band_elements` each, so no float32 copy of the whole map is made.
 GroupStats group_stats(const at::Tensor& x, int64_t groups, int64_t band_elements = int64_t{1} << 24);
+// The same over a map given as parts (e.g. bands of rows) of equal batch and channel count.
+GroupStats group_stats(const std::vector<at::Tensor>& parts, int64_t groups, int64_t band_elements = int64_t{1} << 24);
 
 // GroupNorm evaluated in fp32 (result in x's dtype); `silu` fuses the activation that follows every VAE norm but one.
 // With `stats`, x is normalised with them instead of its own (a tile of a larger map, normalised as the whole map).
@@ -31,11 +33,12 @@ struct VaeResnet {
   GroupNorm norm1, norm2;
   Conv2d conv1, conv2, conv_shortcut;  // conv_shortcut (1x1) only when in != out
   void bind(ParamStore& ps, const std::string& prefix, int64_t in, int64_t out, int64_t groups);
-  at::Tensor operator()(const at::Tensor& x) const { return second_half(first_half(x), x); }
-  // The two halves around norm2, for tiled passes that need norm2's statistics over the whole map first:
-  // first_half = conv1(silu(norm1(x))), second_half = conv2(silu(norm2(h))) + shortcut(x).
+  at::Tensor operator()(const at::Tensor& x) const;  // second_half(first_half(x), shortcut(x))
+  // The parts around norm2, for tiled passes that need norm2's statistics over the whole map first:
+  // first_half = conv1(silu(norm1(x))), shortcut = conv_shortcut(x) or x, second_half = conv2(silu(norm2(h))) + skip.
   at::Tensor first_half(const at::Tensor& x, const GroupStats* norm1_stats = nullptr) const;
-  at::Tensor second_half(const at::Tensor& h, const at::Tensor& x, const GroupStats* norm2_stats = nullptr) const;
+  at::Tensor shortcut(const at::Tensor& x) const { return conv_shortcut.defined() ? conv_shortcut(x) : x; }
+  at::Tensor second_half(const at::Tensor& h, const at::Tensor& skip, const GroupStats* norm2_stats = nullptr) const;
 };
 
 // Single-head self-attention over all H*W positions with scale C^-0.5 and a residual connection. The scores are

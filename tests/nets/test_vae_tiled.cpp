@@ -66,19 +66,31 @@ TEST(VaeTiled, TileStepsEqualWholeMaps) {
   auto two_convs = [&](const at::Tensor& t) { return at::conv2d(at::relu(conv(t)), w2, {}, one_px, one_px); };
   auto up = [&](const at::Tensor& t) { return conv(at::upsample_nearest2d(t, {t.size(2) * 2, t.size(3) * 2})); };
   auto down = [&](const at::Tensor& t) { return at::conv2d(at::constant_pad_nd(t, {0, 1, 0, 1}), w, b, two_px, no_px); };
-  auto step = [](int64_t core, int64_t halo, int64_t num, int64_t den) { return nn::TileStep{core, halo, num, den}; };
-  auto one = [](auto f) { return [f](const std::vector<at::Tensor>& t) { return f(t[0]); }; };
-  EXPECT_TRUE(test::close_to(nn::run_tile_step({x}, step(16, 1, 1, 1), one(conv)), conv(x), 1e-6, 0));
-  EXPECT_TRUE(test::close_to(nn::run_tile_step({x}, step(7, 2, 1, 1), one(two_convs)), two_convs(x), 1e-6, 0));
-  EXPECT_TRUE(test::close_to(nn::run_tile_step({x}, step(12, 1, 2, 1), one(up)), up(x), 1e-6, 0));
-  EXPECT_TRUE(test::close_to(nn::run_tile_step({x}, step(12, 2, 1, 2), one(down)), down(x), 1e-6, 0));
+  // Each map is split into bands of the step's core height, as the passes do.
+  auto run = [](const at::Tensor& in, int64_t core, int64_t halo, int64_t num, int64_t den, auto f) {
+    std::vector<nn::BandedMap> m{nn::BandedMap::split(in, core)};
+    nn::BandedMap out = nn::run_tile_step(m, nn::TileStep{core, halo, num, den},
+                                          [f](const std::vector<at::Tensor>& t) { return f(t[0]); });
+    EXPECT_EQ(out.rows, core * num / den);
+    return out.whole();
+  };
+  EXPECT_TRUE(test::close_to(run(x, 16, 1, 1, 1, conv), conv(x), 1e-6, 0));
+  EXPECT_TRUE(test::close_to(run(x, 7, 2, 1, 1, two_convs), two_convs(x), 1e-6, 0));
+  EXPECT_TRUE(test::close_to(run(x, 12, 1, 2, 1, up), up(x), 1e-6, 0));
+  EXPECT_TRUE(test::close_to(run(x, 12, 2, 1, 2, down), down(x), 1e-6, 0));
   // Too small a halo is visibly wrong (the check can fail).
-  EXPECT_FALSE(test::close_to(nn::run_tile_step({x}, step(7, 1, 1, 1), one(two_convs)), two_convs(x), 1e-3, 0));
-  // Two maps reach the function tile by tile, aligned.
+  EXPECT_FALSE(test::close_to(run(x, 7, 1, 1, 1, two_convs), two_convs(x), 1e-3, 0));
+  EXPECT_THROW(run(x, 12, 1, 1, 2, down), std::exception);  // odd halo for a stride-2 step
+  // Two maps reach the function tile by tile, aligned; a map passed by move is released, one still held is kept.
   at::Tensor y = at::randn({2, 5, 38, 50}, gen);
+  nn::BandedMap xm = nn::BandedMap::split(x.clone(), 9), ym = nn::BandedMap::split(y, 9);
+  std::vector<nn::BandedMap> in;
+  in.push_back(xm);
+  in.push_back(std::move(ym));
   auto sum = [&](const std::vector<at::Tensor>& t) { return conv(t[0]) + t[1].slice(1, 0, 1); };
-  EXPECT_TRUE(test::close_to(nn::run_tile_step({x, y}, step(9, 1, 1, 1), sum), conv(x) + y.slice(1, 0, 1), 1e-6, 0));
-  EXPECT_THROW(nn::run_tile_step({x}, step(12, 1, 1, 2), one(down)), std::exception);  // odd halo for a stride-2 step
+  at::Tensor got = nn::run_tile_step(std::move(in), nn::TileStep{9, 1}, sum).whole();
+  EXPECT_TRUE(test::close_to(got, conv(x) + y.slice(1, 0, 1), 1e-6, 0));
+  EXPECT_TRUE(test::close_to(xm.whole(), x, 0, 0));
 }
 
 TEST(VaeTiled, GroupStatsOfBandsEqualTheWholeMap) {
@@ -88,6 +100,11 @@ TEST(VaeTiled, GroupStatsOfBandsEqualTheWholeMap) {
   auto [var, mean] = at::var_mean(x.to(at::kDouble).reshape({2, 4, -1}), {2}, false);
   EXPECT_TRUE(test::close_to(s.mean, mean, 1e-6, 0));  // bands reduce in fp32
   EXPECT_TRUE(test::close_to(s.var, var, 1e-6, 0));
+  // A banded map, channels 2..6 of it in 2 groups.
+  nn::GroupStats part = nn::group_stats(nn::BandedMap::split(x, 10), 2, 2, 6);
+  auto [var2, mean2] = at::var_mean(x.slice(1, 2, 6).to(at::kDouble).reshape({2, 2, -1}), {2}, false);
+  EXPECT_TRUE(test::close_to(part.mean, mean2, 1e-6, 0));
+  EXPECT_TRUE(test::close_to(part.var, var2, 1e-6, 0));
 }
 
 // Several tiles in each direction, uneven last tiles, batch 2.
