@@ -119,6 +119,18 @@ BenchResult run_bench(const fs::path& dir, int count, int repeats) {
   GalleryFilter prefix;
   prefix.text = "drag";
   res.ms["fts_prefix"] = median_ms(repeats, [&] { lib.page(prefix, 60); });
+  std::optional<PageCursor> deep_cursor;  // the 20th page of the prefix search
+  for (int i = 0; i < 19; ++i) deep_cursor = lib.page(prefix, 60, deep_cursor).next;
+  res.ms["fts_prefix_page20"] = median_ms(repeats, [&] { lib.page(prefix, 60, deep_cursor); });
+  GalleryFilter everywhere;
+  everywhere.text = "blurry";  // every row's negative prompt
+  res.ms["fts_every_row"] = median_ms(repeats, [&] { lib.page(everywhere, 60); });
+  GalleryFilter combined = prefix;  // text with model, favourite and a date range: ~0.1% of the rows
+  combined.model = "model-3";
+  combined.favourite = true;
+  combined.from_ms = t0;
+  combined.to_ms = t0 + int64_t(count) * 900;
+  res.ms["fts_filtered"] = median_ms(repeats, [&] { lib.page(combined, 60); });
   int64_t deep = count;  // the newest row; its chain goes back through random parents
   res.ms["lineage"] = median_ms(repeats, [&] {
     lib.ancestors(deep);

@@ -10,7 +10,8 @@ namespace ripen::library {
 struct BenchResult {
   int count = 0;
   double fill_seconds = 0;
-  std::map<std::string, double> ms;  // first_page, second_page, model_page, favourite_page, fts_common, fts_rare, ...
+  std::map<std::string, double> ms;  // first_page, second_page, model_page, favourite_page, fts_common, fts_rare,
+                                     // fts_prefix, fts_prefix_page20, fts_every_row, fts_filtered, statistics, ...
 };
 
 BenchResult run_bench(const std::filesystem::path& dir, int count, int repeats = 15);

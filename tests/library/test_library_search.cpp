@@ -141,10 +141,16 @@ void check_searches(Library& lib, const std::vector<Row>& rows) {
             }));
 
   // Filters that reject nearly every match (the search then gives up walking the matches in order).
+  // Two new rows with small ids and three old rows with large ids, so that a page must look past most
+  // matches and id order is not gallery order.
   std::set<int64_t> tagged;
-  auto oldest = expected(rows, [](const Row&) { return true; });
-  for (size_t i = 0; i < oldest.size(); i += oldest.size() / 3) tagged.insert(oldest[i]);
-  tagged.insert(oldest.back());
+  const int64_t n = static_cast<int64_t>(rows.size()), t0 = 1000000;
+  int new_small = 0, old_large = 0;
+  for (auto& r : rows) {
+    if (r.id < n / 4 && r.created_at > t0 + 9 * n && new_small < 2) tagged.insert(r.id), ++new_small;
+    if (r.id > n / 2 && r.created_at < t0 + n && old_large < 3) tagged.insert(r.id), ++old_large;
+  }
+  ASSERT_EQ(tagged.size(), 5u);
   lib.db().exec("DELETE FROM tags");
   for (int64_t id : tagged) lib.set_tags(id, {"rare"});
   f = {};
