@@ -26,8 +26,10 @@ SeedLibraryPanel::SeedLibraryPanel(LibraryModel* model, QWidget* parent) : QWidg
                                         {LibraryModel::ColSeconds, 60},  {LibraryModel::ColRating, 70},
                                         {LibraryModel::ColLineage, 120}};
   for (auto [col, w] : widths) tree_->setColumnWidth(col, w);
-  tree_->header()->setSectionResizeMode(LibraryModel::ColPrompt, QHeaderView::Interactive);
-  tree_->setColumnWidth(LibraryModel::ColPrompt, 220);
+  // The prompt goes last and takes the room left, so the short columns stay visible in a narrow dock.
+  tree_->header()->moveSection(tree_->header()->visualIndex(LibraryModel::ColPrompt), LibraryModel::ColCount - 1);
+  tree_->header()->moveSection(tree_->header()->visualIndex(LibraryModel::ColCreated), LibraryModel::ColCount - 2);
+  tree_->header()->setStretchLastSection(true);
   lay->addWidget(tree_);
   // Activation is a double-click or Enter.
   connect(tree_, &QTreeView::activated, this, [this](const QModelIndex& i) {
