@@ -1,4 +1,5 @@
 #include "pipeline/pipeline.h"
+#include <ATen/core/grad_mode.h>
 
 #include <chrono>
 #include <cmath>
@@ -6,6 +7,7 @@
 #include <filesystem>
 
 #include "models/model.h"
+#include "nets/latent_preview.h"
 #include "pipeline/plan_runner.h"
 #include "sampling/brownian.h"
 #include "sampling/cfg_denoiser.h"
@@ -86,20 +88,12 @@ const std::atomic<bool>& Pipeline::never_cancel() {
 }
 
 at::Tensor latent_to_rgb(const at::Tensor& latents, bool sdxl) {
-  // Least-squares linear maps from latent channels to RGB in [-1, 1] (the factors ComfyUI/A1111 previews use).
-  static const float sd15[4][3] = {{0.3512f, 0.2297f, 0.3227f},
-                                   {0.3250f, 0.4974f, 0.2350f},
-                                   {-0.2829f, 0.1762f, 0.2721f},
-                                   {-0.2120f, -0.2616f, -0.7177f}};
-  static const float xl[4][3] = {{0.3651f, 0.4232f, 0.4341f},
-                                 {-0.2533f, -0.0042f, 0.1068f},
-                                 {0.1076f, 0.1111f, -0.0362f},
-                                 {-0.3165f, -0.2492f, -0.2188f}};
-  static const float xl_bias[3] = {0.1084f, -0.0175f, -0.0011f};
-  at::Tensor f = at::from_blob(const_cast<float*>(&(sdxl ? xl : sd15)[0][0]), {4, 3}, at::kFloat)
-                     .to(latents.device(), latents.scalar_type());
-  at::Tensor rgb = at::einsum("bchw,cr->brhw", {latents.slice(1, 0, 4), f});
-  if (sdxl) rgb = rgb + at::from_blob(const_cast<float*>(xl_bias), {1, 3, 1, 1}, at::kFloat).to(rgb.options());
+  // nets/latent_preview's least-squares factors, batched and kept as float for the controller's preview score.
+  static const LatentRgbFactors sd = latent_rgb_factors("sd1"), xl = latent_rgb_factors("sdxl");
+  const LatentRgbFactors& f = sdxl ? xl : sd;
+  at::Tensor w = f.weight.to(latents.device(), latents.scalar_type());
+  at::Tensor rgb = at::einsum("bchw,cr->brhw", {latents.slice(1, 0, w.size(0)), w});
+  rgb = rgb + f.bias.to(rgb.options()).view({1, 3, 1, 1});
   return ((rgb + 1) * 0.5).clamp(0, 1);
 }
 
@@ -190,6 +184,7 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   res.request = req;
   res.plan = plan_for(req);
   const SamplingPlan& plan = res.plan;
+  if (plan.refine_2x) throw Error("quality mode's 2x refinement pass is not implemented yet (drop --refine-2x)");
   auto emit = [&](StepEvent e) {
     if (!on_step) return;
     e.elapsed = since(t0);
