@@ -1,4 +1,5 @@
 #include "pipeline/bench.h"
+#include <ATen/core/grad_mode.h>
 
 #include <chrono>
 
