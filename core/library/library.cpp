@@ -449,7 +449,8 @@ GalleryPage Library::page(const GalleryFilter& f, int limit, std::optional<PageC
     }
     if (!walked_enough) {
       ids.clear();
-      Stmt s(*db_, "SELECT g.id FROM generations g WHERE g.gallery_key IN (SELECT generations_fts.rowid FROM "
+      // "+": not a lookup per match (then a sort of them all), but the filters' index, tested against the set.
+      Stmt s(*db_, "SELECT g.id FROM generations g WHERE +g.gallery_key IN (SELECT generations_fts.rowid FROM "
                    "generations_fts WHERE " + match + ") AND " + all + page_order + lim);
       p.bind(s);
       while (s.step()) ids.push_back(s.i64(0));
