@@ -119,7 +119,7 @@ void GalleryView::select_id(qint64 id) {
   int r = model_->row_of(id);
   if (r < 0) return;
   QModelIndex i = model_->index(r);
-  list_->setCurrentIndex(i);
+  list_->selectionModel()->setCurrentIndex(i, QItemSelectionModel::ClearAndSelect);
   list_->scrollTo(i);
 }
 

@@ -6,9 +6,11 @@
 #include <QElapsedTimer>
 #include <deque>
 #include <map>
+#include <optional>
 
 #include "library/library.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/promote.h"
 #include "tensors/error.h"
 #include "ui/convert.h"
 
@@ -145,34 +147,28 @@ JobResult GenerationWorker::execute(const Job& job) {
   out.parent = job.parent;
   try {
     prepare_engine();
-    GenerationRequest req = job.request;
-    GenerateInputs inputs;
+    // Promotion goes through the pipeline's promote(); it needs the parent's latents, which this worker keeps
+    // for recent runs. Without them (an earlier session), continue/refine fall back to a re-render.
+    std::optional<PromoteSource> source;
+    PromoteMode mode = job.promote;
     if (job.kind == JobKind::Promote) {
       if (!library_) throw Error("no library is open");
       auto parent = library_->get(job.parent);
       if (!parent) throw Error("generation " + std::to_string(job.parent) + " is not in the library");
-      req = parent->request;
-      req.batch = 1;
-      req.preset = Preset::Quality;
-      req.parent_id = job.parent;
-      req.promote = job.promote;
-      const Latents::Entry* cached = latents_->get(job.parent);
-      if (job.promote == PromoteMode::Continue) {
-        if (cached && cached->composition.defined() && cached->composition_sigma > 0)
-          inputs.start = StartPoint{cached->composition, cached->composition_sigma, false};
-        else
-          req.promote = PromoteMode::Rerender;  // the composition latent is gone (earlier session): re-render
-      } else if (job.promote == PromoteMode::Refine) {
-        if (cached && cached->final.defined()) {
-          double sigma = job.request.refine_sigma > 0 ? job.request.refine_sigma : 2.0;
-          req.refine_sigma = sigma;
-          inputs.start = StartPoint{cached->final, sigma, true};
-        } else {
-          req.promote = PromoteMode::Rerender;
-        }
+      source = PromoteSource{};
+      source->request = parent->request;
+      source->request.batch = 1;
+      if (job.request.refine_sigma > 0) source->request.refine_sigma = job.request.refine_sigma;
+      if (const Latents::Entry* cached = latents_->get(job.parent)) {
+        source->latents = cached->final;
+        source->composition_latents = cached->composition;
+        source->composition_sigma = cached->composition_sigma;
       }
+      if ((mode == PromoteMode::Continue && !source->composition_latents.defined()) ||
+          (mode == PromoteMode::Refine && !source->latents.defined()))
+        mode = PromoteMode::Rerender;
     }
-    out.promote = req.promote;
+    out.promote = job.kind == JobKind::Promote ? mode : PromoteMode::None;
 
     QElapsedTimer clock;
     clock.start();
@@ -189,7 +185,9 @@ JobResult GenerationWorker::execute(const Job& job) {
       s.preview = to_qimage(e.preview);
       Q_EMIT step(s);
     };
-    GenerationResult res = pipeline_->generate(req, sink, cancel_, inputs);
+    GenerationResult res = source ? promote(*pipeline_, *source, mode, sink, cancel_)
+                                  : pipeline_->generate(job.request, sink, cancel_);
+    if (source) res.request.parent_id = job.parent;  // the library row links the child to its parent
     out.request = res.request;
     out.record = res.record;
     if (res.status == GenerationResult::Status::Cancelled) {

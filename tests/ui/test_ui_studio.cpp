@@ -120,6 +120,17 @@ class StudioTest : public QObject {
     qInfo("promote (continue): SSIM(draft, promoted) = %.4f, draft %.2f s, promoted %.2f s", cd.ssim, cd.seconds_a,
           cd.seconds_b);
 
+    // Refine from the menu action: re-noise the draft's final latent and finish in quality mode.
+    w->tabs()->setCurrentIndex(0);
+    w->gallery()->select_id(parent);
+    w->action("actionRefine")->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 120000);
+    const JobResult refined = done.takeFirst().at(0).value<JobResult>();
+    QCOMPARE(refined.promote, PromoteMode::Refine);
+    QCOMPARE(c->generation(refined.ids.front())->request.parent_id.value_or(0), parent);
+    QCOMPARE(c->library()->children(parent).size(), size_t(2));
+    w->compare_ids(parent, child);
+
     // Export through the dialog's settings; the metadata must read back as the stored request.
     ExportSettings es;
     es.destination = tmp_.filePath("export");
@@ -154,11 +165,11 @@ class StudioTest : public QObject {
     w->gallery()->select_id(child);
     w->tabs()->setCurrentIndex(0);
     w->action("actionDelete")->trigger();
-    QCOMPARE(c->library()->count(), 1);
-    QCOMPARE(w->gallery_model()->rowCount(), 1);
-    w->action("actionUndo")->trigger();
     QCOMPARE(c->library()->count(), 2);
     QCOMPARE(w->gallery_model()->rowCount(), 2);
+    w->action("actionUndo")->trigger();
+    QCOMPARE(c->library()->count(), 3);
+    QCOMPARE(w->gallery_model()->rowCount(), 3);
 
     // Reuse settings from the seed library loads the request into the prompt panel.
     w->prompt_panel()->prompt_edit()->setPlainText("something else");
