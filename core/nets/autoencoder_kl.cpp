@@ -1,7 +1,6 @@
 #include "nets/autoencoder_kl.h"
 
 #include <ATen/core/grad_mode.h>
-#include <ATen/core/grad_mode.h>
 
 #include <nlohmann/json.hpp>
 
