@@ -1,6 +1,7 @@
 // ripen-cli train size: times the embedded model's networks (UNet at CFG batch 2 on 16×16 latents, VAE decode,
 // text encoder) with random weights, to size them for a 2-core CPU before any training.
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include <algorithm>
 #include <chrono>

@@ -3,6 +3,7 @@
 //   text_encoder*:  IN holds input_ids -> last_hidden_state, penultimate_hidden_state (no final LN),
 //                   penultimate_final_ln, pooler_output, and text_embeds where the encoder has a projection
 #include <fstream>
+#include <ATen/core/grad_mode.h>
 
 #include <nlohmann/json.hpp>
 

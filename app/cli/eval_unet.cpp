@@ -2,6 +2,7 @@
 //   IN: sample [B,4,h,w], timestep (scalar or [B]), encoder_hidden_states [B,T,C]; SDXL also text_embeds [B,P]
 //   and time_ids [B,6] -> model_output (the raw eps or v prediction).
 #include "cli/eval_model.h"
+#include <ATen/core/grad_mode.h>
 #include "tensors/error.h"
 #include "tensors/safetensors.h"
 

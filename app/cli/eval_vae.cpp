@@ -2,6 +2,7 @@
 //   vae_decode: IN latents in the UNet's latent space (before 1/scaling_factor) -> decoded (raw, not clamped)
 //   vae_encode: IN image NCHW in [-1, 1] -> mean, logvar (VAE space; logvar clamped to [-30, 20])
 #include "cli/eval_model.h"
+#include <ATen/core/grad_mode.h>
 #include "tensors/error.h"
 #include "tensors/safetensors.h"
 

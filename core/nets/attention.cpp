@@ -1,4 +1,5 @@
 #include "nets/attention.h"
+#include <ATen/core/grad_mode.h>
 
 #include <torch/version.h>
 

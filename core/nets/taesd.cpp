@@ -1,4 +1,5 @@
 #include "nets/taesd.h"
+#include <ATen/core/grad_mode.h>
 
 #include <nlohmann/json.hpp>
 

@@ -7,6 +7,7 @@
 // The weights' dtype (ParamStore target) is the compute dtype; GroupNorms run in fp32 whatever it is.
 // Wrap inference in c10::InferenceMode (or at::NoGradGuard) when the parameters may require grad.
 #include <ATen/ATen.h>
+#include <ATen/core/grad_mode.h>
 
 #include <functional>
 #include <string>

@@ -1,4 +1,5 @@
 #include "nets/vae_bench.h"
+#include <ATen/core/grad_mode.h>
 
 #include <ATen/CPUGeneratorImpl.h>
 

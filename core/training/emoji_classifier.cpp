@@ -1,4 +1,5 @@
 #include "training/emoji_classifier.h"
+#include <ATen/core/grad_mode.h>
 
 #include <filesystem>
 #include <iostream>

@@ -1,4 +1,5 @@
 #include "training/latents.h"
+#include <ATen/core/grad_mode.h>
 
 #include "tensors/error.h"
 #include "tensors/safetensors.h"

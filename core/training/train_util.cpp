@@ -1,4 +1,5 @@
 #include "training/train_util.h"
+#include <ATen/core/grad_mode.h>
 
 #include <ATen/CPUGeneratorImpl.h>
 

@@ -1,4 +1,5 @@
 #include "training/vae_trainer.h"
+#include <ATen/core/grad_mode.h>
 
 #include <cmath>
 #include <filesystem>
