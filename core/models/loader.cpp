@@ -9,6 +9,7 @@
 #include "models/source.h"
 #include "tensors/error.h"
 #include "tensors/params.h"
+#include "text/sentencepiece_prompt_tokenizer.h"
 
 namespace fs = std::filesystem;
 
@@ -52,12 +53,14 @@ void finish(ParamStore& ps, ComponentSource& comp, std::vector<std::string> igno
   comp.tensors.clear();
 }
 
-text::ClipTokenizer make_tokenizer(const TokenizerSource& t) {
-  if (!t.dir.empty()) return text::ClipTokenizer::from_folder(t.dir);
+std::shared_ptr<const text::TokenEncoder> make_tokenizer(const TokenizerSource& t) {
+  if (!t.dir.empty() && text::SentencePiecePromptTokenizer::is_sentencepiece_folder(t.dir))
+    return std::make_shared<text::SentencePiecePromptTokenizer>(text::SentencePiecePromptTokenizer::from_folder(t.dir));
+  if (!t.dir.empty()) return std::make_shared<text::ClipTokenizer>(text::ClipTokenizer::from_folder(t.dir));
   text::ClipTokenizer::Options o;
   o.pad_id = t.pad_id;
   o.bang_as_pad = t.bang_as_pad;
-  return text::ClipTokenizer::bundled(o);
+  return std::make_shared<text::ClipTokenizer>(text::ClipTokenizer::bundled(o));
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "nets/unet.h"
 #include "text/clip_text_model.h"
 #include "text/clip_tokenizer.h"
+#include "text/token_encoder.h"
 
 namespace ripen::models {
 
@@ -42,7 +43,8 @@ struct LoadedModel {
   TextConditioning conditioning = TextConditioning::LastHidden;
   bool force_zeros_for_empty_prompt = false;  // SDXL
 
-  std::optional<text::ClipTokenizer> tokenizer, tokenizer_2;
+  // A text::ClipTokenizer, or a text::SentencePiecePromptTokenizer for a SentencePiece tokenizer folder.
+  std::shared_ptr<const text::TokenEncoder> tokenizer, tokenizer_2;
   std::optional<text::ClipTextModel> text_encoder, text_encoder_2;
   std::optional<UNet2DCondition> unet;
   std::optional<AutoencoderKL> vae;
@@ -51,4 +53,9 @@ struct LoadedModel {
 };
 
 LoadedModel load_model(const std::string& path, const LoadOptions& options = {});
+
+// "embedded" -> the built-in model's folder: $RIPEN_EMBEDDED_MODEL, else ripen-emoji under the install prefix's
+// share/ripen/models (also found from the executable's ../share), else resources/models/ripen-emoji in the
+// source tree. Any other string is returned unchanged. Throws ripen::Error naming the places searched.
+std::string resolve_model_path(const std::string& model);
 }  // namespace ripen::models

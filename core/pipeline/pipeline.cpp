@@ -61,14 +61,7 @@ std::shared_ptr<const sampling::DiscreteSchedule> model_schedule(const models::L
       precision, int(s.num_train_timesteps), s.beta_start, s.beta_end));
 }
 
-std::string resolve_model_path(const std::string& model) {
-  if (model != "embedded") return model;
-  for (const char* env : {"RIPEN_EMBEDDED_MODEL"})
-    if (const char* p = std::getenv(env)) return p;
-  for (const char* p : {"resources/models/embedded", "../share/ripen/models/embedded"})
-    if (std::filesystem::exists(p)) return p;
-  throw Error("the embedded model is not installed (set RIPEN_EMBEDDED_MODEL or pass --model PATH)");
-}
+std::string resolve_model_path(const std::string& model) { return models::resolve_model_path(model); }
 
 at::Tensor preview_rgb(const at::Tensor& denoised, bool sdxl, int max_side) {
   at::Tensor rgb = latent_to_rgb(denoised.detach().to(at::kFloat), sdxl);

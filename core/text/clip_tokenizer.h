@@ -15,9 +15,11 @@
 #include <string_view>
 #include <vector>
 
+#include "text/token_encoder.h"
+
 namespace ripen::text {
 
-class ClipTokenizer {
+class ClipTokenizer : public TokenEncoder {
  public:
   struct Options {
     int64_t pad_id = 49407;    // SD1/SD2/SDXL tokenizer: <|endoftext|>; SDXL tokenizer_2: 0 ("!")
@@ -41,20 +43,20 @@ class ClipTokenizer {
   static ClipTokenizer bundled() { return bundled(Options{}); }
 
   // Content ids: no BOS/EOS, no truncation.
-  std::vector<int64_t> encode(std::string_view text) const;
+  std::vector<int64_t> encode(std::string_view text) const override;
   // The BPE strings of the content (debugging; what transformers' tokenize() returns).
   std::vector<std::string> tokenize(std::string_view text) const;
   // BOS + first (max_length - 2) content ids + EOS, padded with pad_id to max_length.
-  std::vector<int64_t> encode_padded(std::string_view text) const;
+  std::vector<int64_t> encode_padded(std::string_view text) const override;
   // int64 [N, max_length].
-  at::Tensor encode_batch(const std::vector<std::string>& prompts) const;
+  at::Tensor encode_batch(const std::vector<std::string>& prompts) const override;
   // Ids back to text ("</w>" becomes a space; special tokens are dropped).
   std::string decode(const std::vector<int64_t>& ids) const;
 
-  int64_t bos_id() const { return bos_id_; }
-  int64_t eos_id() const { return eos_id_; }
-  int64_t pad_id() const { return options_.pad_id; }
-  int64_t max_length() const { return options_.max_length; }
+  int64_t bos_id() const override { return bos_id_; }
+  int64_t eos_id() const override { return eos_id_; }
+  int64_t pad_id() const override { return options_.pad_id; }
+  int64_t max_length() const override { return options_.max_length; }
   const Options& options() const { return options_; }
   size_t vocab_size() const;
 

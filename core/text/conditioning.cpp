@@ -18,7 +18,7 @@ TextConditioner::TextConditioner(TextArch arch, std::vector<TextEncoderRef> enco
     throw Error("TextConditioner: SDXL's second text encoder needs a text projection");
 }
 
-std::vector<WeightedChunks> TextConditioner::chunk(const ClipTokenizer& tok, const std::vector<std::string>& prompts,
+std::vector<WeightedChunks> TextConditioner::chunk(const TokenEncoder& tok, const std::vector<std::string>& prompts,
                                                    const ConditioningOptions& o) const {
   std::vector<WeightedChunks> out;
   for (const auto& p : prompts) {

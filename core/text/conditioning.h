@@ -24,7 +24,7 @@ namespace ripen::text {
 enum class TextArch { SD1, SD2, SDXL };
 
 struct TextEncoderRef {
-  const ClipTokenizer* tokenizer = nullptr;
+  const TokenEncoder* tokenizer = nullptr;  // ClipTokenizer, or SentencePiecePromptTokenizer (embedded model)
   const ClipTextModel* model = nullptr;
 };
 
@@ -55,7 +55,7 @@ class TextConditioner {
   TextArch arch() const { return arch_; }
 
  private:
-  std::vector<WeightedChunks> chunk(const ClipTokenizer& tok, const std::vector<std::string>& prompts,
+  std::vector<WeightedChunks> chunk(const TokenEncoder& tok, const std::vector<std::string>& prompts,
                                     const ConditioningOptions& o) const;
   TextConditioning encode_chunks(const std::vector<std::vector<WeightedChunks>>& per_encoder, size_t k,
                                  const ConditioningOptions& o) const;

@@ -137,14 +137,14 @@ at::Tensor WeightedChunks::weights_tensor() const {
   return out;
 }
 
-void WeightedChunks::pad_to(size_t k, const ClipTokenizer& tokenizer) {
+void WeightedChunks::pad_to(size_t k, const TokenEncoder& tokenizer) {
   while (ids.size() < k) {
     ids.push_back(tokenizer.encode_padded(""));
     weights.emplace_back(size_t(tokenizer.max_length()), 1.0f);
   }
 }
 
-WeightedChunks tokenize_weighted(const ClipTokenizer& tok, std::string_view prompt, const ChunkOptions& options) {
+WeightedChunks tokenize_weighted(const TokenEncoder& tok, std::string_view prompt, const ChunkOptions& options) {
   const size_t chunk_len = size_t(tok.max_length() - 2);
   const auto comma = tok.encode(",");
   const int64_t comma_id = comma.size() == 1 ? comma[0] : -1;

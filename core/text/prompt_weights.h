@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "text/clip_tokenizer.h"
+#include "text/token_encoder.h"
 
 namespace ripen::text {
 
@@ -52,11 +52,11 @@ struct WeightedChunks {
   at::Tensor ids_tensor() const;      // int64 [k, 77]
   at::Tensor weights_tensor() const;  // float [k, 77]
   // Appends chunks of the empty prompt until there are k (to line up cond and uncond).
-  void pad_to(size_t k, const ClipTokenizer& tokenizer);
+  void pad_to(size_t k, const TokenEncoder& tokenizer);
 };
 
-WeightedChunks tokenize_weighted(const ClipTokenizer& tokenizer, std::string_view prompt, const ChunkOptions& options);
-inline WeightedChunks tokenize_weighted(const ClipTokenizer& tokenizer, std::string_view prompt) {
+WeightedChunks tokenize_weighted(const TokenEncoder& tokenizer, std::string_view prompt, const ChunkOptions& options);
+inline WeightedChunks tokenize_weighted(const TokenEncoder& tokenizer, std::string_view prompt) {
   return tokenize_weighted(tokenizer, prompt, ChunkOptions{});
 }
 
