@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "text/clip_tokenizer.h"  // callers use ClipTokenizer with these functions
 #include "text/token_encoder.h"
 
 namespace ripen::text {
