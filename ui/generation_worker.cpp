@@ -13,6 +13,7 @@
 #include "pipeline/promote.h"
 #include "tensors/error.h"
 #include "ui/convert.h"
+#include "tensors/cpu_threads.h"
 
 namespace ripen::ui {
 
@@ -125,7 +126,7 @@ void GenerationWorker::prepare_engine() {
     s = settings_;
     settings_dirty_ = false;
   }
-  if (s.threads > 0) at::set_num_threads(s.threads);
+  configure_cpu_threads(s.threads);  // 0: one per hardware thread
   if (!pipeline_ || s.device != applied_.device || s.precision != applied_.precision) {
     PipelineOptions o;
     o.device = s.device == "cuda" && at::hasCUDA() ? at::Device(at::kCUDA) : at::Device(at::kCPU);

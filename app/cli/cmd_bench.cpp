@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "tensors/cpu_threads.h"
 #include "cli/bench_sections.h"
 #include "cli/command.h"
 
@@ -81,7 +82,7 @@ int run_bench(Args& args) {
     precisions.push_back(parse_precision(p));
   if (precisions.empty()) throw UsageError{"--precision lists no precision"};
   const int threads = args.get_int("--threads", 0);
-  if (threads > 0) at::set_num_threads(threads);
+  if (threads > 0) configure_cpu_threads(threads);
   std::vector<std::string> wanted = split(args.get_or("--sections", ""), ',');
   const bool json_only = args.flag("--json");
   args.finish();

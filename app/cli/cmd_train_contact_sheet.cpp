@@ -12,6 +12,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "tensors/cpu_threads.h"
 #include "cli/cmd_train.h"
 #include "cli/png_writer.h"
 #include "pipeline/metrics.h"
@@ -51,7 +52,7 @@ int run_contact_sheet(Args& args) {
   int threads = args.get_int("--threads", 0);
   args.finish();
   if (count < 1) throw UsageError("--count must be at least 1");
-  if (threads > 0) at::set_num_threads(threads);
+  if (threads > 0) configure_cpu_threads(threads);
   if (!save_dir.empty()) {
     fs::create_directories(fs::path(save_dir) / "fast");
     fs::create_directories(fs::path(save_dir) / "quality");

@@ -1,3 +1,4 @@
+#include "tensors/cpu_threads.h"
 #include "cli/generate_output.h"
 
 #include <ATen/Parallel.h>
@@ -49,7 +50,7 @@ PipelineOptions pipeline_flags(Args& args) {
   if (parity == "diffusers") o.parity = Parity::Diffusers;
   else if (parity != "kdiffusion") throw UsageError{"--parity must be kdiffusion or diffusers, got '" + parity + "'"};
   int threads = args.get_int("--threads", 0);
-  if (threads > 0) at::set_num_threads(threads);
+  if (threads > 0) configure_cpu_threads(threads);
   return o;
 }
 

@@ -1,12 +1,10 @@
 // ripen-cli: the engine from the command line. Subcommands live in cli/cmd_*.cpp.
-#include <ATen/Parallel.h>
-
 #include <cstdio>
 #include <exception>
 #include <iostream>
-#include <thread>
 
 #include "cli/command.h"
+#include "tensors/cpu_threads.h"
 #include "tensors/error.h"
 
 using namespace ripen::cli;
@@ -17,8 +15,7 @@ static void usage() {
 }
 
 int main(int argc, char** argv) {
-  // Debian's libtorch defaults to one thread.
-  at::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  ripen::configure_cpu_threads();  // Debian's libtorch defaults to one thread; BLAS must not add a second pool
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     usage();
     return argc < 2 ? 2 : 0;
