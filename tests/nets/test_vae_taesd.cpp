@@ -2,8 +2,11 @@
 // layouts), identical output; shapes.
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <cmath>
+
 #include "common/test_common.h"
 #include "nets/taesd.h"
+#include "sampling/noise.h"
 #include "tensors/error.h"
 #include "tensors/safetensors.h"
 
@@ -91,4 +94,25 @@ TEST(Taesd, SaveAndLoadBothLayoutsGivesIdenticalOutput) {
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("decoder.layers.2.conv.0.weight"), std::string::npos) << e.what();
   }
+}
+
+// Numbers from the reference implementation (madebyollin/taesd's taesd.py, run with Debian's torch 1.13 on weights
+// every side can regenerate: see tests/nets/data/README.md). Real TAESD weights are not redistributable here.
+TEST(Taesd, MatchesReferenceImplementation) {
+  auto seed_of = [](const std::string& key) {
+    uint64_t s = 1;
+    for (size_t i = 0; i < key.size(); ++i) s += (i + 1) * static_cast<unsigned char>(key[i]);
+    return s;
+  };
+  ParamStore ps = ParamStore::random(1);
+  Taesd t = Taesd::bind(ps, TaesdConfig{}, true, true);
+  for (const auto& [key, v] : ps.params()) {
+    at::Tensor r = sampling::randn_cpu(seed_of(key), v.sizes());
+    v.copy_(v.dim() > 1 ? r / std::sqrt(double(v[0].numel())) : r * 0.05);
+  }
+  SafeTensors ref = SafeTensors::open((ripen::test::source_dir() / "tests/nets/data/taesd_reference.safetensors").string());
+  at::Tensor z = sampling::randn_cpu(42, {1, 4, 8, 12}) * 2;
+  at::Tensor img = at::tanh(sampling::randn_cpu(43, {1, 3, 64, 96}));
+  EXPECT_TRUE(ripen::test::close_to(t.decode(z), ref.tensor("decoded"), 1e-4, 1e-5));
+  EXPECT_TRUE(ripen::test::close_to(t.encode(img), ref.tensor("encoded"), 1e-4, 1e-5));
 }
