@@ -39,11 +39,12 @@ struct BenchSection {
   std::string name;
   int order = 0;  // sections run in ascending order
   BenchSectionFn run;
+  bool on_request_only = false;  // runs only when named in --sections
 };
 
 std::vector<BenchSection>& bench_sections();
 struct RegisterBenchSection {
-  RegisterBenchSection(std::string name, int order, BenchSectionFn fn);
+  RegisterBenchSection(std::string name, int order, BenchSectionFn fn, bool on_request_only = false);
 };
 
 // Peak resident memory (VmHWM) in MiB since the last reset_peak_rss() (or process start).

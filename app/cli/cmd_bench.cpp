@@ -18,8 +18,8 @@ std::vector<BenchSection>& bench_sections() {
   return sections;
 }
 
-RegisterBenchSection::RegisterBenchSection(std::string name, int order, BenchSectionFn fn) {
-  bench_sections().push_back({std::move(name), order, std::move(fn)});
+RegisterBenchSection::RegisterBenchSection(std::string name, int order, BenchSectionFn fn, bool on_request_only) {
+  bench_sections().push_back({std::move(name), order, std::move(fn), on_request_only});
 }
 
 double peak_rss_mib() {
@@ -114,7 +114,9 @@ int run_bench(Args& args) {
     entry["precision"] = p.name;
     const bool resettable = reset_peak_rss();
     for (const auto& section : sections) {
-      if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), section.name) == wanted.end()) continue;
+      if (wanted.empty() ? section.on_request_only
+                         : std::find(wanted.begin(), wanted.end(), section.name) == wanted.end())
+        continue;
       if (!json_only) std::cerr << "bench: " << section.name << " " << p.name << " ..." << std::endl;
       reset_peak_rss();
       nlohmann::json r = section.run(s, p, shared);
