@@ -19,7 +19,9 @@ struct Loaded {
   UNet2DCondition unet;
 };
 
-Loaded load_oracle_unet(const std::filesystem::path& dir, at::TensorOptions opts = at::TensorOptions().dtype(at::kFloat)) {
+// On RIPEN_TEST_DEVICE (cpu unless set; tests/gpu/run-on-gpu.sh sets cuda), so the same bounds are checked there.
+Loaded load_oracle_unet(const std::filesystem::path& dir,
+                        at::TensorOptions opts = at::TensorOptions().dtype(at::kFloat).device(test::device())) {
   auto config = UNetConfig::from_file((dir / "config.json").string());
   const auto weights = (dir / "diffusion_pytorch_model.safetensors").string();
   auto ps = ParamStore::from_tensors(SafeTensors::open(weights).load_all(), weights, opts);
@@ -34,7 +36,8 @@ TEST(UNet, Sd15MatchesOracle) {
   auto m = load_oracle_unet(oracle / "tiny-sd15/unet");
   EXPECT_EQ(m.config.num_attention_heads, (std::vector<int64_t>{8, 8}));  // attention_head_dim 8 counts heads
   auto ref = SafeTensors::open((oracle / "tiny-sd15/ref/unet.safetensors").string());
-  at::Tensor eps = m.unet.forward(ref.tensor("sample"), ref.tensor("timestep"), ref.tensor("encoder_hidden_states"));
+  auto in = [&](const char* key) { return ref.tensor(key).to(test::device()); };
+  at::Tensor eps = m.unet.forward(in("sample"), in("timestep"), in("encoder_hidden_states")).cpu();
   EXPECT_TRUE(test::close_to(eps, ref.tensor("eps"), 1e-4, 1e-5));
 }
 
@@ -71,18 +74,17 @@ TEST(UNet, SdxlMatchesOracle) {
   EXPECT_EQ(m.config.num_attention_heads, (std::vector<int64_t>{2, 4}));
   EXPECT_EQ(m.config.transformer_layers_per_block, (std::vector<int64_t>{1, 2}));
   auto ref = SafeTensors::open((oracle / "tiny-sdxl/ref/unet.safetensors").string());
+  auto in = [&](const char* key) { return ref.tensor(key).to(test::device()); };
   std::map<std::string, at::Tensor> acts;
-  m.unet.probe = [&](const std::string& name, const at::Tensor& t) { acts[name] = t.clone(); };
-  UNetAddedCond added{ref.tensor("text_embeds"), ref.tensor("time_ids")};
-  at::Tensor eps =
-      m.unet.forward(ref.tensor("sample"), ref.tensor("timestep"), ref.tensor("encoder_hidden_states"), &added);
+  m.unet.probe = [&](const std::string& name, const at::Tensor& t) { acts[name] = t.cpu(); };
+  UNetAddedCond added{in("text_embeds"), in("time_ids")};
+  at::Tensor eps = m.unet.forward(in("sample"), in("timestep"), in("encoder_hidden_states"), &added).cpu();
   EXPECT_TRUE(test::close_to(eps, ref.tensor("eps"), 1e-4, 1e-5));
   for (const char* name : {"time_proj", "time_embedding", "add_time_proj", "add_embedding"}) {
     ASSERT_TRUE(acts.count(name)) << name;
     EXPECT_TRUE(test::close_to(acts[name], ref.tensor(std::string("act.") + name), 1e-4, 1e-5)) << name;
   }
-  EXPECT_THROW(m.unet.forward(ref.tensor("sample"), ref.tensor("timestep"), ref.tensor("encoder_hidden_states")),
-               Error);
+  EXPECT_THROW(m.unet.forward(in("sample"), in("timestep"), in("encoder_hidden_states")), Error);
 }
 
 TEST(UNet, ChunkedAttentionMatchesFullAndBf16StaysClose) {

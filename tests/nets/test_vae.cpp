@@ -15,7 +15,9 @@ namespace {
 AutoencoderKL load_vae(const fs::path& model_dir, VaeConfig* cfg_out = nullptr) {
   VaeConfig cfg = VaeConfig::from_file((model_dir / "vae/config.json").string());
   auto st = SafeTensors::open((model_dir / "vae/diffusion_pytorch_model.safetensors").string());
-  ParamStore ps = ParamStore::from_tensors(st.load_all(), st.path());
+  // On RIPEN_TEST_DEVICE (cpu unless set; tests/gpu/run-on-gpu.sh sets cuda).
+  ParamStore ps =
+      ParamStore::from_tensors(st.load_all(), st.path(), at::TensorOptions().dtype(at::kFloat).device(test::device()));
   AutoencoderKL vae = AutoencoderKL::bind(ps, cfg);
   ps.finish();
   if (cfg_out) *cfg_out = cfg;
@@ -86,7 +88,7 @@ TEST(Vae, DecodeMatchesOracleSd15) {
   auto ref = SafeTensors::open((oracle / "tiny-sd15/ref/vae.safetensors").string());
   at::Tensor latent = ref.tensor("decode_latent");
   EXPECT_TRUE(ripen::test::close_to(vae.from_latent(latent), ref.tensor("decode_input"), 1e-6, 1e-7));
-  at::Tensor out = vae.decode(ref.tensor("decode_input"));
+  at::Tensor out = vae.decode(ref.tensor("decode_input").to(test::device())).cpu();
   EXPECT_TRUE(ripen::test::close_to(out, ref.tensor("decode_output")));
 }
 
@@ -95,10 +97,10 @@ TEST(Vae, EncodeMatchesOracleSd15) {
   AutoencoderKL vae = load_vae(oracle / "tiny-sd15");
   auto ref = SafeTensors::open((oracle / "tiny-sd15/ref/vae.safetensors").string());
   at::Tensor image = u8_hwc_to_nchw(ref.tensor("encode_image_u8_hwc"));
-  VaeMoments m = vae.encode(image);
-  EXPECT_TRUE(ripen::test::close_to(m.mean, ref.tensor("encode_mean")));
-  EXPECT_TRUE(ripen::test::close_to(m.logvar, ref.tensor("encode_logvar")));
-  EXPECT_TRUE(ripen::test::close_to(vae.to_latent(m.mean), ref.tensor("encode_mean_scaled")));
+  VaeMoments m = vae.encode(image.to(test::device()));
+  EXPECT_TRUE(ripen::test::close_to(m.mean.cpu(), ref.tensor("encode_mean")));
+  EXPECT_TRUE(ripen::test::close_to(m.logvar.cpu(), ref.tensor("encode_logvar")));
+  EXPECT_TRUE(ripen::test::close_to(vae.to_latent(m.mean).cpu(), ref.tensor("encode_mean_scaled")));
 }
 
 TEST(Vae, DecodeMatchesOracleSdxl) {
@@ -106,7 +108,7 @@ TEST(Vae, DecodeMatchesOracleSdxl) {
   AutoencoderKL vae = load_vae(oracle / "tiny-sdxl");
   auto ref = SafeTensors::open((oracle / "tiny-sdxl/ref/vae.safetensors").string());
   EXPECT_TRUE(ripen::test::close_to(vae.from_latent(ref.tensor("decode_latent")), ref.tensor("decode_input"), 1e-6, 1e-7));
-  EXPECT_TRUE(ripen::test::close_to(vae.decode(ref.tensor("decode_input")), ref.tensor("decode_output")));
+  EXPECT_TRUE(ripen::test::close_to(vae.decode(ref.tensor("decode_input").to(test::device())).cpu(), ref.tensor("decode_output")));
 }
 
 TEST(Vae, ChannelsLastAndBf16StayClose) {
