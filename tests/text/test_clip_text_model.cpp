@@ -11,7 +11,8 @@ using ripen::text::ClipTextModel;
 namespace fs = std::filesystem;
 
 namespace {
-ClipTextModel load(const fs::path& dir, at::TensorOptions opts = at::TensorOptions().dtype(at::kFloat)) {
+// On RIPEN_TEST_DEVICE (cpu unless set; tests/gpu/run-on-gpu.sh sets cuda); test::close_to compares on the CPU.
+ClipTextModel load(const fs::path& dir, at::TensorOptions opts = at::TensorOptions().dtype(at::kFloat).device(test::device())) {
   auto cfg = ClipTextConfig::from_json(dir / "config.json");
   auto st = SafeTensors::open((dir / "model.safetensors").string());
   auto ps = ParamStore::from_tensors(st.load_all(), st.path(), opts);
@@ -45,7 +46,7 @@ TEST(ClipTextModel, MatchesTransformersSd15) {
   RIPEN_ORACLE_OR_SKIP(oracle);
   auto m = load(oracle / "tiny-sd15/text_encoder");
   auto ref = SafeTensors::open((oracle / "tiny-sd15/ref/text_encoder.safetensors").string());
-  auto out = m.forward(ref.tensor("input_ids"));
+  auto out = m.forward(ref.tensor("input_ids").to(test::device()));
   EXPECT_TRUE(test::close_to(out.last_hidden_state, ref.tensor("last_hidden_state")));
   EXPECT_TRUE(test::close_to(out.penultimate_hidden_state, ref.tensor("penultimate_hidden_state")));
   EXPECT_TRUE(test::close_to(out.penultimate_final_ln, ref.tensor("penultimate_final_ln")));
@@ -65,8 +66,8 @@ TEST(ClipTextModel, MatchesTransformersSdxlBothEncoders) {
   auto te1 = load(oracle / "tiny-sdxl/text_encoder");
   auto te2 = load(oracle / "tiny-sdxl/text_encoder_2");  // stored fp16, computed in fp32
   auto ref = SafeTensors::open((oracle / "tiny-sdxl/ref/text_encoders.safetensors").string());
-  auto o1 = te1.forward(ref.tensor("tokenizer_input_ids"));
-  auto o2 = te2.forward(ref.tensor("tokenizer_2_input_ids"));
+  auto o1 = te1.forward(ref.tensor("tokenizer_input_ids").to(test::device()));
+  auto o2 = te2.forward(ref.tensor("tokenizer_2_input_ids").to(test::device()));
   EXPECT_TRUE(test::close_to(o1.penultimate_hidden_state, ref.tensor("te1_penultimate_hidden_state")));
   EXPECT_TRUE(test::close_to(o1.pooler_output, ref.tensor("te1_pooler_output")));
   EXPECT_TRUE(test::close_to(o2.penultimate_hidden_state, ref.tensor("te2_penultimate_hidden_state")));
@@ -89,7 +90,7 @@ TEST(ClipTextModel, RunsInBFloat16) {
 
 TEST(ClipTextModel, RejectsBadInput) {
   RIPEN_ORACLE_OR_SKIP(oracle);
-  auto m = load(oracle / "tiny-sd15/text_encoder");
+  auto m = load(oracle / "tiny-sd15/text_encoder", at::TensorOptions().dtype(at::kFloat));
   EXPECT_THROW(m.forward(at::zeros({1, 78}, at::kLong)), Error);
   EXPECT_THROW(m.forward(at::full({1, 5}, 49408, at::kLong)), Error);
   EXPECT_THROW(m.forward(at::zeros({5}, at::kLong)), Error);
@@ -119,7 +120,7 @@ TEST(ClipTextModel, SingleFileCheckpointMatchesToo) {
   m.bind(ps, ClipTextConfig::from_json(oracle / "tiny-sd15/text_encoder/config.json"), "cond_stage_model.transformer");
   ps.finish({"model.diffusion_model.", "first_stage_model.", "cond_stage_model.transformer.text_model.embeddings.position_ids"});
   auto ref = SafeTensors::open((oracle / "tiny-sd15/ref/text_encoder.safetensors").string());
-  auto out = m.forward(ref.tensor("input_ids"));
+  auto out = m.forward(ref.tensor("input_ids").to(test::device()));
   EXPECT_TRUE(test::close_to(out.last_hidden_state, ref.tensor("last_hidden_state")));
   EXPECT_TRUE(test::close_to(out.penultimate_hidden_state, ref.tensor("penultimate_hidden_state")));
   EXPECT_TRUE(test::close_to(out.pooler_output, ref.tensor("pooler_output")));
