@@ -147,8 +147,9 @@ std::string encode_image(const Image& image, const FloatImage* hdr, const Genera
   if (!format_available(options.format))
     throw Error("export: this OpenImageIO build cannot write " + format_name(options.format));
   const Format f = options.format;
-  const std::string params = a1111_parameters(request, record);
-  const std::string ripen_json = ripen_metadata_json(request, record);
+  const bool meta = options.metadata;
+  const std::string params = meta ? a1111_parameters(request, record) : std::string();
+  const std::string ripen_json = meta ? ripen_metadata_json(request, record) : std::string();
   const int w = image.width, h = image.height;
   FloatImage widened;
   const FloatImage* fl = hdr;
@@ -177,14 +178,16 @@ std::string encode_image(const Image& image, const FloatImage* hdr, const Genera
     // Rec.709 / sRGB primaries and D65 white: red xy, green xy, blue xy, white xy.
     const float chroma[8] = {0.64f, 0.33f, 0.30f, 0.60f, 0.15f, 0.06f, 0.3127f, 0.3290f};
     spec.attribute("chromaticities", OIIO::TypeDesc(OIIO::TypeDesc::FLOAT, 8), chroma);
-    spec.attribute("ImageDescription", params);
-    spec.attribute("ripen", ripen_json);
+    if (meta) {
+      spec.attribute("ImageDescription", params);
+      spec.attribute("ripen", ripen_json);
+    }
     spec.attribute("compression", "zip");
   } else {
     spec.attribute("oiio:ColorSpace", "sRGB");
   }
   if (f == Format::Jpeg || f == Format::Tiff16) {
-    spec.attribute("ImageDescription", params);
+    if (meta) spec.attribute("ImageDescription", params);
     spec.attribute("Exif:ColorSpace", 1);  // sRGB
     spec.attribute("Software", "Ripen");
   }
@@ -193,6 +196,8 @@ std::string encode_image(const Image& image, const FloatImage* hdr, const Genera
   if (f == Format::Tiff16) spec.attribute("compression", "zip");
 
   std::string bytes = oiio_encode(format_extension(f), spec, src, pixels);
+  if (!meta)  // PNG: OpenImageIO's colour-space text chunk goes too (the sRGB chunk says it)
+    return f == Format::Png8 || f == Format::Png16 ? rewrite_png_text(bytes, {}, {"oiio:ColorSpace"}) : bytes;
   switch (f) {
     case Format::Png8:
     case Format::Png16:

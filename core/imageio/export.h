@@ -29,6 +29,8 @@ std::vector<Format> available_formats();
 struct ExportOptions {
   Format format = Format::Png8;
   int jpeg_quality = 92;  // 1..100 (also WebP quality)
+  // false: no prompt, parameters, ripen JSON or XMP in any format (colour-space tags and pixels only).
+  bool metadata = true;
 };
 
 // The "ripen" JSON: {"ripen_metadata": 1, "request": {...}, "record": {...}}.

@@ -164,3 +164,46 @@ TEST(Export, WebPIsAskedAtRunTime) {
     EXPECT_THROW(encode_image(gradient(8, 8), nullptr, r, {}, o), Error);
   }
 }
+
+// Metadata off: no format carries the prompt, the A1111 parameters, the ripen JSON or an XMP packet. The file
+// is read back through OpenImageIO (every attribute it reports) and as raw bytes.
+TEST(Export, WithoutMetadataEveryFormatCarriesNoParameters) {
+  const fs::path dir = test::temp_dir("imageio_export_nometa");
+  const auto req = sample_request();
+  const auto rec = sample_record();
+  const Image img = gradient(req.width, req.height);
+  for (Format f : available_formats()) {
+    SCOPED_TRACE(format_name(f));
+    fs::path file = dir / ("bare_" + format_name(f) + format_extension(f));
+    ExportOptions o;
+    o.format = f;
+    o.metadata = false;
+    export_image(file, img, nullptr, req, rec, o);
+    EXPECT_FALSE(read_metadata(file).has_value());
+    auto in = OIIO::ImageInput::open(file.string());
+    ASSERT_TRUE(in) << OIIO::geterror();
+    const OIIO::ImageSpec& spec = in->spec();
+    EXPECT_EQ(spec.width, img.width);
+    for (const auto& p : spec.extra_attribs) {
+      const std::string name = p.name().string();
+      const std::string value = spec.metadata_val(p);
+      SCOPED_TRACE(name + " = " + value);
+      EXPECT_EQ(value.find("cosy"), std::string::npos);
+      EXPECT_EQ(value.find("Steps:"), std::string::npos);
+      EXPECT_EQ(value.find("ripen_metadata"), std::string::npos);
+      EXPECT_EQ(name.find("XMP"), std::string::npos);
+      EXPECT_NE(name, "ripen");
+      EXPECT_NE(name, "parameters");
+    }
+    in->close();
+    const std::string bytes = read_file(file);
+    for (const char* needle : {"cosy", "Negative prompt", "Steps:", "ripen_metadata", "x:xmpmeta", "dreamshaper"})
+      EXPECT_EQ(bytes.find(needle), std::string::npos) << needle;
+    EXPECT_LE(mean_abs_diff(read_image(file), img), f == Format::Jpeg || f == Format::WebP ? 6.0 : 0.51);
+  }
+  // The same formats with metadata do carry it (the check above can fail).
+  ExportOptions o;
+  o.format = Format::Tiff16;
+  export_image(dir / "with.tif", img, nullptr, req, rec, o);
+  EXPECT_NE(read_file(dir / "with.tif").find("cosy"), std::string::npos);
+}
