@@ -26,7 +26,7 @@ namespace {
 constexpr const char* kDbName = "library.db";
 constexpr const char* kColumns =
     "g.id, g.created_at, g.request_json, g.record_json, g.mode, g.favourite, g.rating, g.batch_index, g.image_path, "
-    "g.source, (SELECT group_concat(tag, char(31)) FROM tags t WHERE t.generation_id = g.id)";
+    "g.source, (SELECT group_concat(tag, char(31)) FROM tags t WHERE t.generation_id = g.id), g.latents_path";
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -85,6 +85,7 @@ Generation row_to_generation(Stmt& s) {
     start = sep + 1;
   }
   std::sort(g.tags.begin(), g.tags.end());
+  g.latents_path = s.text(11);
   return g;
 }
 
@@ -207,7 +208,8 @@ fs::path Library::new_image_path(int64_t created_ms, uint64_t seed, const std::s
 }
 
 int64_t Library::insert_row(const GenerationRequest& r, const GenerationRecord& rec, const std::string& rel_path,
-                            const StoreOptions& options, int64_t created_ms, const std::string& hash) {
+                            const StoreOptions& options, int64_t created_ms, const std::string& hash,
+                            const std::string& latents_rel) {
   created_ms = clamp_created_at(created_ms);  // beyond, gallery_key could not keep the gallery's order
   Transaction tx(*db_);
   const std::string model = model_name_of(r, rec);
@@ -228,9 +230,9 @@ int64_t Library::insert_row(const GenerationRequest& r, const GenerationRecord& 
   }
   Stmt ins(*db_, R"sql(INSERT INTO generations(created_at, prompt, negative_prompt, seed, width, height, mode, sampler,
       schedule, steps, cfg, model_id, model_hash, parent_id, promote, steps_used, unet_evals, seconds_total, stop_reason,
-      batch_index, image_path, source, request_json, record_json, content_hash)
+      batch_index, image_path, source, request_json, record_json, content_hash, latents_path)
       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-      ?24, ?25))sql");
+      ?24, ?25, ?26))sql");
   ins.bind(1, created_ms)
       .bind(2, r.prompt)
       .bind(3, r.negative_prompt)
@@ -255,7 +257,8 @@ int64_t Library::insert_row(const GenerationRequest& r, const GenerationRecord& 
       .bind(22, options.source)
       .bind(23, r.to_json().dump())
       .bind(24, rec.to_json().dump())
-      .bind(25, hash);
+      .bind(25, hash)
+      .bind(26, latents_rel);
   ins.run();
   int64_t id = db_->last_insert_id();
   tx.commit();
@@ -265,37 +268,35 @@ int64_t Library::insert_row(const GenerationRequest& r, const GenerationRecord& 
 int64_t Library::store(const GenerationRequest& request, const GenerationRecord& record, const Image& image,
                        const imageio::FloatImage* hdr, const StoreOptions& options) {
   require_writable("store a generation");
-  int64_t created = options.created_at_ms.value_or(now_ms());
   imageio::ExportOptions eo;
   eo.format = hdr ? imageio::Format::Png16 : imageio::Format::Png8;
-  std::string bytes = imageio::encode_image(image, hdr, request, record, eo);
-  fs::path rel = new_image_path(created, request.seed, ".png");
-  std::error_code ec;
-  fs::create_directories((dir_ / rel).parent_path(), ec);
-  if (ec) throw Error((dir_ / rel).parent_path().string() + ": cannot create folder: " + ec.message());
-  imageio::write_file_atomic(dir_ / rel, bytes);  // durable before the row exists
-  try {
-    return insert_row(request, record, rel.string(), options, created, "");
-  } catch (...) {
-    fs::remove(dir_ / rel, ec);
-    throw;
-  }
+  return store_file(imageio::encode_image(image, hdr, request, record, eo), ".png", request, record, options, "");
 }
 
 int64_t Library::add_file(const fs::path& file, const GenerationRequest& request, const GenerationRecord& record,
                           const StoreOptions& options, const std::string& hash) {
   require_writable("import");
-  int64_t created = options.created_at_ms.value_or(now_ms());
   std::string ext = file.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-  fs::path rel = new_image_path(created, request.seed, ext.empty() ? ".img" : ext);
+  return store_file(imageio::read_file(file), ext.empty() ? ".img" : ext, request, record, options, hash);
+}
+
+// The image, then its latents, each durable under its final name before the row exists.
+int64_t Library::store_file(const std::string& bytes, const std::string& ext, const GenerationRequest& request,
+                            const GenerationRecord& record, const StoreOptions& options, const std::string& hash) {
+  int64_t created = options.created_at_ms.value_or(now_ms());
+  fs::path rel = new_image_path(created, request.seed, ext);
+  fs::path lat = options.latents.empty() ? fs::path() : latents_path_for(rel);
   std::error_code ec;
   fs::create_directories((dir_ / rel).parent_path(), ec);
-  imageio::write_file_atomic(dir_ / rel, imageio::read_file(file));
+  if (ec) throw Error((dir_ / rel).parent_path().string() + ": cannot create folder: " + ec.message());
   try {
-    return insert_row(request, record, rel.string(), options, created, hash);
+    imageio::write_file_atomic(dir_ / rel, bytes);
+    if (!lat.empty()) imageio::write_file_atomic(dir_ / lat, options.latents);
+    return insert_row(request, record, rel.string(), options, created, hash, lat.string());
   } catch (...) {
     fs::remove(dir_ / rel, ec);
+    if (!lat.empty()) fs::remove(dir_ / lat, ec);
     throw;
   }
 }
@@ -345,6 +346,34 @@ void Library::add_to_collection(int64_t cid, int64_t gid) {
       .run();
 }
 
+void Library::remove_from_collection(int64_t cid, int64_t gid) {
+  require_writable("change a collection");
+  Stmt(*db_, "DELETE FROM collection_items WHERE collection_id = ?1 AND generation_id = ?2").bind(1, cid).bind(2, gid).run();
+}
+
+std::vector<std::pair<std::string, int64_t>> Library::tags() {
+  std::vector<std::pair<std::string, int64_t>> out;
+  Stmt s(*db_, "SELECT tag, count(*) FROM tags GROUP BY tag ORDER BY tag");
+  while (s.step()) out.emplace_back(s.text(0), s.i64(1));
+  return out;
+}
+
+std::vector<std::string> Library::tags_of(int64_t id) {
+  std::vector<std::string> out;
+  Stmt s(*db_, "SELECT tag FROM tags WHERE generation_id = ?1 ORDER BY tag");
+  s.bind(1, id);
+  while (s.step()) out.push_back(s.text(0));
+  return out;
+}
+
+std::vector<int64_t> Library::collections_of(int64_t id) {
+  std::vector<int64_t> out;
+  Stmt s(*db_, "SELECT collection_id FROM collection_items WHERE generation_id = ?1 ORDER BY collection_id");
+  s.bind(1, id);
+  while (s.step()) out.push_back(s.i64(0));
+  return out;
+}
+
 std::vector<std::pair<int64_t, std::string>> Library::collections() {
   std::vector<std::pair<int64_t, std::string>> out;
   Stmt s(*db_, "SELECT id, name FROM collections ORDER BY name");
@@ -359,6 +388,7 @@ void Library::remove(int64_t id) {
   Stmt(*db_, "DELETE FROM generations WHERE id = ?1").bind(1, id).run();
   std::error_code ec;
   fs::remove(image_file(*g), ec);
+  if (!g->latents_path.empty()) fs::remove(latents_file(*g), ec);
   fs::remove(dir_ / "thumbs" / (std::to_string(id) + ".jpg"), ec);
 }
 
@@ -410,9 +440,15 @@ GalleryPage Library::page(const GalleryFilter& f, int limit, std::optional<PageC
   }
   if (f.mode) conds.push_back("g.mode = " + p.add(*f.mode));
   if (f.favourite) conds.push_back("g.favourite = " + p.add(int64_t(*f.favourite ? 1 : 0)));
+  if (f.min_rating && *f.min_rating > 0) conds.push_back("g.rating >= " + p.add(int64_t(*f.min_rating)));
   if (f.from_ms) conds.push_back("g.created_at >= " + p.add(*f.from_ms));
   if (f.to_ms) conds.push_back("g.created_at <= " + p.add(*f.to_ms));
-  if (f.tag) conds.push_back("EXISTS (SELECT 1 FROM tags t WHERE t.generation_id = g.id AND t.tag = " + p.add(*f.tag) + ")");
+  if (f.tag) {
+    if (q.empty() && !f.collection_id)  // the planner may start from the tag's index
+      join = " JOIN tags tf ON tf.generation_id = g.id AND tf.tag = " + p.add(*f.tag);
+    else
+      conds.push_back("EXISTS (SELECT 1 FROM tags t WHERE t.generation_id = g.id AND t.tag = " + p.add(*f.tag) + ")");
+  }
   if (after) {
     std::string a = p.add(after->created_at_ms), b = p.add(after->id);
     conds.push_back("(g.created_at, g.id) < (" + a + ", " + b + ")");
@@ -423,17 +459,19 @@ GalleryPage Library::page(const GalleryFilter& f, int limit, std::optional<PageC
   const std::string lim = " LIMIT " + std::to_string(limit + 1);
 
   GalleryPage page;
+  std::vector<int64_t> ids;
   if (q.empty()) {
-    Stmt s(*db_, std::string("SELECT ") + kColumns + " FROM generations g" + join + " WHERE " + all + page_order + lim);
+    // Ids first, then their columns: a filter the planner answers from an index (tag, collection, rating) sorts
+    // only (created_at, id) pairs, never rows carrying their JSON.
+    Stmt s(*db_, "SELECT g.id FROM generations g" + join + " WHERE " + all + page_order + lim);
     p.bind(s);
-    while (s.step()) page.items.push_back(row_to_generation(s));
+    while (s.step()) ids.push_back(s.i64(0));
   } else {
     // Walk the matches newest first (the FTS rowid is gallery_key, which sorts like the gallery) and keep those
     // the other filters accept, until one page is full: a word in most rows costs one page, not every match.
     // When the filters reject nearly everything the walk gives up, and the matches are collected and looked
     // up through the filters' indexes instead.
     constexpr int kWalkLimit = 2000;
-    std::vector<int64_t> ids;
     bool walked_enough = true;
     {
       Stmt walk(*db_, "SELECT g.id, " + all + " FROM generations_fts CROSS JOIN generations g ON g.gallery_key = "
@@ -455,12 +493,12 @@ GalleryPage Library::page(const GalleryFilter& f, int limit, std::optional<PageC
       p.bind(s);
       while (s.step()) ids.push_back(s.i64(0));
     }
-    if (!ids.empty()) {
-      std::string list;
-      for (int64_t id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
-      Stmt s(*db_, std::string("SELECT ") + kColumns + " FROM generations g WHERE g.id IN (" + list + ")" + page_order);
-      while (s.step()) page.items.push_back(row_to_generation(s));
-    }
+  }
+  if (!ids.empty()) {
+    std::string list;
+    for (int64_t id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+    Stmt s(*db_, std::string("SELECT ") + kColumns + " FROM generations g WHERE g.id IN (" + list + ")" + page_order);
+    while (s.step()) page.items.push_back(row_to_generation(s));
   }
   if (static_cast<int>(page.items.size()) > limit) {
     page.items.resize(limit);
@@ -551,15 +589,31 @@ Statistics Library::statistics() {
   return st;
 }
 
-fs::path Library::thumbnail(const Generation& g) {
-  fs::path t = dir_ / "thumbs" / (std::to_string(g.id) + ".jpg");
-  if (fs::exists(t)) return t;
-  if (read_only_) return {};
+fs::path Library::thumbnail(const Generation& g) const { return library::thumbnail(dir_, g.id, image_file(g), !read_only_); }
+
+fs::path thumbnail(const fs::path& library_dir, int64_t id, const fs::path& image, bool writable) {
+  fs::path t = library_dir / "thumbs" / (std::to_string(id) + ".jpg");
   std::error_code ec;
+  if (fs::exists(t, ec)) return t;
+  if (!writable) return {};
   fs::create_directories(t.parent_path(), ec);
-  imageio::write_thumbnail(imageio::read_image(image_file(g)), t, 256);
+  imageio::write_thumbnail(imageio::read_image(image), t, 256);
   return t;
 }
+
+fs::path latents_path_for(const fs::path& image_rel) {
+  fs::path p = image_rel;
+  p.replace_extension(".latents.safetensors");
+  return p;
+}
+
+namespace {
+bool is_latents_name(const fs::path& p) {
+  const std::string n = p.filename().string();
+  const std::string suffix = ".latents.safetensors";
+  return n.size() > suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+}  // namespace
 
 CheckReport Library::check(bool repair) {
   if (repair) require_writable("repair");
@@ -571,13 +625,18 @@ CheckReport Library::check(bool repair) {
     rep.integrity = all;
     rep.integrity_ok = all == "ok";
   }
-  std::set<std::string> row_paths;
+  std::set<std::string> row_paths, row_latents;
   {
-    Stmt s(*db_, "SELECT id, image_path FROM generations ORDER BY id");
+    Stmt s(*db_, "SELECT id, image_path, latents_path FROM generations ORDER BY id");
     while (s.step()) {
-      std::string rel = s.text(1);
+      std::string rel = s.text(1), lat = s.text(2);
       row_paths.insert(rel);
-      if (!fs::exists(dir_ / rel)) rep.rows_without_file.push_back(s.i64(0));
+      const bool image = fs::exists(dir_ / rel);
+      if (!image) rep.rows_without_file.push_back(s.i64(0));
+      if (!lat.empty()) {
+        row_latents.insert(lat);
+        if (image && !fs::exists(dir_ / lat)) rep.rows_without_latents.push_back(s.i64(0));
+      }
     }
   }
   std::error_code ec;
@@ -588,11 +647,21 @@ CheckReport Library::check(bool repair) {
       if (!it->is_regular_file()) continue;
       std::string rel = fs::relative(it->path(), dir_).string();
       if (imageio::is_temp_name(it->path())) rep.temp_files.push_back(rel);
-      else if (!row_paths.count(rel)) rep.files_without_row.push_back(rel);
+      else if (is_latents_name(it->path())) {
+        if (!row_latents.count(rel)) rep.latents_without_row.push_back(rel);
+      } else if (!row_paths.count(rel)) rep.files_without_row.push_back(rel);
     }
   if (!repair) return rep;
 
+  for (int64_t id : rep.rows_without_latents)
+    Stmt(*db_, "UPDATE generations SET latents_path = '' WHERE id = ?1").bind(1, id).run();
+  std::set<std::string> adopted_latents;
   for (int64_t id : rep.rows_without_file) {
+    {  // its latents go with it
+      Stmt l(*db_, "SELECT latents_path FROM generations WHERE id = ?1");
+      l.bind(1, id);
+      if (l.step() && !l.text(0).empty()) fs::remove(dir_ / l.text(0), ec);
+    }
     Stmt(*db_, "DELETE FROM generations WHERE id = ?1").bind(1, id).run();
     fs::remove(dir_ / "thumbs" / (std::to_string(id) + ".jpg"), ec);
     ++rep.rows_removed;
@@ -610,7 +679,12 @@ CheckReport Library::check(bool repair) {
     if (meta) {  // a write interrupted between rename and commit: the file says what it is
       StoreOptions o;
       o.source = imageio::to_string(meta->source);
-      insert_row(meta->request, meta->record, rel, o, now_ms(), "");
+      // Its latents, when they made it to disk too, come along.
+      const std::string lat = latents_path_for(rel).string();
+      const bool has_lat = std::find(rep.latents_without_row.begin(), rep.latents_without_row.end(), lat) !=
+                           rep.latents_without_row.end();
+      if (has_lat) adopted_latents.insert(lat);
+      insert_row(meta->request, meta->record, rel, o, now_ms(), "", has_lat ? lat : "");
       ++rep.files_adopted;
     } else {  // not ours to delete: set aside where the user can look
       fs::path dest = dir_ / "set-aside" / fs::path(rel).filename();
@@ -619,6 +693,11 @@ CheckReport Library::check(bool repair) {
       ++rep.files_removed;
     }
   }
+  for (const auto& rel : rep.latents_without_row)  // derived data nobody can use without its row
+    if (!adopted_latents.count(rel)) {
+      fs::remove(dir_ / rel, ec);
+      ++rep.files_removed;
+    }
   return rep;
 }
 

@@ -2,9 +2,12 @@
 // The seed library: every generation with its settings, lineage and image, in a folder:
 //   <library>/library.db          SQLite (WAL, foreign keys, FTS5 over prompts), see schema.cpp
 //   <library>/images/YYYY-MM/...  the images (PNG with A1111 "parameters" and "ripen" chunks, or imported files)
+//   <library>/images/YYYY-MM/<name>.latents.safetensors   the run's latents beside its image (optional), for
+//                                 promote continue/refine after a restart
 //   <library>/thumbs/<id>.jpg     256 px thumbnails, made on demand and cached
-// An image is written to a temporary name, fsynced and renamed before its row commits, so a crash leaves at
-// worst a file without a row (`check --repair` adopts it from its metadata), never a row without its file.
+// An image (and its latents) is written to a temporary name, fsynced and renamed before its row commits, so a
+// crash leaves at worst a file without a row (`check --repair` adopts it from its metadata), never a row without
+// its file.
 //
 // A Library is one SQLite connection: use one object per thread (several processes and threads may open the
 // same folder at once; writers wait for each other, readers never wait).
@@ -35,6 +38,7 @@ struct Generation {
   int batch_index = 0;
   std::string image_path;  // relative to the library folder
   std::string source;      // ripen | a1111 | comfyui
+  std::string latents_path;  // relative to the library folder; empty when no latents were kept
 };
 
 struct GalleryFilter {
@@ -42,9 +46,13 @@ struct GalleryFilter {
   std::optional<std::string> model;  // model name or hash
   std::optional<std::string> mode;   // fast | quality | lightning | custom
   std::optional<bool> favourite;
+  std::optional<int> min_rating;          // rating >= this (1..5)
   std::optional<int64_t> from_ms, to_ms;  // created_at range, inclusive
   std::optional<std::string> tag;
   std::optional<int64_t> collection_id;
+  bool empty() const {
+    return text.empty() && !model && !mode && !favourite && !min_rating && !from_ms && !to_ms && !tag && !collection_id;
+  }
 };
 
 // Keyset pagination: the last row of a page; the next page starts strictly after it (newest first).
@@ -71,15 +79,23 @@ struct CheckReport {
   std::vector<int64_t> rows_without_file;
   std::vector<std::string> files_without_row;  // relative paths
   std::vector<std::string> temp_files;         // leftovers of interrupted writes
-  // With repair: rows dropped, orphan files adopted as rows (from their metadata) or deleted, temp files deleted.
+  std::vector<int64_t> rows_without_latents;   // rows naming a latents file that is gone
+  std::vector<std::string> latents_without_row;  // latents files no row names (relative paths)
+  // With repair: rows dropped, orphan files adopted as rows (from their metadata, with their latents) or deleted,
+  // temp files and orphan latents deleted, missing latents forgotten (promotion then re-renders).
   int64_t rows_removed = 0, files_adopted = 0, files_removed = 0;
-  bool clean() const { return integrity_ok && rows_without_file.empty() && files_without_row.empty() && temp_files.empty(); }
+  bool clean() const {
+    return integrity_ok && rows_without_file.empty() && files_without_row.empty() && temp_files.empty() &&
+           rows_without_latents.empty() && latents_without_row.empty();
+  }
 };
 
 struct StoreOptions {
   int batch_index = 0;
   std::string source = "ripen";
   std::optional<int64_t> created_at_ms;  // default: now
+  // The run's latents as safetensors bytes (pipeline's save_result_latents format), kept beside the image.
+  std::string latents;
 };
 
 class Library {
@@ -115,6 +131,7 @@ class Library {
   void set_tags(int64_t id, const std::vector<std::string>& tags);
   int64_t create_collection(const std::string& name);
   void add_to_collection(int64_t collection_id, int64_t generation_id);
+  void remove_from_collection(int64_t collection_id, int64_t generation_id);
   void remove(int64_t id);  // the row, its image and its thumbnail
 
   // --- reading ---
@@ -127,11 +144,19 @@ class Library {
   std::vector<Generation> same_seed_other_modes(int64_t id);
   Statistics statistics();
   std::vector<std::pair<int64_t, std::string>> collections();
+  std::vector<std::pair<std::string, int64_t>> tags();  // every tag in use with its number of images, by name
+  std::vector<std::string> tags_of(int64_t id);
+  std::vector<int64_t> collections_of(int64_t id);
   int64_t count();
 
   std::filesystem::path image_file(const Generation& g) const { return dir_ / g.image_path; }
+  // The stored latents file, or empty when none was kept.
+  std::filesystem::path latents_file(const Generation& g) const {
+    return g.latents_path.empty() ? std::filesystem::path() : dir_ / g.latents_path;
+  }
   // The cached 256 px thumbnail, made when missing (in a read-only library: made in memory only, returns empty).
-  std::filesystem::path thumbnail(const Generation& g);
+  // Thread-safe: it touches no database connection (see library::thumbnail below).
+  std::filesystem::path thumbnail(const Generation& g) const;
 
   // Integrity check, rows without files, files without rows, leftovers; `repair` fixes what it finds.
   CheckReport check(bool repair);
@@ -141,7 +166,10 @@ class Library {
  private:
   std::filesystem::path new_image_path(int64_t created_ms, uint64_t seed, const std::string& ext) const;
   int64_t insert_row(const GenerationRequest& request, const GenerationRecord& record, const std::string& rel_path,
-                     const StoreOptions& options, int64_t created_ms, const std::string& content_hash);
+                     const StoreOptions& options, int64_t created_ms, const std::string& content_hash,
+                     const std::string& latents_rel = "");
+  int64_t store_file(const std::string& bytes, const std::string& ext, const GenerationRequest& request,
+                     const GenerationRecord& record, const StoreOptions& options, const std::string& content_hash);
   void require_writable(const char* what) const;
   std::vector<Generation> query(const std::string& where_sql, const std::vector<std::string>& args,
                                 const std::string& order = "ORDER BY g.created_at DESC, g.id DESC");
@@ -158,6 +186,14 @@ class Library {
 std::vector<int64_t> record_generation(const std::filesystem::path& library_dir, const GenerationRequest& request,
                                        const GenerationRecord& record, const std::vector<Image>& images,
                                        const std::vector<imageio::FloatImage>& hdr = {});
+
+// The thumbnail cache without a Library object, for thumbnail threads (no connection needed): the cached 256 px
+// thumbnail of generation `id` whose image is `image` (absolute), made and stored crash-safely when missing and
+// `writable`; empty when missing and not writable. Concurrent calls for one id are safe (atomic rename).
+std::filesystem::path thumbnail(const std::filesystem::path& library_dir, int64_t id, const std::filesystem::path& image,
+                                bool writable);
+// Where a row's latents go: beside its image, "<image stem>.latents.safetensors".
+std::filesystem::path latents_path_for(const std::filesystem::path& image_rel);
 
 // A content hash of a file's bytes (hex FNV-1a 64), used to skip files imported before.
 std::string content_hash(const std::string& bytes);

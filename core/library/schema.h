@@ -5,7 +5,7 @@
 
 namespace ripen::library {
 
-inline constexpr int kSchemaVersion = 3;
+inline constexpr int kSchemaVersion = 4;
 
 int schema_version(Db& db);
 // Brings the database to kSchemaVersion (tests: to `target`) inside one transaction. Throws ripen::Error for
