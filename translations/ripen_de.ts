@@ -141,10 +141,6 @@
         <source>16-bit half float (linear)</source>
         <translation>16-Bit-Halbfließkomma (linear)</translation>
     </message>
-    <message>
-        <source>This format is always written with its metadata.</source>
-        <translation>Dieses Format wird immer mit Metadaten geschrieben.</translation>
-    </message>
 </context>
 <context>
     <name>ripen::ui::GalleryModel</name>
@@ -204,6 +200,105 @@
     <message>
         <source>Gallery</source>
         <translation>Galerie</translation>
+    </message>
+    <message>
+        <source>%1+ images</source>
+        <translation>%1+ Bilder</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s)</source>
+        <translation>
+            <numerusform>%n Bild</numerusform>
+            <numerusform>%n Bilder</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Any rating</source>
+        <translation>Jede Bewertung</translation>
+    </message>
+    <message>
+        <source>%1 or more</source>
+        <translation>%1 oder mehr</translation>
+    </message>
+    <message>
+        <source>Filter by rating</source>
+        <translation>Nach Bewertung filtern</translation>
+    </message>
+    <message>
+        <source>Show images rated at least this</source>
+        <translation>Bilder mit mindestens dieser Bewertung zeigen</translation>
+    </message>
+    <message>
+        <source>All tags</source>
+        <translation>Alle Schlagwörter</translation>
+    </message>
+    <message>
+        <source>Filter by tag</source>
+        <translation>Nach Schlagwort filtern</translation>
+    </message>
+    <message>
+        <source>Show images with this tag (edit tags with Ctrl+T)</source>
+        <translation>Bilder mit diesem Schlagwort zeigen (Schlagwörter bearbeiten mit Strg+T)</translation>
+    </message>
+    <message>
+        <source>All collections</source>
+        <translation>Alle Sammlungen</translation>
+    </message>
+    <message>
+        <source>Filter by collection</source>
+        <translation>Nach Sammlung filtern</translation>
+    </message>
+    <message>
+        <source>Show the images of one collection</source>
+        <translation>Die Bilder einer Sammlung zeigen</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation>Beliebiger Zeitraum</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Heute</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>Letzte 7 Tage</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>Letzte 30 Tage</translation>
+    </message>
+    <message>
+        <source>Last 12 months</source>
+        <translation>Letzte 12 Monate</translation>
+    </message>
+    <message>
+        <source>Date range…</source>
+        <translation>Zeitraum…</translation>
+    </message>
+    <message>
+        <source>Filter by date</source>
+        <translation>Nach Datum filtern</translation>
+    </message>
+    <message>
+        <source>From date</source>
+        <translation>Von Datum</translation>
+    </message>
+    <message>
+        <source>First day shown</source>
+        <translation>Erster angezeigter Tag</translation>
+    </message>
+    <message>
+        <source>To date</source>
+        <translation>Bis Datum</translation>
+    </message>
+    <message>
+        <source>Last day shown</source>
+        <translation>Letzter angezeigter Tag</translation>
+    </message>
+    <message>
+        <source>Number of images shown</source>
+        <translation>Anzahl der angezeigten Bilder</translation>
     </message>
 </context>
 <context>
@@ -501,6 +596,56 @@
             <numerusform>%n Bild gelöscht. Rückgängig mit Strg+Z.</numerusform>
             <numerusform>%n Bilder gelöscht. Rückgängig mit Strg+Z.</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Edit &amp;tags…</source>
+        <translation>Schlag&amp;wörter bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Add to co&amp;llection…</source>
+        <translation>Zu &amp;Sammlung hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Memory: %1 MiB · GPU: %2 MiB</source>
+        <translation>Speicher: %1 MiB · GPU: %2 MiB</translation>
+    </message>
+    <message>
+        <source>Memory in use by Ripen (resident set) and, on CUDA, held by the engine on the GPU</source>
+        <translation>Von Ripen belegter Speicher (Resident Set) und, bei CUDA, von der Engine auf der GPU gehaltener Speicher</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>Schlagwörter</translation>
+    </message>
+    <message numerus="yes">
+        <source>Tags of %n image(s), separated by commas:</source>
+        <translation>
+            <numerusform>Schlagwörter von %n Bild, durch Kommas getrennt:</numerusform>
+            <numerusform>Schlagwörter von %n Bildern, durch Kommas getrennt:</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Tags not changed: %1</source>
+        <translation>Schlagwörter nicht geändert: %1</translation>
+    </message>
+    <message>
+        <source>Add to collection</source>
+        <translation>Zu Sammlung hinzufügen</translation>
+    </message>
+    <message>
+        <source>Collection (a new name makes a new one):</source>
+        <translation>Sammlung (ein neuer Name legt eine neue an):</translation>
+    </message>
+    <message numerus="yes">
+        <source>Added %n image(s) to %1.</source>
+        <translation>
+            <numerusform>%n Bild zu %1 hinzugefügt.</numerusform>
+            <numerusform>%n Bilder zu %1 hinzugefügt.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not added: %1</source>
+        <translation>Nicht hinzugefügt: %1</translation>
     </message>
 </context>
 <context>

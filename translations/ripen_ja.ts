@@ -140,10 +140,6 @@
         <source>16-bit half float (linear)</source>
         <translation>16 ビット半精度浮動小数点 (リニア)</translation>
     </message>
-    <message>
-        <source>This format is always written with its metadata.</source>
-        <translation>この形式は常にメタデータ付きで書き出されます。</translation>
-    </message>
 </context>
 <context>
     <name>ripen::ui::GalleryModel</name>
@@ -203,6 +199,104 @@
     <message>
         <source>Gallery</source>
         <translation>ギャラリー</translation>
+    </message>
+    <message>
+        <source>%1+ images</source>
+        <translation>%1 枚以上の画像</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s)</source>
+        <translation>
+            <numerusform>%n 枚の画像</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Any rating</source>
+        <translation>すべての評価</translation>
+    </message>
+    <message>
+        <source>%1 or more</source>
+        <translation>%1 以上</translation>
+    </message>
+    <message>
+        <source>Filter by rating</source>
+        <translation>評価で絞り込む</translation>
+    </message>
+    <message>
+        <source>Show images rated at least this</source>
+        <translation>この評価以上の画像を表示</translation>
+    </message>
+    <message>
+        <source>All tags</source>
+        <translation>すべてのタグ</translation>
+    </message>
+    <message>
+        <source>Filter by tag</source>
+        <translation>タグで絞り込む</translation>
+    </message>
+    <message>
+        <source>Show images with this tag (edit tags with Ctrl+T)</source>
+        <translation>このタグの画像を表示（タグの編集は Ctrl+T）</translation>
+    </message>
+    <message>
+        <source>All collections</source>
+        <translation>すべてのコレクション</translation>
+    </message>
+    <message>
+        <source>Filter by collection</source>
+        <translation>コレクションで絞り込む</translation>
+    </message>
+    <message>
+        <source>Show the images of one collection</source>
+        <translation>1 つのコレクションの画像を表示</translation>
+    </message>
+    <message>
+        <source>Any time</source>
+        <translation>すべての期間</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>過去 7 日間</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>過去 30 日間</translation>
+    </message>
+    <message>
+        <source>Last 12 months</source>
+        <translation>過去 12 か月</translation>
+    </message>
+    <message>
+        <source>Date range…</source>
+        <translation>期間を指定…</translation>
+    </message>
+    <message>
+        <source>Filter by date</source>
+        <translation>日付で絞り込む</translation>
+    </message>
+    <message>
+        <source>From date</source>
+        <translation>開始日</translation>
+    </message>
+    <message>
+        <source>First day shown</source>
+        <translation>表示する最初の日</translation>
+    </message>
+    <message>
+        <source>To date</source>
+        <translation>終了日</translation>
+    </message>
+    <message>
+        <source>Last day shown</source>
+        <translation>表示する最後の日</translation>
+    </message>
+    <message>
+        <source>Number of images shown</source>
+        <translation>表示中の画像の数</translation>
     </message>
 </context>
 <context>
@@ -497,6 +591,54 @@
         <translation>
             <numerusform>%n 枚の画像を削除しました。Ctrl+Z で元に戻せます。</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>Edit &amp;tags…</source>
+        <translation>タグを編集(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>Add to co&amp;llection…</source>
+        <translation>コレクションに追加(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>Memory: %1 MiB · GPU: %2 MiB</source>
+        <translation>メモリ: %1 MiB · GPU: %2 MiB</translation>
+    </message>
+    <message>
+        <source>Memory in use by Ripen (resident set) and, on CUDA, held by the engine on the GPU</source>
+        <translation>Ripen が使用中のメモリ（常駐セット）と、CUDA ではエンジンが GPU 上に確保しているメモリ</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>タグ</translation>
+    </message>
+    <message numerus="yes">
+        <source>Tags of %n image(s), separated by commas:</source>
+        <translation>
+            <numerusform>%n 枚の画像のタグ（カンマ区切り）:</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Tags not changed: %1</source>
+        <translation>タグは変更されませんでした: %1</translation>
+    </message>
+    <message>
+        <source>Add to collection</source>
+        <translation>コレクションに追加</translation>
+    </message>
+    <message>
+        <source>Collection (a new name makes a new one):</source>
+        <translation>コレクション（新しい名前で新規作成）:</translation>
+    </message>
+    <message numerus="yes">
+        <source>Added %n image(s) to %1.</source>
+        <translation>
+            <numerusform>%n 枚の画像を %1 に追加しました。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Not added: %1</source>
+        <translation>追加されませんでした: %1</translation>
     </message>
 </context>
 <context>

@@ -130,11 +130,6 @@ void ExportDialog::update_controls() {
   int i = depth_->findData(prev);
   depth_->setCurrentIndex(std::max(i, 0));
   quality_->setEnabled(fam == "jpeg" || fam == "webp");
-  const Format f = imageio::format_from_name(depth_->currentData().toString().toStdString()).value_or(Format::Png8);
-  const bool optional = can_export_without_metadata(f);
-  metadata_->setEnabled(optional);
-  if (!optional) metadata_->setChecked(true);
-  metadata_->setToolTip(optional ? QString() : tr("This format is always written with its metadata."));
 }
 
 ExportSettings ExportDialog::settings() const {

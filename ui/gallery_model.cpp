@@ -59,7 +59,28 @@ bool GalleryModel::matches(const library::Generation& g) const {
   if (!f.text.empty() || f.model || f.tag || f.collection_id || f.from_ms || f.to_ms) return false;  // let a reload decide
   if (f.mode && *f.mode != g.mode) return false;
   if (f.favourite && *f.favourite != g.favourite) return false;
+  if (f.min_rating && g.rating < *f.min_rating) return false;
   return true;
+}
+
+std::vector<std::pair<std::string, int64_t>> GalleryModel::available_tags() const {
+  auto* lib = library_();
+  if (!lib) return {};
+  try {
+    return lib->tags();
+  } catch (const std::exception&) {
+    return {};
+  }
+}
+
+std::vector<std::pair<int64_t, std::string>> GalleryModel::available_collections() const {
+  auto* lib = library_();
+  if (!lib) return {};
+  try {
+    return lib->collections();
+  } catch (const std::exception&) {
+    return {};
+  }
 }
 
 void GalleryModel::prepend(const QList<qint64>& ids) {
@@ -122,11 +143,10 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const {
       if (!pending_.contains(g.id)) {
         pending_.insert(g.id);
         auto* lib = library_();
-        if (lib) {
-          const QString file = QString::fromStdString(lib->image_file(g).string());
-          const QString cached = QString::fromStdString((lib->dir() / "thumbs" / (std::to_string(g.id) + ".jpg")).string());
-          const_cast<ThumbnailLoader&>(loader_).request(g.id, file, cached, thumb_size_);
-        }
+        if (lib)
+          const_cast<ThumbnailLoader&>(loader_).request(g.id, QString::fromStdString(lib->dir().string()),
+                                                        QString::fromStdString(lib->image_file(g).string()),
+                                                        !lib->read_only(), thumb_size_);
       }
       // A placeholder of the final size keeps the grid's uniform item size right before thumbnails arrive.
       static QPixmap placeholder;

@@ -40,6 +40,9 @@ class GalleryModel : public QAbstractListModel {
   void set_page_size(int n) { page_size_ = n; }
   void set_thumbnail_size(int px) { thumb_size_ = px; }
   ThumbnailLoader* loader() { return &loader_; }
+  // What the tag and collection filters offer (from the library; empty without one).
+  std::vector<std::pair<std::string, int64_t>> available_tags() const;
+  std::vector<std::pair<int64_t, std::string>> available_collections() const;
 
   int rowCount(const QModelIndex& parent = {}) const override;
   QVariant data(const QModelIndex& index, int role) const override;

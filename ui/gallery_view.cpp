@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateEdit>
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -27,13 +28,33 @@ GalleryView::GalleryView(GalleryModel* model, QWidget* parent) : QWidget(parent)
   mode_->setObjectName("galleryMode");
   mode_->addItem(QString(), QString());
   for (const char* m : {"fast", "quality", "lightning", "custom"}) mode_->addItem(QString(), QString(m));
+  rating_ = new QComboBox(this);
+  rating_->setObjectName("galleryRating");
+  for (int r = 0; r <= 5; ++r) rating_->addItem(QString(), r);
+  tag_ = new QComboBox(this);
+  tag_->setObjectName("galleryTag");
+  tag_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  collection_ = new QComboBox(this);
+  collection_->setObjectName("galleryCollection");
+  collection_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  date_ = new QComboBox(this);
+  date_->setObjectName("galleryDate");
+  for (int days : {-1, 0, 7, 30, 365, -2}) date_->addItem(QString(), days);  // -1: any time, -2: custom range
+  from_ = new QDateEdit(QDate::currentDate().addDays(-7), this);
+  from_->setObjectName("galleryFrom");
+  to_ = new QDateEdit(QDate::currentDate(), this);
+  to_->setObjectName("galleryTo");
+  for (QDateEdit* d : {from_, to_}) {
+    d->setCalendarPopup(true);
+    d->setVisible(false);
+  }
   favourites_ = new QCheckBox(this);
   favourites_->setObjectName("galleryFavourites");
   count_ = new QLabel(this);
+  count_->setObjectName("galleryCount");
   bar->addWidget(search_, 1);
-  bar->addWidget(mode_);
-  bar->addWidget(favourites_);
-  bar->addWidget(count_);
+  for (QWidget* wdg : std::initializer_list<QWidget*>{mode_, rating_, tag_, collection_, date_, from_, to_, favourites_, count_})
+    bar->addWidget(wdg);
   lay->addLayout(bar);
   list_ = new QListView(this);
   list_->setObjectName("galleryList");
@@ -58,6 +79,16 @@ GalleryView::GalleryView(GalleryModel* model, QWidget* parent) : QWidget(parent)
   connect(search_, &QLineEdit::returnPressed, this, &GalleryView::apply_filter);
   connect(mode_, &QComboBox::currentIndexChanged, this, &GalleryView::apply_filter);
   connect(favourites_, &QCheckBox::toggled, this, &GalleryView::apply_filter);
+  for (QComboBox* c : {rating_, tag_, collection_}) connect(c, &QComboBox::currentIndexChanged, this, &GalleryView::apply_filter);
+  connect(date_, &QComboBox::currentIndexChanged, this, [this] {
+    const bool custom = date_->currentData().toInt() == -2;
+    from_->setVisible(custom);
+    to_->setVisible(custom);
+    apply_filter();
+  });
+  for (QDateEdit* d : {from_, to_}) connect(d, &QDateEdit::dateChanged, this, &GalleryView::apply_filter);
+  connect(model_, &QAbstractItemModel::modelReset, this, &GalleryView::update_count);
+  connect(model_, &QAbstractItemModel::rowsInserted, this, &GalleryView::update_count);
   connect(list_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &GalleryView::selection_changed);
   connect(list_, &QListView::activated, this,
           [this](const QModelIndex& i) { Q_EMIT activated(i.data(GalleryModel::IdRole).toLongLong()); });
@@ -65,7 +96,36 @@ GalleryView::GalleryView(GalleryModel* model, QWidget* parent) : QWidget(parent)
     connect(list_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &GalleryView::selection_changed,
             Qt::UniqueConnection);
   });
+  refresh_choices();
   retranslate();
+}
+
+void GalleryView::refresh_choices() {
+  auto refill = [](QComboBox* box, const QList<QPair<QVariant, QString>>& items) {
+    const QVariant keep = box->currentData();
+    const QSignalBlocker block(box);
+    while (box->count() > 1) box->removeItem(1);
+    for (const auto& [data, text] : items) box->addItem(text, data);
+    const int i = box->findData(keep);
+    box->setCurrentIndex(i < 0 ? 0 : i);
+    return i < 0 && keep.isValid() && !keep.toString().isEmpty();  // the chosen one is gone
+  };
+  if (tag_->count() == 0) tag_->addItem(QString(), QString());
+  if (collection_->count() == 0) collection_->addItem(QString(), QVariant::fromValue<qint64>(0));
+  QList<QPair<QVariant, QString>> tags, cols;
+  for (const auto& [tag, n] : model_->available_tags())
+    tags.push_back({QString::fromStdString(tag), QStringLiteral("%1 (%2)").arg(QString::fromStdString(tag)).arg(n)});
+  for (const auto& [id, name] : model_->available_collections())
+    cols.push_back({QVariant::fromValue<qint64>(id), QString::fromStdString(name)});
+  const bool gone = refill(tag_, tags) | refill(collection_, cols);
+  tag_->setEnabled(tag_->count() > 1 || tag_->currentIndex() > 0);
+  collection_->setEnabled(collection_->count() > 1 || collection_->currentIndex() > 0);
+  if (gone) apply_filter();
+}
+
+void GalleryView::update_count() {
+  const int n = model_->rowCount();
+  count_->setText(model_->canFetchMore({}) ? tr("%1+ images").arg(n) : tr("%n image(s)", nullptr, n));
 }
 
 void GalleryView::retranslate() {
@@ -77,8 +137,31 @@ void GalleryView::retranslate() {
   mode_->setItemText(3, tr("Lightning"));
   mode_->setItemText(4, tr("Custom"));
   mode_->setAccessibleName(tr("Filter by mode"));
+  rating_->setItemText(0, tr("Any rating"));
+  for (int r = 1; r <= 5; ++r) rating_->setItemText(r, r == 5 ? QString(5, QChar(0x2605)) : tr("%1 or more").arg(QString(r, QChar(0x2605))));
+  rating_->setAccessibleName(tr("Filter by rating"));
+  rating_->setToolTip(tr("Show images rated at least this"));
+  tag_->setItemText(0, tr("All tags"));
+  tag_->setAccessibleName(tr("Filter by tag"));
+  tag_->setToolTip(tr("Show images with this tag (edit tags with Ctrl+T)"));
+  collection_->setItemText(0, tr("All collections"));
+  collection_->setAccessibleName(tr("Filter by collection"));
+  collection_->setToolTip(tr("Show the images of one collection"));
+  date_->setItemText(0, tr("Any time"));
+  date_->setItemText(1, tr("Today"));
+  date_->setItemText(2, tr("Last 7 days"));
+  date_->setItemText(3, tr("Last 30 days"));
+  date_->setItemText(4, tr("Last 12 months"));
+  date_->setItemText(5, tr("Date range…"));
+  date_->setAccessibleName(tr("Filter by date"));
+  from_->setAccessibleName(tr("From date"));
+  from_->setToolTip(tr("First day shown"));
+  to_->setAccessibleName(tr("To date"));
+  to_->setToolTip(tr("Last day shown"));
   favourites_->setText(tr("&Favourites"));
   favourites_->setAccessibleName(tr("Show favourites only"));
+  count_->setAccessibleName(tr("Number of images shown"));
+  update_count();
   list_->setAccessibleName(tr("Gallery"));
 }
 
@@ -93,6 +176,17 @@ library::GalleryFilter GalleryView::filter() const {
   const QString m = mode_->currentData().toString();
   if (!m.isEmpty()) f.mode = m.toStdString();
   if (favourites_->isChecked()) f.favourite = true;
+  if (int r = rating_->currentData().toInt(); r > 0) f.min_rating = r;
+  if (const QString t = tag_->currentData().toString(); !t.isEmpty()) f.tag = t.toStdString();
+  if (qint64 c = collection_->currentData().toLongLong(); c > 0) f.collection_id = c;
+  const int days = date_->currentData().toInt();
+  if (days >= 0) {
+    f.from_ms = QDate::currentDate().addDays(-days).startOfDay().toMSecsSinceEpoch();
+  } else if (days == -2) {
+    const QDate a = std::min(from_->date(), to_->date()), b = std::max(from_->date(), to_->date());
+    f.from_ms = a.startOfDay().toMSecsSinceEpoch();
+    f.to_ms = b.endOfDay().toMSecsSinceEpoch();
+  }
   return f;
 }
 

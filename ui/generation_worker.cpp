@@ -4,9 +4,14 @@
 #include <ATen/Parallel.h>
 
 #include <QElapsedTimer>
+#include <atomic>
 #include <deque>
+#include <filesystem>
 #include <map>
 #include <optional>
+#include <unistd.h>
+
+#include "imageio/file_util.h"
 
 #include "library/library.h"
 #include "pipeline/pipeline.h"
@@ -38,6 +43,32 @@ struct GenerationWorker::Latents {
     return it == by_id.end() ? nullptr : &it->second;
   }
 };
+
+namespace {
+// Image i of a result as the safetensors the library keeps beside it (promote's own format, so
+// load_promote_source reads it back). Written through a private temp file: the safetensors writer takes a path.
+std::string latents_bytes(const GenerationResult& res, size_t i, const GenerationRequest& one) {
+  if (!res.latents.defined()) return {};
+  GenerationResult r;
+  r.status = GenerationResult::Status::Ok;
+  r.request = one;
+  r.plan = res.plan;
+  r.record = res.record;
+  r.latents = res.latents.slice(0, int64_t(i), int64_t(i) + 1);
+  if (res.composition_latents.defined()) {
+    r.composition_latents = res.composition_latents.slice(0, int64_t(i), int64_t(i) + 1);
+    r.composition_sigma = res.composition_sigma;
+  }
+  static std::atomic<int> counter{0};
+  const auto tmp = std::filesystem::temp_directory_path() /
+                   ("ripen-latents-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + ".safetensors");
+  save_result_latents(tmp.string(), r);
+  std::string bytes = imageio::read_file(tmp);
+  std::error_code ec;
+  std::filesystem::remove(tmp, ec);
+  return bytes;
+}
+}  // namespace
 
 GenerationWorker::GenerationWorker(EngineSettings settings, QObject* parent)
     : QThread(parent), settings_(std::move(settings)), latents_(std::make_unique<Latents>()) {
@@ -148,8 +179,9 @@ JobResult GenerationWorker::execute(const Job& job) {
   out.parent = job.parent;
   try {
     prepare_engine();
-    // Promotion goes through the pipeline's promote(); it needs the parent's latents, which this worker keeps
-    // for recent runs. Without them (an earlier session), continue/refine fall back to a re-render.
+    // Promotion goes through the pipeline's promote(); it needs the parent's latents: this worker's cache of
+    // recent runs, else the latents file the library keeps beside the image. Without either (an imported image,
+    // an old library), continue/refine fall back to a re-render.
     std::optional<PromoteSource> source;
     PromoteMode mode = job.promote;
     if (job.kind == JobKind::Promote) {
@@ -164,6 +196,16 @@ JobResult GenerationWorker::execute(const Job& job) {
         source->latents = cached->final;
         source->composition_latents = cached->composition;
         source->composition_sigma = cached->composition_sigma;
+      } else if (!parent->latents_path.empty()) {
+        try {
+          PromoteSource stored = load_promote_source(library_->latents_file(*parent).string());
+          source->latents = stored.latents;
+          source->composition_latents = stored.composition_latents;
+          source->composition_sigma = stored.composition_sigma;
+          out.latents_from_library = true;
+        } catch (const std::exception&) {
+          // unreadable or gone (check --repair reports it): re-render below
+        }
       }
       if ((mode == PromoteMode::Continue && !source->composition_latents.defined()) ||
           (mode == PromoteMode::Refine && !source->latents.defined()))
@@ -206,7 +248,10 @@ JobResult GenerationWorker::execute(const Job& job) {
       one.batch = 1;
       qint64 row = 0;
       if (library_) {
-        row = library_->store(one, res.record, res.images[i], nullptr, library::StoreOptions{int(i)});
+        library::StoreOptions so;
+        so.batch_index = int(i);
+        so.latents = latents_bytes(res, i, one);
+        row = library_->store(one, res.record, res.images[i], nullptr, so);
         Latents::Entry e;
         if (res.latents.defined()) e.final = res.latents.slice(0, i, i + 1).clone();
         if (res.composition_latents.defined()) {

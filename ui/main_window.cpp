@@ -1,6 +1,9 @@
 #include "ui/main_window.h"
 
 #include <ATen/Context.h>
+#if defined(RIPEN_UI_CUDA_MEMORY)
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
 
 #include <QAction>
 #include <QActionGroup>
@@ -13,6 +16,7 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -44,6 +48,7 @@
 
 namespace ripen::ui {
 namespace {
+// The process's resident memory (RSS) in MiB, from /proc/self/statm.
 QString resident_memory() {
   QFile f("/proc/self/statm");
   if (!f.open(QIODevice::ReadOnly)) return "?";
@@ -51,6 +56,21 @@ QString resident_memory() {
   if (parts.size() < 2) return "?";
   const double mib = parts[1].toDouble() * 4096.0 / (1024.0 * 1024.0);
   return QString::number(mib, 'f', 0);
+}
+
+// Memory the engine holds on CUDA device 0 (libtorch's caching allocator) in MiB; negative when not known.
+double cuda_memory_mib() {
+#if defined(RIPEN_UI_CUDA_MEMORY)
+  if (!at::hasCUDA()) return -1;
+  try {
+    const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(0);
+    return double(stats.reserved_bytes[0].current) / (1024.0 * 1024.0);  // [0]: all pools together
+  } catch (const std::exception&) {
+    return -1;
+  }
+#else
+  return -1;
+#endif
 }
 }  // namespace
 
@@ -138,6 +158,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(controller_, &StudioController::library_reset, gallery_model_, &GalleryModel::reload);
   connect(controller_, &StudioController::library_reset, library_model_, &LibraryModel::reload);
   connect(controller_, &StudioController::compare_requested, this, &MainWindow::compare_ids);
+  connect(controller_, &StudioController::labels_changed, gallery_, &GalleryView::refresh_choices);
+  connect(controller_, &StudioController::library_reset, gallery_, &GalleryView::refresh_choices);
 
   // Views → actions.
   connect(prompt_, &PromptPanel::generate_requested, this, &MainWindow::generate);
@@ -215,6 +237,8 @@ void MainWindow::build_actions() {
   make("actionShowInFolder", QKeySequence(), [this] { show_in_folder(); });
   make("actionDelete", QKeySequence(QKeySequence::Delete), [this] { delete_selected(); });
   make("actionFavourite", QKeySequence(Qt::CTRL | Qt::Key_D), [this] { set_favourite(); });
+  make("actionTags", QKeySequence(Qt::CTRL | Qt::Key_T), [this] { edit_tags(); });
+  make("actionAddToCollection", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), [this] { add_to_collection(); });
   for (int r = 0; r <= 5; ++r)
     make(qPrintable(QStringLiteral("actionRate%1").arg(r)), QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_0 + r)),
          [this, r] { set_rating(r); });
@@ -254,7 +278,8 @@ void MainWindow::build_actions() {
   gallery_->set_context_actions({actions_["actionPromote"], actions_["actionRerender"], actions_["actionRefine"],
                                  actions_["actionCompare"], actions_["actionReuse"], actions_["actionCopySeed"],
                                  actions_["actionCopyImage"], actions_["actionExport"], actions_["actionShowInFolder"],
-                                 actions_["actionFavourite"], actions_["actionDelete"]});
+                                 actions_["actionFavourite"], actions_["actionTags"], actions_["actionAddToCollection"],
+                                 actions_["actionDelete"]});
   variations_->setContextMenuPolicy(Qt::ActionsContextMenu);
   variations_->addActions({actions_["actionPromote"], actions_["actionRefine"], actions_["actionCompare"],
                            actions_["actionReuse"], actions_["actionCopySeed"], actions_["actionExport"]});
@@ -275,7 +300,7 @@ void MainWindow::build_menus() {
   image_menu_->addActions({actions_["actionPromote"], actions_["actionRerender"], actions_["actionRefine"],
                            actions_["actionCompare"], actions_["actionReuse"]});
   image_menu_->addSeparator();
-  image_menu_->addAction(actions_["actionFavourite"]);
+  image_menu_->addActions({actions_["actionFavourite"], actions_["actionTags"], actions_["actionAddToCollection"]});
   rating_menu_ = image_menu_->addMenu(QString());
   for (int r = 0; r <= 5; ++r) rating_menu_->addAction(actions_[QStringLiteral("actionRate%1").arg(r)]);
   view_menu_ = menuBar()->addMenu(QString());
@@ -326,6 +351,8 @@ void MainWindow::retranslate() {
       {"actionShowInFolder", tr("Show in &folder")},
       {"actionDelete", tr("&Delete")},
       {"actionFavourite", tr("&Favourite")},
+      {"actionTags", tr("Edit &tags…")},
+      {"actionAddToCollection", tr("Add to co&llection…")},
       {"actionSettings", tr("&Settings…")},
       {"actionQuit", tr("&Quit")},
       {"actionFocusPrompt", tr("Go to &prompt")},
@@ -378,7 +405,10 @@ void MainWindow::update_status() {
   const auto& s = controller_->settings();
   const bool cuda = s.device == "cuda" && at::hasCUDA();
   device_label_->setText(tr("Device: %1 (%2)").arg(cuda ? QStringLiteral("CUDA") : QStringLiteral("CPU")).arg(s.precision));
-  memory_label_->setText(tr("Memory: %1 MiB").arg(resident_memory()));
+  const double gpu = cuda ? cuda_memory_mib() : -1;
+  memory_label_->setText(gpu >= 0 ? tr("Memory: %1 MiB · GPU: %2 MiB").arg(resident_memory()).arg(gpu, 0, 'f', 0)
+                                  : tr("Memory: %1 MiB").arg(resident_memory()));
+  memory_label_->setToolTip(tr("Memory in use by Ripen (resident set) and, on CUDA, held by the engine on the GPU"));
   queue_label_->setText(tr("Queue: %1").arg(controller_->queue_length()));
 }
 
@@ -529,6 +559,42 @@ void MainWindow::set_favourite() {
   for (qint64 id : selected_ids())
     if (auto g = controller_->generation(id)) controller_->set_favourite(id, !g->favourite);
   library_model_->reload();
+}
+
+void MainWindow::edit_tags() {
+  const QList<qint64> ids = selected_ids();
+  if (ids.isEmpty()) return;
+  auto g = controller_->generation(ids.front());
+  QStringList now;
+  if (g)
+    for (const auto& t : g->tags) now << QString::fromStdString(t);
+  bool ok = false;
+  const QString text = QInputDialog::getText(this, tr("Tags"),
+                                             tr("Tags of %n image(s), separated by commas:", nullptr, int(ids.size())),
+                                             QLineEdit::Normal, now.join(QStringLiteral(", ")), &ok);
+  if (!ok) return;
+  try {
+    controller_->set_tags(ids, StudioController::split_tags(text));
+  } catch (const std::exception& e) {
+    statusBar()->showMessage(tr("Tags not changed: %1").arg(QString::fromUtf8(e.what())), 8000);
+  }
+}
+
+void MainWindow::add_to_collection() {
+  const QList<qint64> ids = selected_ids();
+  if (ids.isEmpty() || !controller_->library()) return;
+  QStringList names;
+  for (const auto& [id, name] : controller_->library()->collections()) names << QString::fromStdString(name);
+  bool ok = false;
+  const QString name = QInputDialog::getItem(this, tr("Add to collection"),
+                                             tr("Collection (a new name makes a new one):"), names, 0, true, &ok);
+  if (!ok || name.simplified().isEmpty()) return;
+  try {
+    controller_->add_to_collection(ids, name);
+    statusBar()->showMessage(tr("Added %n image(s) to %1.", nullptr, int(ids.size())).arg(name.simplified()), 5000);
+  } catch (const std::exception& e) {
+    statusBar()->showMessage(tr("Not added: %1").arg(QString::fromUtf8(e.what())), 8000);
+  }
 }
 
 void MainWindow::set_rating(int r) {

@@ -70,6 +70,8 @@ class MainWindow : public QMainWindow {
   void delete_selected();
   void set_favourite();
   void set_rating(int r);
+  void edit_tags();
+  void add_to_collection();
   void choose_model_folder();
 
   StudioController* controller_;

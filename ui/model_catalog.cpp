@@ -4,23 +4,21 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include "models/model.h"
+
 namespace ripen::ui {
 
 QString locate_embedded_model() {
-  QStringList candidates;
-  const QString env = qEnvironmentVariable("RIPEN_EMBEDDED_MODEL");
-  if (!env.isEmpty()) candidates << env;
-  const QString app = QCoreApplication::applicationDirPath();
-  candidates << app + "/../share/ripen/models/embedded" << app + "/../../resources/models/embedded"
-             << QStringLiteral(RIPEN_SOURCE_RESOURCES) + "/models/embedded";
-  for (const QString& c : candidates) {
-    if (QFileInfo(c + "/model_index.json").exists() || (QFileInfo(c).isFile() && c.endsWith(".safetensors"))) {
-      const QString abs = QFileInfo(c).absoluteFilePath();
-      qputenv("RIPEN_EMBEDDED_MODEL", abs.toLocal8Bit());
-      return abs;
-    }
+  // The engine's own lookup ($RIPEN_EMBEDDED_MODEL, the install prefix, the source tree), so the studio and
+  // ripen-cli always agree on which model "embedded" is.
+  std::string path;
+  try {
+    path = models::resolve_model_path("embedded");
+  } catch (const std::exception&) {
+    return {};  // not installed: the caller shows the first-run message
   }
-  return {};
+  const QString p = QString::fromStdString(path);
+  return is_model_path(p) ? QFileInfo(p).absoluteFilePath() : QString();
 }
 
 bool is_model_path(const QString& path) {

@@ -12,7 +12,7 @@ struct ModelEntry {
   QString path;  // "embedded" or a path, as GenerationRequest::model takes it
 };
 
-// Where the embedded model is installed, or empty. Also exports it as RIPEN_EMBEDDED_MODEL for the engine.
+// Where the embedded model is installed (models::resolve_model_path("embedded")), or empty when it is not.
 QString locate_embedded_model();
 QList<ModelEntry> scan_models(const QStringList& folders);
 bool is_model_path(const QString& path);

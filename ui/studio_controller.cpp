@@ -3,7 +3,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QImageWriter>
 #include <QTemporaryDir>
 #include <algorithm>
 
@@ -27,29 +26,34 @@ class DeleteCommand : public QUndoCommand {
     for (qint64 id : ids_) {
       auto g = lib->get(id);
       if (!g) continue;
-      QFile f(QString::fromStdString(lib->image_file(*g).string()));
-      QByteArray bytes = f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+      Saved s{*g, read_all(lib->image_file(*g)), {}, lib->collections_of(id)};
+      if (!g->latents_path.empty()) s.latents = read_all(lib->latents_file(*g));
       lib->remove(id);
-      saved_.push_back({*g, bytes});
+      saved_.push_back(std::move(s));
     }
     QMetaObject::invokeMethod(c_, "library_reset");
   }
   void undo() override {
     ids_.clear();
-    for (const auto& [g, bytes] : saved_) ids_.push_back(c_->restore(g, bytes));
+    for (const auto& s : saved_) ids_.push_back(c_->restore(s.g, s.bytes, s.latents, s.collections));
   }
 
  private:
   StudioController* c_;
   QList<qint64> ids_;
-  std::vector<std::pair<library::Generation, QByteArray>> saved_;
+  struct Saved {
+    library::Generation g;
+    QByteArray bytes, latents;
+    std::vector<int64_t> collections;
+  };
+  static QByteArray read_all(const std::filesystem::path& p) {
+    QFile f(QString::fromStdString(p.string()));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+  }
+  std::vector<Saved> saved_;
 };
 
 }  // namespace
-
-bool can_export_without_metadata(imageio::Format f) {
-  return f == imageio::Format::Png8 || f == imageio::Format::Png16 || f == imageio::Format::Jpeg;
-}
 
 StudioController::StudioController(AppSettings settings, QObject* parent) : QObject(parent), settings_(settings) {
   register_types();
@@ -214,19 +218,11 @@ ExportReport StudioController::export_images(const QList<qint64>& ids, const Exp
                    .filePath(QString::fromStdString(base) + QStringLiteral("-%1").arg(k) +
                              QString::fromStdString(imageio::format_extension(s.format)));
       Image img = imageio::read_image(library_->image_file(*g));
-      if (s.metadata) {
-        imageio::ExportOptions o;
-        o.format = s.format;
-        o.jpeg_quality = s.jpeg_quality;
-        imageio::export_image(path.toStdString(), img, nullptr, g->request, g->record, o);
-      } else {
-        if (!can_export_without_metadata(s.format)) throw Error("this format is always written with metadata");
-        QImage q = to_qimage(img);
-        if (s.format == imageio::Format::Png16) q = q.convertToFormat(QImage::Format_RGBX64);
-        QImageWriter w(path, s.format == imageio::Format::Jpeg ? "jpeg" : "png");
-        if (s.format == imageio::Format::Jpeg) w.setQuality(s.jpeg_quality);
-        if (!w.write(q)) throw Error(w.errorString().toStdString());
-      }
+      imageio::ExportOptions o;
+      o.format = s.format;
+      o.jpeg_quality = s.jpeg_quality;
+      o.metadata = s.metadata;  // off: no prompt, parameters or XMP in any format
+      imageio::export_image(path.toStdString(), img, nullptr, g->request, g->record, o);
       rep.written << path;
     } catch (const std::exception& e) {
       rep.errors << QStringLiteral("#%1: %2").arg(id).arg(QString::fromUtf8(e.what()));
@@ -247,12 +243,45 @@ void StudioController::set_rating(qint64 id, int rating) {
   Q_EMIT rows_changed({id});
 }
 
+QStringList StudioController::split_tags(const QString& text) {
+  QStringList out;
+  for (const QString& part : text.split(',')) {
+    const QString t = part.simplified();
+    if (!t.isEmpty() && !out.contains(t)) out << t;
+  }
+  return out;
+}
+
+void StudioController::set_tags(const QList<qint64>& ids, const QStringList& tags) {
+  if (!library_ || ids.isEmpty()) return;
+  std::vector<std::string> v;
+  for (const QString& t : tags) v.push_back(t.toStdString());
+  for (qint64 id : ids) library_->set_tags(id, v);
+  Q_EMIT rows_changed(ids);
+  Q_EMIT labels_changed();
+}
+
+void StudioController::add_to_collection(const QList<qint64>& ids, const QString& collection) {
+  const QString name = collection.simplified();
+  if (!library_ || ids.isEmpty() || name.isEmpty()) return;
+  const int64_t c = library_->create_collection(name.toStdString());
+  for (qint64 id : ids) library_->add_to_collection(c, id);
+  Q_EMIT labels_changed();
+}
+
+void StudioController::remove_from_collection(const QList<qint64>& ids, qint64 collection) {
+  if (!library_ || ids.isEmpty()) return;
+  for (qint64 id : ids) library_->remove_from_collection(collection, id);
+  Q_EMIT labels_changed();
+}
+
 void StudioController::remove_with_undo(const QList<qint64>& ids) {
   if (!library_ || ids.isEmpty()) return;
   undo_.push(new DeleteCommand(this, ids));  // push() runs redo()
 }
 
-qint64 StudioController::restore(const library::Generation& g, const QByteArray& bytes) {
+qint64 StudioController::restore(const library::Generation& g, const QByteArray& bytes, const QByteArray& latents,
+                                 const std::vector<int64_t>& collections) {
   QTemporaryDir tmp;
   const QString file = tmp.filePath(QFileInfo(QString::fromStdString(g.image_path)).fileName());
   QFile f(file);
@@ -262,10 +291,13 @@ qint64 StudioController::restore(const library::Generation& g, const QByteArray&
   o.batch_index = g.batch_index;
   o.source = g.source;
   o.created_at_ms = g.created_at_ms;
+  o.latents.assign(latents.constData(), size_t(latents.size()));
   const std::string content(bytes.constData(), size_t(bytes.size()));
   qint64 id = library_->add_file(file.toStdString(), g.request, g.record, o, library::content_hash(content));
   if (g.favourite) library_->set_favourite(id, true);
   if (g.rating) library_->set_rating(id, g.rating);
+  if (!g.tags.empty()) library_->set_tags(id, g.tags);
+  for (int64_t c : collections) library_->add_to_collection(c, id);
   Q_EMIT library_reset();
   return id;
 }

@@ -35,8 +35,6 @@ struct ExportSettings {
 struct ExportReport {
   QStringList written, errors;
 };
-// Whether a format can be written without metadata (through Qt's own writers).
-bool can_export_without_metadata(imageio::Format f);
 
 class StudioController : public QObject {
   Q_OBJECT
@@ -67,9 +65,16 @@ class StudioController : public QObject {
   ExportReport export_images(const QList<qint64>& ids, const ExportSettings& s);
   void set_favourite(qint64 id, bool on);
   void set_rating(qint64 id, int rating);
+  // Tags: the same list for every id ("a, b" text is split by split_tags). Collections are made when new.
+  void set_tags(const QList<qint64>& ids, const QStringList& tags);
+  static QStringList split_tags(const QString& text);  // comma separated, trimmed, no empties or duplicates
+  void add_to_collection(const QList<qint64>& ids, const QString& collection);
+  void remove_from_collection(const QList<qint64>& ids, qint64 collection);
   void remove_with_undo(const QList<qint64>& ids);
-  // Restores a deleted generation from its saved bytes (used by undo); returns the new id.
-  qint64 restore(const library::Generation& g, const QByteArray& bytes);
+  // Restores a deleted generation from its saved image and latents bytes, with its favourite, rating, tags and
+  // collections (used by undo); returns the new id.
+  qint64 restore(const library::Generation& g, const QByteArray& bytes, const QByteArray& latents = {},
+                 const std::vector<int64_t>& collections = {});
 
  Q_SIGNALS:
   void job_started(quint64 job, int kind);
@@ -81,6 +86,7 @@ class StudioController : public QObject {
   void rows_added(const QList<qint64>& ids);
   void rows_changed(const QList<qint64>& ids);
   void library_reset();  // rows removed, or another library opened
+  void labels_changed();  // tags or collections changed (the gallery's filters re-read them)
   void compare_requested(qint64 a, qint64 b);
 
  private:

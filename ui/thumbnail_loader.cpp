@@ -5,6 +5,8 @@
 #include <QPointer>
 #include <QRunnable>
 
+#include "library/library.h"
+
 namespace ripen::ui {
 
 ThumbnailLoader::ThumbnailLoader(QObject* parent) : QObject(parent) {
@@ -22,11 +24,18 @@ void ThumbnailLoader::forget() {
   pool_.clear();
 }
 
-void ThumbnailLoader::request(qint64 id, const QString& file, const QString& cached, int size) {
+void ThumbnailLoader::request(qint64 id, const QString& library_dir, const QString& image, bool writable, int size) {
   QPointer<ThumbnailLoader> self(this);
   const quint64 gen = generation_;
-  pool_.start([self, id, file, cached, size, gen] {
-    QImageReader reader(!cached.isEmpty() && QFileInfo::exists(cached) ? cached : file);
+  pool_.start([self, id, library_dir, image, writable, size, gen] {
+    QString file = image;
+    try {
+      const auto cached = library::thumbnail(library_dir.toStdString(), id, image.toStdString(), writable);
+      if (!cached.empty()) file = QString::fromStdString(cached.string());
+    } catch (const std::exception&) {
+      // an image OpenImageIO cannot read: Qt may still; a broken file gives a null image below
+    }
+    QImageReader reader(file);
     QSize s = reader.size();
     if (s.isValid() && (s.width() > size || s.height() > size)) reader.setScaledSize(s.scaled(size, size, Qt::KeepAspectRatio));
     QImage img = reader.read();

@@ -1,5 +1,7 @@
 #pragma once
-// Loads thumbnails on a thread pool; results come back to the owner's thread through a queued signal.
+// Loads thumbnails on a thread pool through the library's thumbnail cache (library::thumbnail, which needs no
+// database connection): made once, stored in <library>/thumbs, read from there afterwards. Results come back to
+// the owner's thread through a queued signal.
 #include <QHash>
 #include <QImage>
 #include <QObject>
@@ -14,8 +16,9 @@ class ThumbnailLoader : public QObject {
  public:
   explicit ThumbnailLoader(QObject* parent = nullptr);
   ~ThumbnailLoader() override;
-  // Asks for the thumbnail of `id` from `file` (the library's cached thumbnail when `cached` exists).
-  void request(qint64 id, const QString& file, const QString& cached, int size);
+  // Asks for the thumbnail of generation `id` of the library in `library_dir`, whose image is `image`; the cache
+  // is written only when `writable` (a read-only library's thumbnails are made in memory).
+  void request(qint64 id, const QString& library_dir, const QString& image, bool writable, int size);
   void forget();  // drop pending requests' results (the model was reset)
   QThreadPool* pool() { return &pool_; }
 

@@ -37,6 +37,7 @@ struct JobResult {
   int variation = -1;
   qint64 parent = 0;
   PromoteMode promote = PromoteMode::None;  // what was actually done (a Continue may fall back to Rerender)
+  bool latents_from_library = false;        // Promote: the parent's latents came from its stored file
   QList<qint64> ids;                        // library rows, one per image
   QList<QImage> images;
   GenerationRequest request;

@@ -17,6 +17,7 @@
 #include <QtTest>
 #include <memory>
 
+#include "imageio/export.h"
 #include "imageio/metadata_read.h"
 #include "ui/app_settings.h"
 #include "ui/compare_view.h"
@@ -178,6 +179,80 @@ class StudioTest : public QObject {
     Q_EMIT w->seed_library()->reuse_requested(parent);
     QCOMPARE(w->prompt_panel()->prompt_edit()->toPlainText(), QString("a red apple on a (white:1.2) table"));
     QCOMPARE(w->prompt_panel()->request().seed, c->generation(parent)->request.seed);
+  }
+
+  // Promotion after a restart: the draft's latents come from the file the library keeps beside its image, so
+  // continue gives the very image the in-memory path gave, not a re-render. Export without metadata in every
+  // format carries no parameters.
+  void promote_after_restart_uses_stored_latents() {
+    qint64 draft = 0;
+    QImage in_memory;
+    {
+      auto w = make_window();
+      QSignalSpy done(w->controller(), &StudioController::generated);
+      set_prompt(*w, "a blue bird on a branch", 64);
+      w->generate();
+      QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 120000);
+      draft = done.takeFirst().at(0).value<JobResult>().ids.front();
+      auto g = w->controller()->generation(draft);
+      QVERIFY(g && !g->latents_path.empty());
+      QVERIFY(QFileInfo::exists(QString::fromStdString(w->controller()->library()->latents_file(*g).string())));
+      w->controller()->promote(draft, PromoteMode::Continue);
+      QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 120000);
+      const JobResult r = done.takeFirst().at(0).value<JobResult>();
+      QCOMPARE(r.promote, PromoteMode::Continue);
+      QVERIFY(!r.latents_from_library);  // the worker's own cache
+      in_memory = r.images.front().convertToFormat(QImage::Format_RGB888);
+    }
+    auto w = make_window(false);  // a new controller, worker and library connection on the same folder
+    StudioController* c = w->controller();
+    QSignalSpy done(c, &StudioController::generated);
+    c->promote(draft, PromoteMode::Continue);
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 120000);
+    const JobResult cont = done.takeFirst().at(0).value<JobResult>();
+    QCOMPARE(cont.promote, PromoteMode::Continue);
+    QVERIFY(cont.latents_from_library);
+    const QImage stored = cont.images.front().convertToFormat(QImage::Format_RGB888);
+    c->promote(draft, PromoteMode::Rerender);
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 120000);
+    const QImage rerender = done.takeFirst().at(0).value<JobResult>().images.front().convertToFormat(QImage::Format_RGB888);
+    c->refine(draft);
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 120000);
+    const JobResult refined = done.takeFirst().at(0).value<JobResult>();
+    QCOMPARE(refined.promote, PromoteMode::Refine);
+    QVERIFY(refined.latents_from_library);
+    auto mean_diff = [](const QImage& a, const QImage& b) {
+      double sum = 0;
+      for (int y = 0; y < a.height(); ++y)
+        for (int x = 0; x < a.width() * 3; ++x) sum += std::abs(int(a.constScanLine(y)[x]) - int(b.constScanLine(y)[x]));
+      return sum / (a.width() * 3.0 * a.height());
+    };
+    QCOMPARE(stored.size(), in_memory.size());
+    const double same = mean_diff(stored, in_memory), other = mean_diff(stored, rerender);
+    qInfo("after restart: continue vs in-memory continue %.4f, continue vs re-render %.4f (mean |diff|, 0..255)", same,
+          other);
+    QVERIFY2(same < 0.5, qPrintable(QString::number(same)));
+    QVERIFY2(other > same + 0.5, qPrintable(QString::number(other)));
+
+    // Metadata off: no format carries the prompt or parameters.
+    ExportSettings es;
+    es.metadata = false;
+    es.destination = tmp_.filePath("export-bare");
+    for (imageio::Format f : imageio::available_formats()) {
+      es.format = f;
+      es.name_template = QString::fromStdString("{id}-" + imageio::format_name(f));
+      w->export_ids({draft}, es);
+    }
+    const QStringList files = QDir(es.destination).entryList(QDir::Files);
+    QCOMPARE(files.size(), int(imageio::available_formats().size()));
+    for (const QString& f : files) {
+      const QString path = QDir(es.destination).filePath(f);
+      QVERIFY2(!imageio::read_metadata(path.toStdString()).has_value(), qPrintable(f));
+      QFile file(path);
+      QVERIFY(file.open(QIODevice::ReadOnly));
+      const QByteArray bytes = file.readAll();
+      QVERIFY2(!bytes.contains("blue bird") && !bytes.contains("Steps:"), qPrintable(f));
+    }
   }
 
   void explore_fills_grid() {
