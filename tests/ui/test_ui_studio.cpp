@@ -171,6 +171,9 @@ class StudioTest : public QObject {
     w->action("actionUndo")->trigger();
     QCOMPARE(c->library()->count(), 3);
     QCOMPARE(w->gallery_model()->rowCount(), 3);
+    for (const auto& g : c->library()->page({}, 10).items)  // undo brings the latents back too
+      QVERIFY2(!g.latents_path.empty() && QFileInfo::exists(QString::fromStdString(c->library()->latents_file(g).string())),
+               qPrintable(QString::number(g.id)));
 
     // Reuse settings from the seed library loads the request into the prompt panel.
     w->prompt_panel()->prompt_edit()->setPlainText("something else");
