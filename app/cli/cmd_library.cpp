@@ -224,14 +224,16 @@ int run_library(Args& a) {
     if (as_json) {
       std::cout << json{{"integrity_ok", r.integrity_ok}, {"integrity", r.integrity},
                         {"rows_without_file", r.rows_without_file}, {"files_without_row", r.files_without_row},
-                        {"temp_files", r.temp_files}, {"rows_removed", r.rows_removed},
+                        {"temp_files", r.temp_files}, {"rows_without_latents", r.rows_without_latents},
+                        {"latents_without_row", r.latents_without_row}, {"rows_removed", r.rows_removed},
                         {"files_adopted", r.files_adopted}, {"files_removed", r.files_removed}}
                        .dump(2)
                 << "\n";
     } else {
       std::cout << "integrity: " << r.integrity << "\nrows without file: " << r.rows_without_file.size()
                 << "\nfiles without row: " << r.files_without_row.size() << "\nleftover temp files: " << r.temp_files.size()
-                << "\n";
+                << "\nrows whose latents are gone: " << r.rows_without_latents.size()
+                << "\nlatents without row: " << r.latents_without_row.size() << "\n";
       if (repair)
         std::cout << "repaired: " << r.rows_removed << " rows removed, " << r.files_adopted << " files adopted, "
                   << r.files_removed << " files removed or set aside\n";
