@@ -50,7 +50,9 @@ nlohmann::json SamplingPlan::to_json() const {
           {"composition_steps", composition_steps},
           {"refine_2x", refine_2x},
           {"refine_steps", refine_steps},
-          {"refine_strength", refine_strength}};
+          {"refine_strength", refine_strength},
+          {"refine_sampler", refine_sampler},
+          {"refine_upscale", refine_upscale}};
 }
 
 double fast_track_cfg(int s) {
@@ -103,6 +105,12 @@ void validate_request(const GenerationRequest& r) {
   if (!std::isfinite(r.refine_strength) || r.refine_strength <= 0 || r.refine_strength > 1)
     fail("refine strength must lie in (0, 1]");
   if (!std::isfinite(r.refine_sigma) || r.refine_sigma < 0) fail("refine sigma must be a finite number >= 0");
+  if (r.refine_steps < 1 || r.refine_steps > 150)
+    fail("refine steps " + std::to_string(r.refine_steps) + " is outside 1..150");
+  if (r.refine_2x && (r.preset == Preset::Fast || r.preset == Preset::Lightning))
+    fail("the 2x refinement pass applies to the quality and custom presets, not " + to_string(r.preset));
+  if (r.refine_2x && (int64_t(r.width) * 2 > 8192 || int64_t(r.height) * 2 > 8192))
+    fail("the 2x refinement pass would exceed 8192 pixels on a side");
 }
 
 SamplingPlan plan_for(const GenerationRequest& r) {
@@ -118,8 +126,10 @@ SamplingPlan plan_for(const GenerationRequest& r) {
       p.cfg.assign(30, 9.0);
       p.tail_cfg = 9.0;
       p.refine_2x = r.refine_2x;
-      p.refine_steps = 20;
+      p.refine_steps = r.refine_steps;
       p.refine_strength = r.refine_strength;
+      p.refine_sampler = "dpmpp_sde";
+      p.refine_upscale = to_string(r.refine_upscale);
       return p;
     case Preset::Lightning: {
       int n = (r.steps >= 4 && r.steps <= 6) ? r.steps : 4;
@@ -145,7 +155,10 @@ SamplingPlan plan_for(const GenerationRequest& r) {
       p.s_noise = r.s_noise;
       p.solver_type = r.solver_type;
       p.refine_2x = r.refine_2x;
+      p.refine_steps = r.refine_steps;
       p.refine_strength = r.refine_strength;
+      p.refine_sampler = r.sampler;
+      p.refine_upscale = to_string(r.refine_upscale);
       return p;
   }
   throw Error("unknown preset");

@@ -27,14 +27,18 @@ constexpr std::pair<PromoteMode, const char*> kPromote[] = {{PromoteMode::None, 
                                                              {PromoteMode::Continue, "continue"},
                                                              {PromoteMode::Rerender, "rerender"},
                                                              {PromoteMode::Refine, "refine"}};
+constexpr std::pair<RefineUpscale, const char*> kUpscale[] = {{RefineUpscale::Image, "image"},
+                                                               {RefineUpscale::Latent, "latent"}};
 }  // namespace
 
 std::string to_string(Preset p) { return to_table(p, kPresets); }
 std::string to_string(NoiseSource n) { return to_table(n, kNoise); }
 std::string to_string(PromoteMode m) { return to_table(m, kPromote); }
+std::string to_string(RefineUpscale u) { return to_table(u, kUpscale); }
 Preset preset_from_string(const std::string& s) { return from_table(s, kPresets, "preset"); }
 NoiseSource noise_from_string(const std::string& s) { return from_table(s, kNoise, "noise source"); }
 PromoteMode promote_mode_from_string(const std::string& s) { return from_table(s, kPromote, "promote mode"); }
+RefineUpscale refine_upscale_from_string(const std::string& s) { return from_table(s, kUpscale, "refine upscale"); }
 
 nlohmann::json GenerationRequest::to_json() const {
   nlohmann::json j = {
@@ -45,7 +49,8 @@ nlohmann::json GenerationRequest::to_json() const {
       {"cfg_schedule", cfg_schedule}, {"clip_skip", clip_skip}, {"noise", to_string(noise)},
       {"eta", eta},         {"s_noise", s_noise},   {"solver_type", solver_type},
       {"refine_2x", refine_2x}, {"refine_strength", refine_strength}, {"promote", to_string(promote)},
-      {"refine_sigma", refine_sigma},
+      {"refine_sigma", refine_sigma}, {"refine_steps", refine_steps},
+      {"refine_upscale", to_string(refine_upscale)},
   };
   j["parent_id"] = parent_id ? nlohmann::json(*parent_id) : nlohmann::json(nullptr);
   return j;
@@ -76,6 +81,9 @@ GenerationRequest GenerationRequest::from_json(const nlohmann::json& j) {
     get("refine_2x", r.refine_2x);
     get("refine_strength", r.refine_strength);
     get("refine_sigma", r.refine_sigma);
+    get("refine_steps", r.refine_steps);
+    if (j.contains("refine_upscale") && !j.at("refine_upscale").is_null())
+      r.refine_upscale = refine_upscale_from_string(j.at("refine_upscale").get<std::string>());
     if (j.contains("preset")) r.preset = preset_from_string(j.at("preset").get<std::string>());
     if (j.contains("noise")) r.noise = noise_from_string(j.at("noise").get<std::string>());
     if (j.contains("promote")) r.promote = promote_mode_from_string(j.at("promote").get<std::string>());
@@ -90,7 +98,8 @@ nlohmann::json GenerationRecord::to_json() const {
   return {{"steps_used", steps_used},       {"steps_planned", steps_planned}, {"unet_evals", unet_evals},
           {"stop_reason", stop_reason},     {"model_name", model_name},       {"model_hash", model_hash},
           {"seconds_total", seconds_total}, {"seconds_text", seconds_text},   {"seconds_sampling", seconds_sampling},
-          {"seconds_decode", seconds_decode}};
+          {"seconds_decode", seconds_decode}, {"refined_2x", refined_2x},       {"refine_steps", refine_steps},
+          {"refine_sigma", refine_sigma},   {"seconds_upscale", seconds_upscale}, {"seconds_refine", seconds_refine}};
 }
 
 GenerationRecord GenerationRecord::from_json(const nlohmann::json& j) {
@@ -106,6 +115,11 @@ GenerationRecord GenerationRecord::from_json(const nlohmann::json& j) {
     r.seconds_text = j.value("seconds_text", 0.0);
     r.seconds_sampling = j.value("seconds_sampling", 0.0);
     r.seconds_decode = j.value("seconds_decode", 0.0);
+    r.refined_2x = j.value("refined_2x", false);
+    r.refine_steps = j.value("refine_steps", 0);
+    r.refine_sigma = j.value("refine_sigma", 0.0);
+    r.seconds_upscale = j.value("seconds_upscale", 0.0);
+    r.seconds_refine = j.value("seconds_refine", 0.0);
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("generation record JSON: ") + e.what());
   }

@@ -12,13 +12,19 @@ namespace ripen {
 enum class Preset { Fast, Quality, Lightning, Custom };
 enum class NoiseSource { Cpu, Philox };
 enum class PromoteMode { None, Continue, Rerender, Refine };
+// How the 2x refinement pass enlarges the base result: Image = VAE-decode, Lanczos-3 resize, VAE-encode (the
+// encoder's mean); Latent = bilinear interpolation of the latent (AUTOMATIC1111's "Latent" upscaler), which
+// smears the latent's fine structure and so needs a higher refine_strength (about 0.55-0.7) to re-draw detail.
+enum class RefineUpscale { Image, Latent };
 
 std::string to_string(Preset p);
 std::string to_string(NoiseSource n);
 std::string to_string(PromoteMode m);
+std::string to_string(RefineUpscale u);
 Preset preset_from_string(const std::string& s);          // throws ripen::Error on unknown names
 NoiseSource noise_from_string(const std::string& s);
 PromoteMode promote_mode_from_string(const std::string& s);
+RefineUpscale refine_upscale_from_string(const std::string& s);  // "image" | "latent"
 
 struct GenerationRequest {
   std::string model = "embedded";  // a path, or "embedded" for the built-in default model
@@ -39,8 +45,12 @@ struct GenerationRequest {
   double eta = 1.0;                  // ancestral/SDE noise amount
   double s_noise = 1.0;
   std::string solver_type = "midpoint";  // dpmpp_2m_sde
-  bool refine_2x = false;            // quality mode's optional 2x refinement pass
-  double refine_strength = 0.45;
+  // Quality (and custom) mode's optional 2x refinement pass ("hires fix"): upscale the base result 2x, re-noise it
+  // to the σ at refine_strength of the way down the schedule, then refine_steps steps to σ = 0.
+  bool refine_2x = false;
+  double refine_strength = 0.45;     // also promote refine's σ_r when refine_sigma is 0
+  int refine_steps = 20;
+  RefineUpscale refine_upscale = RefineUpscale::Image;
   // Promotion / refinement of an earlier generation.
   PromoteMode promote = PromoteMode::None;
   std::optional<int64_t> parent_id;  // library row of the parent
@@ -67,6 +77,13 @@ struct GenerationRecord {
   std::string model_name;
   std::string model_hash;           // AUTOMATIC1111-style short hash (first 10 hex of sha256)
   double seconds_total = 0, seconds_text = 0, seconds_sampling = 0, seconds_decode = 0;
+  // The 2x refinement pass, when it ran: steps_used/unet_evals/seconds_sampling include it; refine_steps of the
+  // steps were the pass's, from σ = refine_sigma. seconds_upscale: base decode + resize + encode (image mode) or
+  // the latent interpolation; seconds_refine: the pass's sampling (part of seconds_sampling).
+  bool refined_2x = false;
+  int refine_steps = 0;
+  double refine_sigma = 0;
+  double seconds_upscale = 0, seconds_refine = 0;
   nlohmann::json to_json() const;
   static GenerationRecord from_json(const nlohmann::json& j);
 };
