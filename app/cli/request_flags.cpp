@@ -33,7 +33,9 @@ std::string request_flags_help() {
   return "  --model PATH|embedded  --prompt TEXT  --negative TEXT  --seed N  --size WxH  --batch N\n"
          "  --preset fast|quality|lightning|custom  --sampler NAME  --schedule karras|exponential|discrete\n"
          "  --steps N  --cfg X  --cfg-schedule X,Y,...  --clip-skip N  --noise cpu|philox  --eta X  --s-noise X\n"
-         "  --solver-type midpoint|heun  --refine-2x  --refine-strength X  --refine-sigma X\n";
+         "  --solver-type midpoint|heun  --refine-sigma X\n"
+         "  --refine-2x  (quality/custom: upscale 2x, re-noise, refine; \"hires fix\")  --refine-strength X (0..1,\n"
+         "     default 0.45; latent upscale wants 0.55-0.7)  --refine-steps N (default 20)  --refine-upscale image|latent\n";
 }
 
 GenerationRequest request_from_flags(Args& args, GenerationRequest r) {
@@ -100,6 +102,24 @@ GenerationRequest request_from_flags(Args& args, GenerationRequest r) {
   if (auto v = args.get("--solver-type")) r.solver_type = *v;
   if (args.flag("--refine-2x")) r.refine_2x = true;
   r.refine_strength = args.get_double("--refine-strength", r.refine_strength);
+  auto refine_steps = args.get("--refine-steps");
+  if (refine_steps) {
+    try {
+      size_t used = 0;
+      r.refine_steps = std::stoi(*refine_steps, &used);
+      if (used != refine_steps->size()) throw std::invalid_argument("junk");
+    } catch (const std::exception&) {
+      throw UsageError{"--refine-steps needs an integer, got '" + *refine_steps + "'"};
+    }
+  }
+  auto refine_upscale = args.get("--refine-upscale");
+  if (refine_upscale) {
+    if (*refine_upscale != "image" && *refine_upscale != "latent")
+      throw UsageError{"--refine-upscale must be image or latent, got '" + *refine_upscale + "'"};
+    r.refine_upscale = refine_upscale_from_string(*refine_upscale);
+  }
+  if ((refine_steps || refine_upscale) && !r.refine_2x)
+    throw UsageError{std::string(refine_steps ? "--refine-steps" : "--refine-upscale") + " applies with --refine-2x"};
   r.refine_sigma = args.get_double("--refine-sigma", r.refine_sigma);
   // Sampler flags without --preset mean custom; fast and quality decide these themselves, lightning takes
   // only --steps (4 to 6).
