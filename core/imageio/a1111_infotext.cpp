@@ -264,8 +264,16 @@ std::string a1111_parameters(const GenerationRequest& r, const GenerationRecord&
   };
   if (!rec.model_hash.empty()) params.push_back({"Model hash", rec.model_hash});
   params.push_back({"Model", model_name});
+  // The 2x refinement pass is A1111's hires fix: "Denoising strength" sits among the main fields, the "Hires ..."
+  // extras come after RNG (txt2img's init() adds them before the sampler adds Eta). Size stays the first pass's.
+  if (r.refine_2x) params.push_back({"Denoising strength", python_float_repr(r.refine_strength)});
   if (r.clip_skip > 1) params.push_back({"Clip skip", std::to_string(r.clip_skip)});
   params.push_back({"RNG", r.noise == NoiseSource::Cpu ? "CPU" : "NV"});
+  if (r.refine_2x) {
+    params.push_back({"Hires upscale", "2"});
+    params.push_back({"Hires steps", std::to_string(r.refine_steps)});
+    params.push_back({"Hires upscaler", r.refine_upscale == RefineUpscale::Latent ? "Latent" : "Lanczos"});
+  }
   if (uses_eta(r.sampler) && r.eta != 1.0) params.push_back({"Eta", python_float_repr(r.eta)});
 
   std::string line;
@@ -354,6 +362,19 @@ std::optional<A1111Parameters> parse_a1111_parameters(const std::string& text) {
   if (auto v = field("Schedule type")) {
     for (const auto& [ours, label] : kSchedules)
       if (*v == label) r.schedule = ours;
+  }
+  // Hires fix at 2x (the only factor Ripen's refinement pass has); without "Hires steps" A1111 reuses Steps.
+  if (auto v = field("Hires upscale")) {
+    double scale = 0;
+    parse_number(*v, scale);
+    if (scale == 2.0) {
+      r.refine_2x = true;
+      r.refine_steps = r.steps;
+      if (auto s = field("Hires steps")) parse_number(*s, r.refine_steps);
+      if (auto s = field("Denoising strength")) parse_number(*s, r.refine_strength);
+      if (auto s = field("Hires upscaler"))
+        r.refine_upscale = s->rfind("Latent", 0) == 0 ? RefineUpscale::Latent : RefineUpscale::Image;
+    }
   }
   if (auto v = field("Model hash")) out.record.model_hash = *v;
   if (auto v = field("Model")) out.record.model_name = *v;
