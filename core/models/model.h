@@ -19,6 +19,8 @@
 // > epsilon. Detection::prediction_source says which one decided.
 #include "models/detect.h"
 #include "nets/autoencoder_kl.h"
+#include "nets/latent_preview.h"
+#include "nets/taesd.h"
 #include "nets/unet.h"
 #include "text/clip_text_model.h"
 #include "text/clip_tokenizer.h"
@@ -50,7 +52,29 @@ struct LoadedModel {
   std::optional<AutoencoderKL> vae;
   // Configs the components were built from (diffusers field names), for `ripen-cli info` and debugging.
   std::map<std::string, nlohmann::json> configs;
+
+  // Step previews (design.md, "Events"): the latent->RGB map every step and, when its weights sit beside the
+  // model, a TAESD decoder every few steps. See preview_assets below for where they come from.
+  LatentRgbFactors latent_rgb;
+  std::string latent_rgb_source;  // the JSON file, or "sd1 defaults" / "sdxl defaults"
+  std::optional<Taesd> taesd;     // used for its decoder
+  std::string taesd_source;       // file(s) it was loaded from
 };
+
+// The preview factors of a model: `latent_rgb_factors.json` in its folder ({"factors": [[r, g, b] per latent
+// channel], "bias": [r, g, b]}, RGB in [-1, 1], UNet-space latents — what core/training/export_model writes),
+// else the architecture's table (SD1/SD2 share one, SDXL). `channels` (> 0) must match the file's rows.
+// Throws ripen::Error naming the file when it is malformed.
+LatentRgbFactors model_latent_rgb_factors(const std::string& model_path, Arch arch, int64_t channels,
+                                          std::string* source = nullptr);
+
+// TAESD decoder weights beside a model, first match wins (empty when none):
+//   folder model: <folder>/taesd/ or <folder>/vae_approx/ holding a diffusers AutoencoderTiny
+//                 (config.json + diffusion_pytorch_model.safetensors) or an original taesd[xl]_decoder.safetensors;
+//   single file:  <dir>/vae_approx/taesd_decoder.safetensors (taesdxl_ for SDXL; ComfyUI's place and names).
+std::vector<std::string> find_taesd(const std::string& model_path, Arch arch);
+// Loads the decoder of `paths` (load_taesd) and checks its latent channels; throws ripen::Error naming the files.
+Taesd load_taesd_decoder(const std::vector<std::string>& paths, int64_t channels, at::TensorOptions options);
 
 LoadedModel load_model(const std::string& path, const LoadOptions& options = {});
 

@@ -3,10 +3,12 @@
 
 #include <chrono>
 
+#include "nets/taesd.h"
 #include "pipeline/metrics.h"
 #include "pipeline/plan_runner.h"
 #include "sampling/brownian.h"
 #include "sampling/schedules.h"
+#include "tensors/params.h"
 
 namespace ripen {
 namespace {
@@ -27,6 +29,7 @@ StepOverhead measure_step_overhead(int64_t batch, int64_t h, int64_t w, const Sa
       return target + (x - target) * (0.25 / (0.25 + sigma * sigma));
     });
   };
+  const LatentRgbFactors factors = latent_rgb_factors("sd1");
   StepOverhead best{1e30, 1e30, 0};
   for (int rep = 0; rep < std::max(1, repeats); ++rep) {
     double preview = 0;
@@ -37,7 +40,7 @@ StepOverhead measure_step_overhead(int64_t batch, int64_t h, int64_t w, const Sa
     o.noise = sampling::brownian_noise_sampler(seeds, {4, h, w}, opts);
     o.preview = [&](const at::Tensor& d, int) {
       auto t = Clock::now();
-      at::Tensor p = latent_to_rgb(d, false);
+      at::Tensor p = latent_to_rgb(d, factors);
       preview += since(t);
       return p;
     };
@@ -55,6 +58,30 @@ StepOverhead measure_step_overhead(int64_t batch, int64_t h, int64_t w, const Sa
     best.steps = steps;
     best.sampler_seconds_per_step = std::min(best.sampler_seconds_per_step, (total - preview) / steps);
     best.preview_seconds_per_step = std::min(best.preview_seconds_per_step, preview / steps);
+  }
+  return best;
+}
+
+TaesdPreviewCost measure_taesd_preview(int64_t h, int64_t w, int preview_size, const at::Device& device, int repeats) {
+  at::NoGradGuard no_grad;
+  ParamStore ps = ParamStore::random(1, at::TensorOptions().device(device).dtype(at::kFloat));
+  Taesd taesd = Taesd::bind(ps, TaesdConfig{}, false, true);
+  at::Tensor x0 = at::randn({1, 4, h, w}, at::TensorOptions().dtype(at::kFloat)).to(device);
+  const LatentRgbFactors factors = latent_rgb_factors("sd1");
+  TaesdPreviewCost best{1e30, 1e30};
+  for (int rep = 0; rep < std::max(1, repeats) + 1; ++rep) {  // the first round warms up
+    auto t = Clock::now();
+    Image a = to_image(latent_to_rgb(x0, factors)[0]);
+    double linear = since(t);
+    t = Clock::now();
+    at::Tensor img = taesd.decode(x0).add(1).mul_(0.5).clamp_(0, 1);
+    const int64_t k = std::max<int64_t>(1, (std::max(img.size(2), img.size(3)) + preview_size - 1) / preview_size);
+    if (k > 1) img = at::avg_pool2d(img, {k, k});
+    Image b = to_image(img[0]);
+    double dec = since(t);
+    if (rep == 0) continue;
+    best.linear_seconds = std::min(best.linear_seconds, linear);
+    best.taesd_seconds = std::min(best.taesd_seconds, dec);
   }
   return best;
 }
@@ -88,6 +115,8 @@ nlohmann::json bench_presets(Pipeline& pipeline, const GenerationRequest& base, 
                          {"stop_reason", rec.stop_reason},
                          {"seconds_per_unet_eval", rec.unet_evals ? g.seconds_unet / rec.unet_evals : 0.0},
                          {"preview_seconds_per_step", g.seconds_preview / steps},
+                         {"taesd_previews", g.taesd_previews},
+                         {"taesd_seconds", g.seconds_preview_taesd},
                          {"sampler_seconds_per_step", other / steps},
                          {"overhead_fraction_of_unet_eval",
                           rec.unet_evals ? (other + g.seconds_preview) / steps / (g.seconds_unet / rec.unet_evals) : 0.0}};

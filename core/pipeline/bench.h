@@ -22,6 +22,16 @@ struct StepOverhead {
 StepOverhead measure_step_overhead(int64_t batch, int64_t latent_h, int64_t latent_w, const SamplingPlan& plan,
                                    const at::Device& device, int repeats = 3);
 
+// One step preview of the first image at latent size h x w: the latent→RGB map, and a TAESD decode (random
+// weights: same cost as real ones) shrunk to `preview_size`, both including the 8-bit conversion. Fastest of
+// `repeats` after a warm-up.
+struct TaesdPreviewCost {
+  double linear_seconds = 0;
+  double taesd_seconds = 0;
+};
+TaesdPreviewCost measure_taesd_preview(int64_t latent_h, int64_t latent_w, int preview_size, const at::Device& device,
+                                       int repeats = 3);
+
 // End to end on a model: each preset once after one warm-up, seconds and UNet evaluations per preset, the
 // measured split (UNet, preview, rest), and the fast-vs-quality SSIM of the same seed beside two seeds' floor.
 nlohmann::json bench_presets(Pipeline& pipeline, const GenerationRequest& base, const std::vector<Preset>& presets);

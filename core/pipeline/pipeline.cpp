@@ -63,15 +63,25 @@ std::shared_ptr<const sampling::DiscreteSchedule> model_schedule(const models::L
 
 std::string resolve_model_path(const std::string& model) { return models::resolve_model_path(model); }
 
-at::Tensor preview_rgb(const at::Tensor& denoised, bool sdxl, int max_side) {
-  at::Tensor rgb = latent_to_rgb(denoised.detach().to(at::kFloat), sdxl);
+// Shrinks [B, 3, h, w] so its longest side is at most max_side (box filter for whole factors: TAESD's 8x output).
+at::Tensor fit_preview(at::Tensor rgb, int max_side) {
   int64_t h = rgb.size(2), w = rgb.size(3);
-  if (max_side > 0 && std::max(h, w) > max_side) {
-    double s = double(max_side) / std::max(h, w);
-    rgb = at::upsample_bilinear2d(rgb, {std::max<int64_t>(1, int64_t(h * s)), std::max<int64_t>(1, int64_t(w * s))},
-                                  false);
-  }
-  return rgb;
+  if (max_side <= 0 || std::max(h, w) <= max_side) return rgb;
+  const int64_t k = (std::max(h, w) + max_side - 1) / max_side;
+  if (h % k == 0 && w % k == 0) return at::avg_pool2d(rgb, {k, k});
+  double s = double(max_side) / std::max(h, w);
+  return at::upsample_bilinear2d(rgb, {std::max<int64_t>(1, int64_t(h * s)), std::max<int64_t>(1, int64_t(w * s))},
+                                 false);
+}
+
+at::Tensor preview_rgb(const at::Tensor& denoised, const LatentRgbFactors& f, int max_side) {
+  return fit_preview(latent_to_rgb(denoised.detach().to(at::kFloat), f), max_side);
+}
+
+// The first image's x0 estimate through TAESD, [1, 3, H, W] in [0, 1].
+at::Tensor taesd_preview(const Taesd& taesd, const at::Tensor& denoised, int max_side) {
+  at::Tensor img = taesd.decode(denoised.detach().slice(0, 0, 1));
+  return fit_preview(img.add(1).mul_(0.5).clamp_(0, 1), max_side);
 }
 }  // namespace
 
@@ -80,10 +90,8 @@ const std::atomic<bool>& Pipeline::never_cancel() {
   return never;
 }
 
-at::Tensor latent_to_rgb(const at::Tensor& latents, bool sdxl) {
-  // nets/latent_preview's least-squares factors, batched and kept as float for the controller's preview score.
-  static const LatentRgbFactors sd = latent_rgb_factors("sd1"), xl = latent_rgb_factors("sdxl");
-  const LatentRgbFactors& f = sdxl ? xl : sd;
+at::Tensor latent_to_rgb(const at::Tensor& latents, const LatentRgbFactors& f) {
+  // nets/latent_preview's convention, batched and kept as float for the controller's preview score.
   at::Tensor w = f.weight.to(latents.device(), latents.scalar_type());
   at::Tensor rgb = at::einsum("bchw,cr->brhw", {latents.slice(1, 0, w.size(0)), w});
   rgb = rgb + f.bias.to(rgb.options()).view({1, 3, 1, 1});
@@ -129,7 +137,13 @@ std::shared_ptr<models::LoadedModel> Pipeline::model(const std::string& request_
   lo.device = options_.device;
   lo.dtype = options_.dtype;
   lo.compute_hash = false;
-  cached_ = std::make_shared<models::LoadedModel>(models::load_model(path, lo));
+  auto loaded = std::make_shared<models::LoadedModel>(models::load_model(path, lo));
+  if (!options_.taesd_path.empty()) {
+    auto t = at::TensorOptions().device(options_.device).dtype(options_.device.is_cpu() ? at::kFloat : options_.dtype);
+    loaded->taesd = models::load_taesd_decoder({options_.taesd_path}, loaded->unet ? loaded->unet->config().in_channels : 0, t);
+    loaded->taesd_source = options_.taesd_path;
+  }
+  cached_ = loaded;
   cached_path_ = path;
   return cached_;
 }
@@ -176,6 +190,7 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   GenerationResult res;
   res.request = req;
   res.plan = plan_for(req);
+  if (in.plan) res.plan = *in.plan;
   const SamplingPlan& plan = res.plan;
   if (plan.refine_2x) throw Error("quality mode's 2x refinement pass is not implemented yet (drop --refine-2x)");
   auto emit = [&](StepEvent e) {
@@ -296,9 +311,20 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   ro.preview = [&](const at::Tensor& denoised, int) {
     if (preview_size <= 0) return at::Tensor();
     auto tp = Clock::now();
-    at::Tensor p = preview_rgb(denoised, sdxl, preview_size);
+    at::Tensor p = preview_rgb(denoised, m->latent_rgb, preview_size);
     res.seconds_preview += since(tp);
     return p;
+  };
+  // TAESD previews (PipelineOptions::taesd_every): never on the last step, which the VAE decodes right after.
+  const bool use_taesd = m->taesd && preview_size > 0 && options_.taesd_every >= 0;
+  const std::string taesd_key = m->path + " " + std::to_string(h) + "x" + std::to_string(w);
+  if (taesd_key != taesd_decode_key_) taesd_decode_seconds_ = 0, taesd_decode_key_ = taesd_key;
+  Clock::time_point t_sample;
+  auto taesd_due = [&](const PlanStep& s) {
+    if (!use_taesd || s.sigma_next <= 0) return false;
+    if (options_.taesd_every > 0) return s.step % options_.taesd_every == 0;
+    const double sampling = since(t_sample) - res.seconds_preview_taesd;
+    return res.seconds_preview_taesd + taesd_decode_seconds_ <= options_.taesd_budget * sampling;
   };
   ro.on_step = [&](const PlanStep& s) {
     StepEvent e;
@@ -306,14 +332,22 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
     e.planned = s.planned;
     e.sigma = s.sigma_next;
     e.phase = s.tail ? "tail" : "sampling";
-    if (s.preview.defined()) {
+    if (taesd_due(s)) {
+      auto tp = Clock::now();
+      e.preview = to_image(taesd_preview(*m->taesd, s.denoised, preview_size)[0]);
+      e.preview_taesd = true;
+      taesd_decode_seconds_ = since(tp);
+      res.seconds_preview_taesd += taesd_decode_seconds_;
+      res.seconds_preview += taesd_decode_seconds_;
+      ++res.taesd_previews;
+    } else if (s.preview.defined()) {
       auto tp = Clock::now();
       e.preview = to_image(s.preview[0]);
       res.seconds_preview += since(tp);
     }
     emit(e);
   };
-  auto t_sample = Clock::now();
+  t_sample = Clock::now();
   PlanRunResult pr = run_plan(plan, factory, x, ro);
   res.record.seconds_sampling = since(t_sample);
   res.record.steps_used = pr.steps_used;

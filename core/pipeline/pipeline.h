@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "nets/latent_preview.h"
 #include "pipeline/adaptive.h"
 #include "pipeline/events.h"
 #include "pipeline/presets.h"
@@ -39,6 +40,8 @@ struct GenerationResult {
   std::vector<CheckpointRecord> checkpoints;
   double seconds_unet = 0;           // inside the UNet (part of record.seconds_sampling)
   double seconds_preview = 0;        // step previews (part of record.seconds_sampling)
+  double seconds_preview_taesd = 0;  // the TAESD part of seconds_preview
+  int taesd_previews = 0;            // step events that carry a TAESD preview
   bool ok() const { return status == Status::Ok; }
   nlohmann::json to_json() const;    // request, plan, record, σ_c, checkpoints (no pixels or tensors)
 };
@@ -55,6 +58,15 @@ struct PipelineOptions {
   at::ScalarType dtype = at::kFloat;
   Parity parity = Parity::KDiffusion;
   int preview_size = 128;           // longest side of step previews (0: no previews)
+  // TAESD step previews, when the model has TAESD weights beside it (models::find_taesd) or taesd_path names them
+  // (a diffusers AutoencoderTiny folder or a taesd[xl]_decoder.safetensors). The adaptive controller always scores
+  // the latent→RGB preview; TAESD only replaces the picture the event shows (first image of the batch).
+  //   taesd_every = 0: automatic — a step gets a TAESD preview when the TAESD time of the run so far plus one more
+  //                    decode stays within taesd_budget of the sampling time so far (so previews stay < 5% of a step);
+  //   N > 0: every N-th step;  -1: never.
+  std::string taesd_path;
+  int taesd_every = 0;
+  double taesd_budget = 0.04;
   int64_t vae_tile_latent = 96;     // decode tiled when a latent side exceeds this
   bool sync_timing = false;         // on a GPU: wait after each UNet call so seconds_unet is exact (bench)
 };
@@ -70,6 +82,7 @@ struct GenerateInputs {
   at::Tensor initial_noise;                  // unit noise [B, 4, h, w]; default: from the request's seed and source
   std::optional<StartPoint> start;
   std::shared_ptr<StopPredictor> predictor;  // adaptive: null → heuristic
+  std::optional<SamplingPlan> plan;          // run this instead of the preset's plan (measurements, e.g. samplers)
 };
 
 class Pipeline {
@@ -96,11 +109,14 @@ class Pipeline {
   std::mutex mutex_;
   std::string cached_path_;
   std::shared_ptr<models::LoadedModel> cached_;
+  double taesd_decode_seconds_ = 0;  // last TAESD preview decode (auto schedule's estimate; 0: not measured yet)
+  std::string taesd_decode_key_;     // model and latent size it was measured for
 };
 
 // Float image [3, H, W] in [0, 1] → 8-bit RGB (round to nearest).
 Image to_image(const at::Tensor& chw);
-// Latent → RGB linear approximation (no network): [B, 4, h, w] → [B, 3, h, w] in [0, 1].
-at::Tensor latent_to_rgb(const at::Tensor& latents, bool sdxl);
+// Latent → RGB linear approximation (no network) with a model's factors (models::LoadedModel::latent_rgb):
+// [B, C, h, w] → [B, 3, h, w] in [0, 1].
+at::Tensor latent_to_rgb(const at::Tensor& latents, const LatentRgbFactors& factors);
 
 }  // namespace ripen
