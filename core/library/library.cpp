@@ -463,7 +463,11 @@ GalleryPage Library::page(const GalleryFilter& f, int limit, std::optional<PageC
   if (q.empty()) {
     // Ids first, then their columns: a filter the planner answers from an index (tag, collection, rating) sorts
     // only (created_at, id) pairs, never rows carrying their JSON.
-    Stmt s(*db_, "SELECT g.id FROM generations g" + join + " WHERE " + all + page_order + lim);
+    // A rating filter reads its covering index and sorts the pairs: the planner would rather walk the time index
+    // and read every row when few are rated (10,000 rows: 22 -> 0.1 ms).
+    const bool by_rating = f.min_rating && *f.min_rating > 0 && join.empty();
+    Stmt s(*db_, std::string("SELECT g.id FROM generations g") + (by_rating ? " INDEXED BY generations_by_rating" : "") +
+                     join + " WHERE " + all + page_order + lim);
     p.bind(s);
     while (s.step()) ids.push_back(s.i64(0));
   } else {

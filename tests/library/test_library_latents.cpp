@@ -152,6 +152,7 @@ TEST(LibraryFilters, TagsCollectionsRatingAndDatesOn10000Rows) {
     size_t expect;  // rows over all pages
   };
   std::vector<Case> cases;
+  cases.push_back({"none", {}, 10000});
   GalleryFilter f;
   f.tag = "rare";
   cases.push_back({"tag rare", f, 100});
