@@ -499,10 +499,18 @@ GalleryPage Library::page(const GalleryFilter& f, int limit, std::optional<PageC
     }
   }
   if (!ids.empty()) {
+    // The ids are in gallery order already. No ORDER BY here: the planner would walk the whole time index to
+    // avoid a sort, testing every row against the list (10,000 rows: 25 ms a page instead of 1).
     std::string list;
     for (int64_t id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
-    Stmt s(*db_, std::string("SELECT ") + kColumns + " FROM generations g WHERE g.id IN (" + list + ")" + page_order);
-    while (s.step()) page.items.push_back(row_to_generation(s));
+    Stmt s(*db_, std::string("SELECT ") + kColumns + " FROM generations g WHERE g.id IN (" + list + ")");
+    std::map<int64_t, Generation> by_id;
+    while (s.step()) {
+      Generation g = row_to_generation(s);
+      by_id.emplace(g.id, std::move(g));
+    }
+    for (int64_t id : ids)
+      if (auto it = by_id.find(id); it != by_id.end()) page.items.push_back(std::move(it->second));
   }
   if (static_cast<int>(page.items.size()) > limit) {
     page.items.resize(limit);
@@ -599,7 +607,7 @@ fs::path thumbnail(const fs::path& library_dir, int64_t id, const fs::path& imag
   fs::path t = library_dir / "thumbs" / (std::to_string(id) + ".jpg");
   std::error_code ec;
   if (fs::exists(t, ec)) return t;
-  if (!writable) return {};
+  if (!writable || !fs::exists(image, ec)) return {};  // a missing image: OpenImageIO would try every reader
   fs::create_directories(t.parent_path(), ec);
   imageio::write_thumbnail(imageio::read_image(image), t, 256);
   return t;
