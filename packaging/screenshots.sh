@@ -12,7 +12,7 @@ app="$build/app/gui/ripen"
 command -v xvfb-run >/dev/null || { echo "screenshots: xvfb-run missing (apt install xvfb xauth)" >&2; exit 1; }
 model="${RIPEN_SHOT_MODEL:-}"
 if [ -z "$model" ]; then
-  if [ -f "$root/resources/models/embedded/model_index.json" ]; then model=embedded
+  if [ -f "$root/resources/models/ripen-emoji/model_index.json" ]; then model=embedded
   else model="${RIPEN_ORACLE_DIR:-$root/../shared/oracle}/tiny-sd15"; fi
 fi
 work="$(mktemp -d)"
