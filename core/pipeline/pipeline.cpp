@@ -9,6 +9,7 @@
 #include "models/model.h"
 #include "nets/latent_preview.h"
 #include "pipeline/plan_runner.h"
+#include "pipeline/refine.h"
 #include "sampling/brownian.h"
 #include "sampling/cfg_denoiser.h"
 #include "sampling/noise.h"
@@ -192,9 +193,15 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   res.plan = plan_for(req);
   if (in.plan) res.plan = *in.plan;
   const SamplingPlan& plan = res.plan;
-  if (plan.refine_2x) throw Error("quality mode's 2x refinement pass is not implemented yet (drop --refine-2x)");
+  // The 2x refinement pass's step events continue the base pass's count, as phase "refine".
+  const int refine_extra = plan.refine_2x ? plan.refine_steps : 0;
+  int refine_offset = -1;  // steps done before the refine pass, once it runs
   auto emit = [&](StepEvent e) {
     if (!on_step) return;
+    if (e.phase == "sampling" || e.phase == "tail") {
+      if (refine_offset >= 0) e.step += refine_offset, e.planned += refine_offset, e.phase = "refine";
+      else e.planned += refine_extra;
+    }
     e.elapsed = since(t0);
     on_step(e);
   };
@@ -361,10 +368,59 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   res.checkpoints = pr.checkpoints;
   if (cancel.load()) throw sampling::Cancelled();
 
+  // Quality mode's 2x refinement pass (pipeline/refine.h): upscale, re-noise to σ_r along each image seed's
+  // Brownian path at the 2x latent size, refine_steps steps to σ = 0.
+  if (plan.refine_2x) {
+    const int64_t f = 2;
+    auto t_up = Clock::now();
+    emit(StepEvent{pr.steps_used, pr.steps_used + refine_extra, 0, 0.0, {}, false, 0, "upscale"});
+    at::Tensor up = plan.refine_upscale == "latent"
+                        ? upscale_latents_bilinear(pr.x, f)
+                        : upscale_image_to_latents(*m->vae, decode(req.model, pr.x), f, options_.vae_tile_latent);
+    up = up.to(opts);
+    res.record.seconds_upscale = since(t_up);
+    if (cancel.load()) throw sampling::Cancelled();
+    if (sdxl) {
+      const double H2 = double(f * req.height), W2 = double(f * req.width);
+      at::Tensor ids = at::tensor({H2, W2, 0., 0., H2, W2}, at::kFloat).view({1, 6});
+      added_both.time_ids = ids.expand({2 * B, 6}).contiguous();
+      added_cond.time_ids = ids.expand({B, 6}).contiguous();
+    }
+    RefineSigmas rs = refine_sigmas(plan, *schedule);
+    PlanRunOptions rro = ro;
+    rro.sigmas = rs.sigmas;
+    rro.first_step = 0;
+    rro.predictor = nullptr;
+    rro.noise = sampling::brownian_noise_sampler(seeds, {C, f * h, f * w}, opts);
+    at::Tensor xr = up + rro.noise(0.0, rs.sigma_r) * rs.sigma_r;
+    sampling::CfgDenoiserOptions rbase = base;  // a diffusers timestep table belongs to the base σ sequence
+    if (rbase.timestep_mode == sampling::TimestepMode::Table) rbase.timestep_mode = sampling::TimestepMode::Rounded;
+    DenoiserFactory refine_factory = [&](const sampling::GuidanceSchedule& g) {
+      sampling::CfgDenoiserOptions o = rbase;
+      o.guidance = g;
+      auto d = std::make_shared<sampling::CfgDenoiser>(net, schedule, o);
+      keep.push_back(d);
+      return d->as_denoiser();
+    };
+    refine_offset = pr.steps_used;
+    auto t_ref = Clock::now();
+    PlanRunResult rr = run_plan(refine_pass_plan(plan), refine_factory, xr, rro);
+    res.record.seconds_refine = since(t_ref);
+    res.record.seconds_sampling += res.record.seconds_refine;
+    res.record.steps_used += rr.steps_used;
+    res.record.steps_planned += rr.steps_planned;
+    res.record.unet_evals = int(unet_evals);
+    res.record.refined_2x = true;
+    res.record.refine_steps = rr.steps_used;
+    res.record.refine_sigma = rs.sigma_r;
+    res.latents = rr.x;
+    if (cancel.load()) throw sampling::Cancelled();
+  }
+
   // Decode.
   auto t_dec = Clock::now();
-  emit(StepEvent{pr.steps_used, pr.steps_used, 0, 0.0, {}, false, 0, "decode"});
-  at::Tensor imgs = decode(req.model, pr.x);
+  emit(StepEvent{res.record.steps_used, res.record.steps_used, 0, 0.0, {}, false, 0, "decode"});
+  at::Tensor imgs = decode(req.model, res.latents);
   for (int64_t i = 0; i < B; ++i) res.images.push_back(to_image(imgs[i]));
   res.record.seconds_decode = since(t_dec);
   res.record.seconds_total = since(t0);
