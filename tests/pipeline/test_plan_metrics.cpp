@@ -120,12 +120,13 @@ TEST(Adaptive, StopsWhenEstimateSettlesAndRecordsWhy) {
     at::Tensor x0 = target * (1.0 + std::pow(0.5, s));
     if (c.after_step(s, 10.0 / s, 10.0, x0, at::Tensor())) stopped = s;
   }
-  // change 4→8: (0.5^4 − 0.5^8)/(1+0.5^8) ≈ 0.058 > 0.05; 8→12 ≈ 0.0037 → stop at 12.
-  EXPECT_EQ(stopped, 12);
-  EXPECT_NE(c.reason().find("converged at step 12"), std::string::npos) << c.reason();
-  ASSERT_EQ(c.history().size(), 3u);
-  EXPECT_FALSE(c.history()[1].stop);
-  EXPECT_TRUE(c.history()[2].stop);
+  // change 1→4: (0.5 − 0.5^4)/(1+0.5^4) ≈ 0.41 > 0.35; 4→8: (0.5^4 − 0.5^8)/(1+0.5^8) ≈ 0.058 → stop at 8.
+  EXPECT_EQ(stopped, 8);
+  EXPECT_NE(c.reason().find("converged at step 8"), std::string::npos) << c.reason();
+  ASSERT_EQ(c.history().size(), 2u);
+  EXPECT_FALSE(c.history()[0].stop);
+  EXPECT_TRUE(c.history()[1].stop);
+  EXPECT_EQ(c.tail_steps(8), 3);
   EXPECT_EQ(c.tail_steps(12), 3);
   EXPECT_EQ(c.tail_steps(4), 4);  // reaches min_steps = 8
 }
