@@ -5,7 +5,8 @@
 //   auto unet = UNet2DCondition::bind(ps, cfg);  ps.finish();
 // loads a diffusers checkpoint (finish() reports missing / unexpected keys and wrong shapes with both shapes).
 // The weights' dtype (ParamStore target) is the compute dtype; GroupNorms run in fp32 whatever it is.
-// Wrap inference in c10::InferenceMode (or at::NoGradGuard) when the parameters may require grad.
+// Wrap inference in at::NoGradGuard or c10::InferenceMode when the parameters may require grad; with grad off,
+// forward runs under InferenceMode itself.
 #include <ATen/ATen.h>
 #include <ATen/core/grad_mode.h>
 
@@ -71,6 +72,8 @@ class UNet2DCondition {
   bool has_mid_ = false;
 
   at::Tensor time_embed(const at::Tensor& timesteps, int64_t batch, const UNetAddedCond* added) const;
+  at::Tensor forward_impl(const at::Tensor& sample, const at::Tensor& timesteps,
+                          const at::Tensor& encoder_hidden_states, const UNetAddedCond* added) const;
   void emit(const std::string& name, const at::Tensor& t) const {
     if (probe) probe(name, t);
   }

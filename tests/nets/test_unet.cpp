@@ -147,6 +147,24 @@ TEST(UNet, RandomWeightsOddSizesAndBf16) {
   EXPECT_TRUE(test::close_to(out16, out, 5e-2, 0));
 }
 
+TEST(UNet, InferenceModePathMatchesTheGradPathAndReturnsAnOrdinaryTensor) {
+  auto cfg = small_config();
+  auto ps = ParamStore::random(5);
+  auto unet = UNet2DCondition::bind(ps, cfg);
+  ps.finish();
+  auto gen = at::detail::createCPUGenerator(12);
+  at::Tensor x = at::randn({2, 4, 8, 8}, gen), ctx = at::randn({2, 5, 24}, gen), t = at::tensor({300.0f, 700.0f});
+  at::Tensor ref = unet.forward(x, t, ctx).detach();  // grad mode on: no InferenceMode (what training runs)
+  at::Tensor out;
+  {
+    at::NoGradGuard no_grad;  // grad off: forward runs under InferenceMode itself
+    out = unet.forward(x, t, ctx);
+  }
+  EXPECT_TRUE(test::close_to(out, ref, 1e-6, 1e-7));
+  EXPECT_FALSE(out.is_inference());
+  EXPECT_NO_THROW(out.mul_(2.0));  // callers may update it in place outside InferenceMode
+}
+
 TEST(UNet, WrongShapedKeyNamesKeyAndBothShapes) {
   RIPEN_ORACLE_OR_SKIP(oracle);
   const auto weights = (oracle / "tiny-sd15/unet/diffusion_pytorch_model.safetensors").string();
