@@ -2,9 +2,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <ATen/core/grad_mode.h>
+#include <c10/core/InferenceMode.h>
+
 #include <cmath>
+#include <list>
 #include <fstream>
 #include <limits>
+#include <mutex>
 #include <sstream>
 
 #include "tensors/error.h"
@@ -71,6 +76,7 @@ const std::vector<std::string>& ClipTextModel::ignored_keys() {
 
 void ClipTextModel::bind(ParamStore& ps, const ClipTextConfig& c, const std::string& prefix) {
   config_ = c;
+  cache_ = std::make_shared<OutputCache>();
   const std::string tm = nn::key(prefix, "text_model");
   const int64_t C = c.hidden_size;
   token_embedding_.bind(ps, tm + ".embeddings.token_embedding", c.vocab_size, C);
@@ -107,7 +113,79 @@ at::Tensor ClipTextModel::layer_forward(const Layer& l, const at::Tensor& x, con
   return y + l.fc2(m);
 }
 
+struct ClipTextModel::OutputCache {
+  struct Entry {
+    std::vector<int64_t> shape, ids;
+    int64_t version = 0;
+    ClipTextOutput out;
+  };
+  static constexpr size_t kEntries = 8;
+  std::mutex mutex;
+  std::list<Entry> entries;  // most recently used first
+};
+
+namespace {
+
+ClipTextOutput copy_output(const ClipTextOutput& o) {
+  auto copy = [](const at::Tensor& t) { return t.defined() ? t.clone() : t; };
+  ClipTextOutput c{copy(o.last_hidden_state), copy(o.penultimate_hidden_state), copy(o.penultimate_final_ln),
+                   copy(o.pooler_output), copy(o.text_embeds), {}};
+  for (const auto& h : o.hidden_states) c.hidden_states.push_back(copy(h));
+  return c;
+}
+
+}  // namespace
+
+int64_t ClipTextModel::weights_version() const {
+  int64_t sum = 0;
+  bool ok = true;
+  auto add = [&](const at::Tensor& t) {
+    if (!t.defined()) return;
+    if (t.is_inference()) ok = false;
+    else sum += int64_t(t._version());
+  };
+  add(token_embedding_.weight);
+  add(position_embedding_.weight);
+  for (const auto& l : layers_)
+    for (const nn::Linear* lin : {&l.q, &l.k, &l.v, &l.out, &l.fc1, &l.fc2}) add(lin->weight), add(lin->bias);
+  for (const auto& l : layers_)
+    for (const nn::LayerNorm* ln : {&l.ln1, &l.ln2}) add(ln->weight), add(ln->bias);
+  add(final_ln_.weight);
+  add(final_ln_.bias);
+  add(projection_);
+  return ok ? sum : -1;
+}
+
 ClipTextOutput ClipTextModel::forward(const at::Tensor& ids_in) const {
+  if (at::GradMode::is_enabled() || !cache_ || ids_in.dim() != 2) return forward_uncached(ids_in);
+  const int64_t version = weights_version();
+  if (version < 0) return forward_uncached(ids_in);
+  at::Tensor cpu_ids = ids_in.to(at::kCPU, at::kLong).contiguous();
+  std::vector<int64_t> shape = cpu_ids.sizes().vec();
+  std::vector<int64_t> ids(cpu_ids.data_ptr<int64_t>(), cpu_ids.data_ptr<int64_t>() + cpu_ids.numel());
+  {
+    std::lock_guard<std::mutex> lock(cache_->mutex);
+    auto& e = cache_->entries;
+    for (auto it = e.begin(); it != e.end(); ++it) {
+      if (it->version == version && it->shape == shape && it->ids == ids) {
+        if (it != e.begin()) e.splice(e.begin(), e, it), it = e.begin();  // keep most recent first
+        return copy_output(it->out);
+      }
+    }
+  }
+  ClipTextOutput out;
+  {
+    c10::InferenceMode guard;  // skips autograd's bookkeeping; the copies below are ordinary tensors
+    out = forward_uncached(ids_in);
+  }
+  ClipTextOutput result = copy_output(out);
+  std::lock_guard<std::mutex> lock(cache_->mutex);
+  cache_->entries.push_front({std::move(shape), std::move(ids), version, std::move(out)});
+  if (cache_->entries.size() > OutputCache::kEntries) cache_->entries.pop_back();
+  return result;
+}
+
+ClipTextOutput ClipTextModel::forward_uncached(const at::Tensor& ids_in) const {
   if (ids_in.dim() != 2) throw Error("CLIP text model: input_ids must be [B, T]");
   const int64_t T = ids_in.size(1);
   if (T > config_.max_positions || T < 1)

@@ -12,6 +12,7 @@
 #include <ATen/ATen.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,9 @@ class ClipTextModel {
   void bind(ParamStore& ps, const ClipTextConfig& config, const std::string& prefix = "");
 
   // ids: int64 [B, T] with T <= max_positions (moved to the parameters' device).
+  // With grad mode off, the outputs of the last few distinct inputs are kept (keyed by the ids and the weights'
+  // version counters, so in-place weight updates invalidate them): a repeated prompt, and the empty negative
+  // prompt of every generation, cost a copy instead of a forward pass. Returned tensors are always fresh copies.
   ClipTextOutput forward(const at::Tensor& ids) const;
 
   // AUTOMATIC1111's "Clip skip" k: final LN of hidden_states[-k] (1 = last_hidden_state, 2 = penultimate, ...).
@@ -73,6 +77,10 @@ class ClipTextModel {
     nn::Linear q, k, v, out, fc1, fc2;
   };
   at::Tensor layer_forward(const Layer& l, const at::Tensor& x, const at::Tensor& mask) const;
+  ClipTextOutput forward_uncached(const at::Tensor& ids) const;
+  int64_t weights_version() const;  // sum of the parameters' version counters; -1 when they have none
+  struct OutputCache;
+  std::shared_ptr<OutputCache> cache_;
 
   ClipTextConfig config_;
   nn::Embedding token_embedding_, position_embedding_;

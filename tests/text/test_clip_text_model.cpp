@@ -125,3 +125,39 @@ TEST(ClipTextModel, SingleFileCheckpointMatchesToo) {
   EXPECT_TRUE(test::close_to(out.penultimate_hidden_state, ref.tensor("penultimate_hidden_state")));
   EXPECT_TRUE(test::close_to(out.pooler_output, ref.tensor("pooler_output")));
 }
+
+TEST(ClipTextModel, RepeatedInputsComeFromTheCacheUntilWeightsChange) {
+  ClipTextConfig cfg;
+  cfg.vocab_size = 50;
+  cfg.hidden_size = 32;
+  cfg.num_layers = 2;
+  cfg.num_heads = 4;
+  cfg.intermediate_size = 64;
+  cfg.max_positions = 8;
+  auto ps = ParamStore::random(5);
+  ClipTextModel m;
+  m.bind(ps, cfg);
+  ps.finish();
+  at::Tensor ids = at::tensor({1, 7, 9, 3, 0, 0}, at::kLong).view({1, 6});
+  at::Tensor fresh = m.forward(ids).last_hidden_state;  // grad mode on: never cached
+  at::NoGradGuard no_grad;
+  auto a = m.forward(ids);
+  EXPECT_TRUE(test::close_to(a.last_hidden_state, fresh, 1e-6, 1e-7));
+  EXPECT_FALSE(a.last_hidden_state.is_inference());
+  a.last_hidden_state.zero_();  // the caller owns its copy: the cached entry is untouched
+  auto b = m.forward(ids);
+  EXPECT_TRUE(at::equal(b.last_hidden_state, fresh.detach()) || test::close_to(b.last_hidden_state, fresh, 1e-6, 1e-7));
+  EXPECT_FALSE(at::equal(m.forward(at::tensor({1, 7, 9, 4, 0, 0}, at::kLong).view({1, 6})).last_hidden_state,
+                         b.last_hidden_state));
+  // An in-place weight update (optimizer step, EMA swap) invalidates the cached outputs.
+  for (auto& [key, t] : ps.params())
+    if (key == "text_model.encoder.layers.0.mlp.fc1.weight") t.mul_(-2.0);
+  auto c = m.forward(ids);
+  at::Tensor expected;
+  {
+    at::AutoGradMode grad(true);
+    expected = m.forward(ids).last_hidden_state.detach();
+  }
+  EXPECT_FALSE(test::close_to(c.last_hidden_state, b.last_hidden_state, 1e-3, 1e-3));
+  EXPECT_TRUE(test::close_to(c.last_hidden_state, expected, 1e-6, 1e-7));
+}
