@@ -47,6 +47,15 @@ struct RegisterBenchSection {
   RegisterBenchSection(std::string name, int order, BenchSectionFn fn, bool on_request_only = false);
 };
 
+// "a,b,,c" -> {"a", "b", "c"}
+std::vector<std::string> split_list(const std::string& s, char sep = ',');
+// "fp32" | "bf16" | "fp16"; UsageError otherwise.
+BenchPrecision parse_bench_precision(const std::string& p);
+
+class Args;
+// `ripen-cli bench --model PATH|embedded ...` (cli/bench_model.cpp).
+int run_model_bench(Args& args, const std::string& model);
+
 // Peak resident memory (VmHWM) in MiB since the last reset_peak_rss() (or process start).
 double peak_rss_mib();
 // Resets the kernel's peak-RSS counter for this process (Linux >= 4.0); false when not possible.

@@ -36,9 +36,7 @@ bool reset_peak_rss() {
   return static_cast<bool>(out.flush());
 }
 
-namespace {
-
-std::vector<std::string> split(const std::string& s, char sep) {
+std::vector<std::string> split_list(const std::string& s, char sep) {
   std::vector<std::string> out;
   std::stringstream ss(s);
   std::string item;
@@ -47,20 +45,23 @@ std::vector<std::string> split(const std::string& s, char sep) {
   return out;
 }
 
-BenchPrecision parse_precision(const std::string& p) {
+BenchPrecision parse_bench_precision(const std::string& p) {
   if (p == "fp32") return {p, at::kFloat};
   if (p == "bf16") return {p, at::kBFloat16};
   if (p == "fp16") return {p, at::kHalf};
   throw UsageError{"unknown precision '" + p + "' (fp32, bf16, fp16)"};
 }
 
+namespace {
+
 int run_bench(Args& args) {
+  if (auto model = args.get("--model")) return run_model_bench(args, *model);
   BenchSettings s;
   s.arch = args.get_or("--arch", "sd15");
   if (s.arch != "sd15" && s.arch != "sd21" && s.arch != "sdxl")
     throw UsageError{"--arch must be sd15, sd21 or sdxl (got '" + s.arch + "')"};
   s.random_weights = args.flag("--random-weights");
-  if (!s.random_weights) throw UsageError{"bench needs --random-weights (benchmarking a model file is not supported yet)"};
+  if (!s.random_weights) throw UsageError{"bench needs --random-weights or --model PATH|embedded"};
   const int64_t default_side = s.arch == "sdxl" ? 1024 : s.arch == "sd21" ? 768 : 512;
   const std::string size = args.get_or("--size", std::to_string(default_side) + "x" + std::to_string(default_side));
   if (std::sscanf(size.c_str(), "%ldx%ld", &s.width, &s.height) != 2 || s.width < 8 || s.height < 8)
@@ -78,12 +79,12 @@ int run_bench(Args& args) {
     throw UsageError{"unknown --device '" + device + "'"};
   }
   std::vector<BenchPrecision> precisions;
-  for (const auto& p : split(args.get_or("--precision", s.device.is_cpu() ? "fp32,bf16" : "fp16,bf16"), ','))
-    precisions.push_back(parse_precision(p));
+  for (const auto& p : split_list(args.get_or("--precision", s.device.is_cpu() ? "fp32,bf16" : "fp16,bf16"), ','))
+    precisions.push_back(parse_bench_precision(p));
   if (precisions.empty()) throw UsageError{"--precision lists no precision"};
   const int threads = args.get_int("--threads", 0);
   if (threads > 0) configure_cpu_threads(threads);
-  std::vector<std::string> wanted = split(args.get_or("--sections", ""), ',');
+  std::vector<std::string> wanted = split_list(args.get_or("--sections", ""), ',');
   const bool json_only = args.flag("--json");
   args.finish();
 
@@ -139,7 +140,11 @@ int run_bench(Args& args) {
 RegisterCommand reg{{"bench",
                      "speed and peak memory of the networks with random full-size weights, as JSON "
                      "(--arch sd15|sd21|sdxl --random-weights [--precision fp32,bf16] [--size WxH] [--iters N] "
-                     "[--warmup] [--sections unet,vae_decode] [--threads N] [--device cpu|cuda] [--json])",
+                     "[--warmup] [--sections unet,vae_decode] [--threads N] [--device cpu|cuda] [--json]); "
+                     "or seconds per image of each preset end to end on a model at its native size, median of "
+                     "--count prompt x seed runs after a warm-up (--model PATH|embedded [--count 8] "
+                     "[--presets fast,quality,lightning] [--precision fp32,bf16] [--prompt TEXT]... [--seed S] "
+                     "[--size WxH] [--threads N] [--json])",
                      run_bench,
                      {"--random-weights", "--json", "--warmup"}}};
 
