@@ -44,11 +44,24 @@ TEST(PipelineFlow, FastPresetEventsAndRecord) {
     EXPECT_FALSE(events[i].preview.empty());
   }
   EXPECT_EQ(events.back().phase, "decode");
-  // Image i of a batch depends only on seed + i.
+  // Image i of a batch depends only on seed + i. The adaptive controller decides for the whole batch (it stops when
+  // every image has settled), so the single run is stopped where the batch stopped.
+  struct StopWhere : StopPredictor {
+    int k;
+    explicit StopWhere(int k) : k(k) {}
+    std::string name() const override { return "as the batch"; }
+    StopDecision decide(const ConvergenceObservation& o) override { return {o.step >= k, "as the batch"}; }
+  };
+  int batch_stop = 1000;
+  for (const auto& c : r.checkpoints)
+    if (c.stop) batch_stop = c.step;
   GenerationRequest one = req;
   one.batch = 1;
   one.seed = 8;
-  GenerationResult r1 = p.generate(one);
+  GenerateInputs in;
+  in.predictor = std::make_shared<StopWhere>(batch_stop);
+  GenerationResult r1 = p.generate(one, {}, Pipeline::never_cancel(), in);
+  EXPECT_EQ(r1.record.steps_used, r.record.steps_used);
   ASSERT_TRUE(r1.ok()) << r1.error;
   EXPECT_TRUE(at::allclose(r1.latents[0], r.latents[1], 1e-4, 1e-4));
 }
