@@ -47,6 +47,9 @@ class StopPredictor {
 // thresholds the runs stop at 8/12/16/never in 6/31/50/13% of cases, 17.6 steps on average, and every stopped image
 // keeps SSIM >= 0.978 to its 22-step image (mean 0.994). The old 0.05/0.02 never stopped (at step 16 the changes
 // were still 0.07-0.33 latent, 0.02-0.13 preview while SSIM to the full run was already 0.991-0.999).
+// With the final Fast-Track (euler_ancestral middle phase): same 16 runs stop at 12/16/never 25/62/13%, 18.4 steps,
+// SSIM(stopped, 22-step) >= 0.992; 32 held-out prompts x 4 seeds: 17.9 steps, stopped at 8/12/16/never
+// 2/31/56/10%, fast vs quality SSIM 0.734 (two seeds: 0.595).
 class HeuristicStopPredictor : public StopPredictor {
  public:
   struct Thresholds {
