@@ -897,6 +897,30 @@
         <source>Not installed yet</source>
         <translation>Noch nicht installiert</translation>
     </message>
+    <message>
+        <source>2× refinement pass</source>
+        <translation>2×-Verfeinerungsdurchgang</translation>
+    </message>
+    <message>
+        <source>After the first pass, upscale 2×, re-noise and finish with 20 more steps (hires fix)</source>
+        <translation>Nach dem ersten Durchgang 2× hochskalieren, neu verrauschen und mit 20 weiteren Schritten fertigstellen (Hires-Fix)</translation>
+    </message>
+    <message>
+        <source>Image (Lanczos)</source>
+        <translation>Bild (Lanczos)</translation>
+    </message>
+    <message>
+        <source>Latent (needs strength ≥ 0.5)</source>
+        <translation>Latent (braucht Stärke ≥ 0,5)</translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation>Stärke</translation>
+    </message>
+    <message>
+        <source>Upscale</source>
+        <translation>Hochskalieren</translation>
+    </message>
 </context>
 <context>
     <name>ripen::ui::SeedLibraryPanel</name>

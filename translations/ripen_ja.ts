@@ -890,6 +890,30 @@
         <source>Not installed yet</source>
         <translation>未インストール</translation>
     </message>
+    <message>
+        <source>2× refinement pass</source>
+        <translation>2倍リファイン パス</translation>
+    </message>
+    <message>
+        <source>After the first pass, upscale 2×, re-noise and finish with 20 more steps (hires fix)</source>
+        <translation>最初のパスの後、2倍に拡大し、ノイズを加え直して、さらに20ステップで仕上げます（Hires fix）</translation>
+    </message>
+    <message>
+        <source>Image (Lanczos)</source>
+        <translation>画像（Lanczos）</translation>
+    </message>
+    <message>
+        <source>Latent (needs strength ≥ 0.5)</source>
+        <translation>潜在空間（強度 0.5 以上が必要）</translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation>強度</translation>
+    </message>
+    <message>
+        <source>Upscale</source>
+        <translation>拡大方法</translation>
+    </message>
 </context>
 <context>
     <name>ripen::ui::SeedLibraryPanel</name>

@@ -156,6 +156,23 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
   for (QWidget* w : std::initializer_list<QWidget*>{sampler_, schedule_, steps_, cfg_, eta_, s_noise_, clip_skip_, noise_})
     custom_form_->addRow(new QLabel(custom_), w);
   lay->addWidget(custom_);
+
+  refine_ = new QGroupBox(this);
+  refine_->setObjectName("refine");
+  refine_->setCheckable(true);
+  refine_->setChecked(false);
+  refine_form_ = new QFormLayout(refine_);
+  refine_strength_ = new QDoubleSpinBox(refine_);
+  refine_strength_->setObjectName("refineStrength");
+  refine_strength_->setRange(0.05, 1.0);
+  refine_strength_->setSingleStep(0.05);
+  refine_strength_->setValue(0.45);
+  refine_upscale_ = new QComboBox(refine_);
+  refine_upscale_->setObjectName("refineUpscale");
+  refine_upscale_->addItems({"", ""});
+  for (QWidget* w : std::initializer_list<QWidget*>{refine_strength_, refine_upscale_})
+    refine_form_->addRow(new QLabel(refine_), w);
+  lay->addWidget(refine_);
   connect(mode_, &QComboBox::currentIndexChanged, this, &PromptPanel::on_mode);
 
   // Actions
@@ -220,6 +237,17 @@ void PromptPanel::retranslate() {
                               tr("Eta"),     tr("S noise"),  tr("CLIP skip"),   tr("Noise source")};
   for (int i = 0; i < labels.size(); ++i)
     if (auto* l = qobject_cast<QLabel*>(custom_form_->itemAt(i, QFormLayout::LabelRole)->widget())) l->setText(labels[i]);
+  refine_->setTitle(tr("2× refinement pass"));
+  refine_->setToolTip(tr("After the first pass, upscale 2×, re-noise and finish with 20 more steps (hires fix)"));
+  refine_upscale_->setItemText(0, tr("Image (Lanczos)"));
+  refine_upscale_->setItemText(1, tr("Latent (needs strength ≥ 0.5)"));
+  const QStringList refine_labels = {tr("Strength"), tr("Upscale")};
+  for (int i = 0; i < refine_labels.size(); ++i) {
+    if (auto* l = qobject_cast<QLabel*>(refine_form_->itemAt(i, QFormLayout::LabelRole)->widget()))
+      l->setText(refine_labels[i]);
+    refine_form_->itemAt(i, QFormLayout::FieldRole)->widget()->setAccessibleName(refine_labels[i]);
+  }
+  refine_->setAccessibleName(tr("2× refinement pass"));
   explore_label_->setText(tr("&Variations"));
   explore_->setText(tr("E&xplore variations"));
   explore_->setToolTip(tr("Generate N seeds in fast mode into the variations grid (Ctrl+Shift+Return)"));
@@ -263,7 +291,11 @@ void PromptPanel::set_size(int w, int h) {
   height_->setValue(h);
 }
 
-void PromptPanel::on_mode() { custom_->setVisible(mode_->currentIndex() == 3); }
+void PromptPanel::on_mode() {
+  const auto preset = Preset(mode_->currentIndex());
+  custom_->setVisible(preset == Preset::Custom);
+  refine_->setVisible(preset == Preset::Quality || preset == Preset::Custom);  // fast and lightning refuse the pass
+}
 
 void PromptPanel::set_dark(bool dark) {
   hl_prompt_->set_dark(dark);
@@ -289,6 +321,9 @@ GenerationRequest PromptPanel::request() const {
   r.s_noise = s_noise_->value();
   r.clip_skip = clip_skip_->value();
   r.noise = noise_->currentIndex() == 1 ? NoiseSource::Philox : NoiseSource::Cpu;
+  r.refine_2x = (r.preset == Preset::Quality || r.preset == Preset::Custom) && refine_->isChecked();
+  r.refine_strength = refine_strength_->value();
+  r.refine_upscale = refine_upscale_->currentIndex() == 1 ? RefineUpscale::Latent : RefineUpscale::Image;
   return r;
 }
 
@@ -315,6 +350,9 @@ void PromptPanel::set_request(const GenerationRequest& r) {
   s_noise_->setValue(r.s_noise);
   clip_skip_->setValue(r.clip_skip);
   noise_->setCurrentIndex(r.noise == NoiseSource::Philox ? 1 : 0);
+  refine_->setChecked(r.refine_2x);
+  refine_strength_->setValue(r.refine_strength);
+  refine_upscale_->setCurrentIndex(r.refine_upscale == RefineUpscale::Latent ? 1 : 0);
   int i = model_->findData(QString::fromStdString(r.model));
   if (i >= 0) model_->setCurrentIndex(i);
 }

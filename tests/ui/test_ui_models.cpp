@@ -4,6 +4,8 @@
 #include <QComboBox>
 #include <QDateEdit>
 #include <QDateTime>
+#include <QDoubleSpinBox>
+#include <QGroupBox>
 #include <QElapsedTimer>
 #include <QListView>
 #include <QPlainTextEdit>
@@ -19,6 +21,7 @@
 #include "ui/gallery_view.h"
 #include "ui/library_model.h"
 #include "ui/prompt_highlighter.h"
+#include "ui/prompt_panel.h"
 #include "ui_test_util.h"
 
 using namespace ripen;
@@ -38,6 +41,35 @@ class ModelsTest : public QObject {
   QTemporaryDir tmp_;
 
  private Q_SLOTS:
+  void prompt_panel_refine_pass_follows_the_mode() {
+    PromptPanel panel;
+    auto* mode = panel.findChild<QComboBox*>("mode");
+    auto* refine = panel.findChild<QGroupBox*>("refine");
+    auto* strength = panel.findChild<QDoubleSpinBox*>("refineStrength");
+    auto* upscale = panel.findChild<QComboBox*>("refineUpscale");
+    QVERIFY(mode && refine && strength && upscale);
+    mode->setCurrentIndex(int(Preset::Fast));
+    QVERIFY(!refine->isVisibleTo(&panel));  // fast and lightning refuse the 2x pass
+    refine->setChecked(true);
+    QVERIFY(!panel.request().refine_2x);
+    mode->setCurrentIndex(int(Preset::Quality));
+    QVERIFY(refine->isVisibleTo(&panel));
+    strength->setValue(0.6);
+    upscale->setCurrentIndex(1);
+    GenerationRequest r = panel.request();
+    QVERIFY(r.refine_2x);
+    QCOMPARE(r.refine_strength, 0.6);
+    QVERIFY(r.refine_upscale == RefineUpscale::Latent);
+    QVERIFY(!refine->accessibleName().isEmpty());
+    // Reusing a request's settings restores the pass.
+    refine->setChecked(false);
+    upscale->setCurrentIndex(0);
+    panel.set_request(r);
+    QVERIFY(refine->isChecked());
+    QCOMPARE(upscale->currentIndex(), 1);
+    QVERIFY(panel.request().refine_2x);
+  }
+
   void gallery_pages_through_10000_rows_smoothly() {
     const std::string dir = tmp_.filePath("big").toStdString();
     library::run_bench(dir, 10000, 1);  // synthetic rows, no image files
