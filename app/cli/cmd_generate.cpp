@@ -21,7 +21,9 @@ int run_generate(Args& args) {
                  "                                   diffusers' `latents` argument, scaled by the start σ here)\n";
     return 0;
   }
-  GenerationRequest req = request_from_flags(args);
+  GenerationRequest native;
+  native.width = native.height = 0;  // without --size: the model's native size (Pipeline::generate resolves 0x0)
+  GenerationRequest req = request_from_flags(args, native);
   if (req.model != "embedded" && !std::filesystem::exists(req.model))
     throw UsageError{"model '" + req.model + "' not found"};
   OutputFlags out = output_flags(args);

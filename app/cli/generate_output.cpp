@@ -49,6 +49,13 @@ PipelineOptions pipeline_flags(Args& args) {
   std::string parity = args.get_or("--parity", "kdiffusion");
   if (parity == "diffusers") o.parity = Parity::Diffusers;
   else if (parity != "kdiffusion") throw UsageError{"--parity must be kdiffusion or diffusers, got '" + parity + "'"};
+  // fp32 by default, as the reference; auto: fp16 on CUDA, bf16 on a CPU that computes it natively, else fp32.
+  std::string precision = args.get_or("--precision", "fp32");
+  if (precision == "auto") precision = o.device.is_cuda() ? "fp16" : cpu_has_native_bf16() ? "bf16" : "fp32";
+  if (precision == "fp32") o.dtype = at::kFloat;
+  else if (precision == "bf16") o.dtype = at::kBFloat16;
+  else if (precision == "fp16") o.dtype = at::kHalf;
+  else throw UsageError{"--precision must be fp32, bf16, fp16 or auto, got '" + precision + "'"};
   int threads = args.get_int("--threads", 0);
   if (threads > 0) configure_cpu_threads(threads);
   return o;
@@ -56,7 +63,7 @@ PipelineOptions pipeline_flags(Args& args) {
 
 std::string output_flags_help() {
   return "  --out FILE.png  --save-latents FILE.safetensors  --json  --library PATH  --quiet\n"
-         "  --device cpu|cuda  --parity kdiffusion|diffusers  --threads N\n";
+         "  --device cpu|cuda  --precision fp32|bf16|fp16|auto  --parity kdiffusion|diffusers  --threads N\n";
 }
 
 StepSink progress_sink(bool enabled) {

@@ -30,7 +30,7 @@ double parse_double(const std::string& flag, const std::string& v) {
 }  // namespace
 
 std::string request_flags_help() {
-  return "  --model PATH|embedded  --prompt TEXT  --negative TEXT  --seed N  --size WxH  --batch N\n"
+  return "  --model PATH|embedded  --prompt TEXT  --negative TEXT  --seed N  --size WxH (default: the model's)  --batch N\n"
          "  --preset fast|quality|lightning|custom  --sampler NAME  --schedule karras|exponential|discrete\n"
          "  --steps N  --cfg X  --cfg-schedule X,Y,...  --clip-skip N  --noise cpu|philox  --eta X  --s-noise X\n"
          "  --solver-type midpoint|heun  --refine-sigma X\n"

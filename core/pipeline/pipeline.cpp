@@ -170,6 +170,14 @@ GenerationResult Pipeline::generate(const GenerationRequest& request, const Step
   GenerationResult failed;
   failed.request = request;
   try {
+    if (request.width == 0 && request.height == 0) {
+      // 0x0: the model's native size (the UNet's sample_size in latent pixels), e.g. 64x64 for the embedded model.
+      GenerationRequest native = request;
+      auto m = model(request.model);
+      if (!m->unet || !m->vae) throw Error(m->name + ": the model needs a UNet and a VAE");
+      native.width = native.height = int(m->unet->config().sample_size * m->vae->config().downscale());
+      return run(native, on_step, cancel, inputs);
+    }
     return run(request, on_step, cancel, inputs);
   } catch (const sampling::Cancelled&) {
     failed.status = GenerationResult::Status::Cancelled;

@@ -86,7 +86,8 @@ SamplingPlan fast_track_plan(int steps) {
 
 void validate_request(const GenerationRequest& r) {
   auto fail = [](const std::string& m) { throw Error(m); };
-  if (r.width < 8 || r.height < 8 || r.width % 8 || r.height % 8)
+  const bool native_size = r.width == 0 && r.height == 0;  // resolved from the model by Pipeline::generate
+  if (!native_size && (r.width < 8 || r.height < 8 || r.width % 8 || r.height % 8))
     fail("size " + std::to_string(r.width) + "x" + std::to_string(r.height) + " is not a positive multiple of 8");
   if (r.width > 8192 || r.height > 8192) fail("size is larger than 8192 pixels on a side");
   if (r.batch < 1 || r.batch > 64) fail("batch " + std::to_string(r.batch) + " is outside 1..64");

@@ -4,6 +4,8 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <fstream>
+#include <string>
 #include <thread>
 
 namespace ripen {
@@ -23,6 +25,20 @@ void configure_cpu_threads(int threads) {
   if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   single_threaded_blas();
   at::set_num_threads(threads);
+}
+
+bool cpu_has_native_bf16() {
+  static const bool has = [] {
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind("flags", 0) != 0) continue;
+      line += ' ';
+      return line.find(" avx512_bf16 ") != std::string::npos || line.find(" amx_bf16 ") != std::string::npos;
+    }
+    return false;
+  }();
+  return has;
 }
 
 }  // namespace ripen
