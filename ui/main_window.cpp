@@ -167,6 +167,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(prompt_, &PromptPanel::cancel_requested, controller_, &StudioController::cancel_all);
   connect(prompt_, &PromptPanel::add_model_folder_requested, this, &MainWindow::choose_model_folder);
   connect(prompt_, &PromptPanel::model_changed, this, [this](const QString& path) {
+    if (QSize native = native_image_size(path); native.isValid()) prompt_->set_size(native.width(), native.height());
     AppSettings s = controller_->settings();
     s.model = path;
     apply_settings(s);
@@ -184,6 +185,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(seed_library_, &SeedLibraryPanel::reuse_requested, this, &MainWindow::reuse_settings);
 
   refresh_models();
+  // Start at the model's own size (64x64 for the embedded model; 512x512 would be slow and out of its training).
+  if (QSize native = native_image_size(prompt_->current_model()); native.isValid())
+    prompt_->set_size(native.width(), native.height());
   retranslate();
   update_status();
   resize(1440, 900);

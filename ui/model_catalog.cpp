@@ -2,7 +2,11 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include "models/model.h"
 
@@ -45,6 +49,21 @@ QList<ModelEntry> scan_models(const QStringList& folders) {
       if (is_model_path(fi.absoluteFilePath())) add(fi.absoluteFilePath());
   }
   return out;
+}
+
+QSize native_image_size(const QString& model) {
+  const QString dir = model == "embedded" ? locate_embedded_model() : model;
+  if (dir.isEmpty() || !QFileInfo(dir).isDir()) return {};
+  auto read = [&](const QString& rel) {
+    QFile f(QDir(dir).filePath(rel));
+    return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
+  };
+  const QJsonObject unet = read("unet/config.json"), vae = read("vae/config.json");
+  const int sample = unet.value("sample_size").toInt(0);
+  const int levels = vae.value("block_out_channels").toArray().size();
+  if (sample <= 0 || levels <= 0) return {};
+  const int side = sample << (levels - 1);
+  return QSize(side, side);
 }
 
 }  // namespace ripen::ui

@@ -2,6 +2,7 @@
 // The models the picker offers: the embedded default (when installed) and every model found in the user's
 // folders (diffusers folders with model_index.json, single .safetensors checkpoints).
 #include <QList>
+#include <QSize>
 #include <QString>
 #include <QStringList>
 
@@ -16,5 +17,8 @@ struct ModelEntry {
 QString locate_embedded_model();
 QList<ModelEntry> scan_models(const QStringList& folders);
 bool is_model_path(const QString& path);
+// The size a diffusers-folder model was trained at (unet sample_size x the VAE's downscale; 64x64 for the embedded
+// model), or an invalid QSize when the configs don't say (single-file checkpoints).
+QSize native_image_size(const QString& model);
 
 }  // namespace ripen::ui

@@ -74,7 +74,9 @@ int run_scene(QApplication&, MainWindow& w, const QString& scene, const QString&
   QScreen* screen = QGuiApplication::primaryScreen();
   if (screen && QGuiApplication::platformName() == "xcb") w.resize(screen->availableSize());
   settle(300);
-  const int size = qEnvironmentVariableIntValue("RIPEN_SHOT_SIZE") > 0 ? qEnvironmentVariableIntValue("RIPEN_SHOT_SIZE") : 256;
+  // RIPEN_SHOT_SIZE, else the size the studio opened with (the model's own).
+  const int size = qEnvironmentVariableIntValue("RIPEN_SHOT_SIZE") > 0 ? qEnvironmentVariableIntValue("RIPEN_SHOT_SIZE")
+                                                                        : w.prompt_panel()->request().width;
   if (scene == "main") {
     prepare_prompt(w, "a (red apple:1.3) on a white table, [blurry], studio light BREAK soft shadows");
     w.prompt_panel()->set_size(size, size);
