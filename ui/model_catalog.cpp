@@ -2,11 +2,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 
 #include "models/model.h"
 
@@ -52,18 +48,16 @@ QList<ModelEntry> scan_models(const QStringList& folders) {
 }
 
 QSize native_image_size(const QString& model) {
-  const QString dir = model == "embedded" ? locate_embedded_model() : model;
-  if (dir.isEmpty() || !QFileInfo(dir).isDir()) return {};
-  auto read = [&](const QString& rel) {
-    QFile f(QDir(dir).filePath(rel));
-    return f.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(f.readAll()).object() : QJsonObject();
-  };
-  const QJsonObject unet = read("unet/config.json"), vae = read("vae/config.json");
-  const int sample = unet.value("sample_size").toInt(0);
-  const int levels = vae.value("block_out_channels").toArray().size();
-  if (sample <= 0 || levels <= 0) return {};
-  const int side = sample << (levels - 1);
-  return QSize(side, side);
+  const QString path = model == "embedded" ? locate_embedded_model() : model;
+  if (path.isEmpty()) return {};
+  try {
+    models::LoadOptions o;
+    o.compute_hash = false;
+    const int64_t side = models::native_image_size(models::inspect_model(path.toStdString(), o).configs);
+    return side > 0 ? QSize(int(side), int(side)) : QSize();
+  } catch (const std::exception&) {
+    return {};  // an unreadable model keeps the current size; generating reports the error
+  }
 }
 
 }  // namespace ripen::ui

@@ -17,8 +17,8 @@ struct ModelEntry {
 QString locate_embedded_model();
 QList<ModelEntry> scan_models(const QStringList& folders);
 bool is_model_path(const QString& path);
-// The size a diffusers-folder model was trained at (unet sample_size x the VAE's downscale; 64x64 for the embedded
-// model), or an invalid QSize when the configs don't say (single-file checkpoints).
+// The size the model was made for (models::native_image_size: 64x64 for the embedded model), or an invalid QSize
+// when its configs don't say or it cannot be read.
 QSize native_image_size(const QString& model);
 
 }  // namespace ripen::ui

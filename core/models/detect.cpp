@@ -80,6 +80,15 @@ ModelInfo inspect_model(const std::string& path, const LoadOptions& options) {
   return info;
 }
 
+int64_t native_image_size(const std::map<std::string, nlohmann::json>& configs) {
+  auto unet = configs.find("unet"), vae = configs.find("vae");
+  if (unet == configs.end() || vae == configs.end()) return 0;
+  const nlohmann::json& sample = unet->second.value("sample_size", nlohmann::json());
+  const nlohmann::json& levels = vae->second.value("block_out_channels", nlohmann::json());
+  if (!sample.is_number_integer() || !levels.is_array() || levels.empty()) return 0;
+  return sample.get<int64_t>() << (levels.size() - 1);
+}
+
 nlohmann::json ModelInfo::to_json() const {
   nlohmann::json j;
   j["name"] = name;

@@ -71,6 +71,10 @@ struct LoadOptions {
 
 ModelInfo inspect_model(const std::string& path, const LoadOptions& options = {});
 
+// The image side the model was made for, from its component configs (ModelInfo::configs, LoadedModel::configs):
+// the UNet's sample_size times the VAE's downscale, 2^(levels - 1). 0 when the configs don't say.
+int64_t native_image_size(const std::map<std::string, nlohmann::json>& configs);
+
 // The model's display name: folder name or file stem.
 std::string model_name(const std::string& path);
 // AUTOMATIC1111's short hash of a single file (sha256[:10]); for a folder, of its UNet weights.

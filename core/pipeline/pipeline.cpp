@@ -173,9 +173,9 @@ GenerationResult Pipeline::generate(const GenerationRequest& request, const Step
     if (request.width == 0 && request.height == 0) {
       // 0x0: the model's native size (the UNet's sample_size in latent pixels), e.g. 64x64 for the embedded model.
       GenerationRequest native = request;
-      auto m = model(request.model);
-      if (!m->unet || !m->vae) throw Error(m->name + ": the model needs a UNet and a VAE");
-      native.width = native.height = int(m->unet->config().sample_size * m->vae->config().downscale());
+      const int64_t side = models::native_image_size(model(request.model)->configs);
+      if (side <= 0) throw Error(request.model + ": the model's configs give no native size; pass a size");
+      native.width = native.height = int(side);
       return run(native, on_step, cancel, inputs);
     }
     return run(request, on_step, cancel, inputs);
