@@ -8,6 +8,7 @@
 
 #include "cli/bench_sections.h"
 #include "cli/command.h"
+#include "models/model.h"
 #include "pipeline/bench_model.h"
 #include "tensors/cpu_threads.h"
 
@@ -79,7 +80,7 @@ int run_model_bench(Args& args, const std::string& model) {
     Pipeline pipeline(po);
     GenerationRequest base;
     base.model = model;
-    if (width == 0) std::tie(width, height) = native_image_size(pipeline, model);
+    if (width == 0) width = height = int(models::native_image_size(pipeline.model(model)->configs));
     base.width = width;
     base.height = height;
     report["width"] = width;

@@ -45,13 +45,6 @@ nlohmann::json summarize(const PresetRuns& r) {
 
 }  // namespace
 
-std::pair<int, int> native_image_size(Pipeline& pipeline, const std::string& model) {
-  auto m = pipeline.model(model);
-  if (!m->unet || !m->vae) throw Error(model + ": the model needs a UNet and a VAE");
-  const int64_t side = m->unet->config().sample_size * m->vae->config().downscale();
-  return {int(side), int(side)};
-}
-
 double relative_l2(const std::vector<Image>& a, const std::vector<Image>& b) {
   double diff = 0, ref = 0;
   for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) {

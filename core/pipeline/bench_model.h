@@ -32,7 +32,4 @@ ModelBenchResult bench_model_presets(Pipeline& pipeline, const GenerationRequest
 // Relative L2 distance of two lists of 8-bit images (||a - b|| / ||b||, over all pixels of all pairs).
 double relative_l2(const std::vector<Image>& a, const std::vector<Image>& b);
 
-// The model's native image size in pixels (UNet sample_size x VAE downscale): {width, height}.
-std::pair<int, int> native_image_size(Pipeline& pipeline, const std::string& model);
-
 }  // namespace ripen
