@@ -36,15 +36,16 @@ int64_t count(const ParamStore& ps) {
 int run_size(Args& args) {
   std::string scale = args.get_or("--scale", "small");
   int reps = args.get_int("--reps", 20);
+  int batch = args.get_int("--batch", 2);
   bool args_breakdown = args.flag("--breakdown");
   args.finish();
   at::NoGradGuard no_grad;
   auto ucfg = training::embedded_unet_config(scale);
   auto ups = ParamStore::random(1);
   auto unet = UNet2DCondition::bind(ups, ucfg);
-  auto x = at::randn({2, 4, 16, 16});
-  auto t = at::full({2}, 500.0);
-  auto ctx = at::randn({2, 77, ucfg.cross_attention_dim});
+  auto x = at::randn({batch, 4, 16, 16});
+  auto t = at::full({batch}, 500.0);
+  auto ctx = at::randn({batch, 77, ucfg.cross_attention_dim});
   double u = median_ms(reps, [&] { unet.forward(x, t, ctx); });
   if (args_breakdown) {  // time between the UNet's module probes, one more call
     auto last = std::chrono::steady_clock::now();
@@ -60,7 +61,7 @@ int run_size(Args& args) {
   auto vps = ParamStore::random(2);
   auto vae = AutoencoderKL::bind(vps, vcfg);
   double d = median_ms(reps, [&] { vae.decode(at::randn({1, 4, 16, 16})); });
-  std::cout << "scale " << scale << ": unet " << count(ups) / 1e6 << " M params, " << u << " ms per CFG eval (batch 2); vae "
+  std::cout << "scale " << scale << ": unet " << count(ups) / 1e6 << " M params, " << u << " ms per eval at batch " << batch << "; vae "
             << count(vps) / 1e6 << " M params, decode " << d << " ms\n";
   return 0;
 }

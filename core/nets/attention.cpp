@@ -3,6 +3,8 @@
 
 #include <torch/version.h>
 
+#include "tensors/parallel_gemm.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -31,6 +33,7 @@ at::Tensor unfold_heads(const at::Tensor& x, int64_t heads) {
 // ATen's softmax kernels accumulate in fp32 for bf16/fp16 (measured on CPU 1.13: the bf16 result differs from an
 // fp32 softmax only by the final rounding), so reduced precision needs no conversion pass over the scores.
 at::Tensor chunked_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t budget) {
+  if (at::Tensor o = parallel_attention(q, k, v, budget); o.defined()) return o;
   const auto n = q.size(0), lq = q.size(1), lk = k.size(1);
   const int64_t row_bytes = n * lk * static_cast<int64_t>(q.element_size());
   const int64_t chunk = budget > 0 ? std::clamp<int64_t>(budget / std::max<int64_t>(row_bytes, 1), 1, lq) : lq;

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "tensors/parallel_gemm.h"
 #include "tensors/params.h"
 
 namespace ripen::nn {
@@ -19,7 +20,7 @@ struct Linear {
     weight = ps.take(key(prefix, "weight"), {out, in}, Init::Uniform, in);
     if (has_bias) bias = ps.take(key(prefix, "bias"), {out}, Init::Uniform, in);
   }
-  at::Tensor operator()(const at::Tensor& x) const { return at::linear(x, weight, bias); }
+  at::Tensor operator()(const at::Tensor& x) const { return parallel_linear(x, weight, bias); }
   bool defined() const { return weight.defined(); }
 };
 

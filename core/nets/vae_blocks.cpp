@@ -7,6 +7,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "tensors/parallel_gemm.h"
+
 namespace ripen::nn {
 
 GroupStats group_stats(const at::Tensor& x, int64_t groups, int64_t band_elements) {
@@ -106,13 +108,16 @@ at::Tensor VaeAttention::operator()(const at::Tensor& x) const {
   // Scores in query chunks; softmax in fp32 (diffusers upcasts the VAE attention's softmax).
   const int64_t bytes_per_row = B * N * static_cast<int64_t>(sizeof(float)) * 2;
   const int64_t chunk = std::clamp<int64_t>(score_budget_bytes / std::max<int64_t>(bytes_per_row, 1), 1, N);
-  at::Tensor kt = k.transpose(1, 2).mul(scale);
-  out = at::empty_like(q);
-  for (int64_t s = 0; s < N; s += chunk) {
-    const int64_t e = std::min(N, s + chunk);
-    at::Tensor scores = at::bmm(q.slice(1, s, e), kt);
-    at::Tensor probs = at::softmax(scores.to(at::kFloat), -1).to(v.scalar_type());
-    out.slice(1, s, e).copy_(at::bmm(probs, v));
+  out = parallel_attention(q.mul(scale), k, v, score_budget_bytes);  // fp32 only; undefined otherwise
+  if (!out.defined()) {
+    at::Tensor kt = k.transpose(1, 2).mul(scale);
+    out = at::empty_like(q);
+    for (int64_t s = 0; s < N; s += chunk) {
+      const int64_t e = std::min(N, s + chunk);
+      at::Tensor scores = at::bmm(q.slice(1, s, e), kt);
+      at::Tensor probs = at::softmax(scores.to(at::kFloat), -1).to(v.scalar_type());
+      out.slice(1, s, e).copy_(at::bmm(probs, v));
+    }
   }
 #endif
   (void)scale;

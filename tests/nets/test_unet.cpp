@@ -1,4 +1,5 @@
 // UNet2DCondition against the oracle (diffusers v0.30.3, fp32 CPU) and its configuration handling.
+#include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include "nets/attention.h"
 #include "nets/unet.h"
 #include "tensors/error.h"
+#include "tensors/parallel_gemm.h"
 #include "tensors/safetensors.h"
 
 namespace ripen {
@@ -163,6 +165,26 @@ TEST(UNet, InferenceModePathMatchesTheGradPathAndReturnsAnOrdinaryTensor) {
   EXPECT_TRUE(test::close_to(out, ref, 1e-6, 1e-7));
   EXPECT_FALSE(out.is_inference());
   EXPECT_NO_THROW(out.mul_(2.0));  // callers may update it in place outside InferenceMode
+}
+
+TEST(UNet, SplittingMatrixProductsOverThreadsKeepsTheOutput) {
+  const int threads = at::get_num_threads();
+  const bool split = parallel_gemm_enabled();
+  at::set_num_threads(2);
+  auto cfg = small_config();
+  auto ps = ParamStore::random(6);
+  auto unet = UNet2DCondition::bind(ps, cfg);
+  ps.finish();
+  auto gen = at::detail::createCPUGenerator(13);
+  at::Tensor x = at::randn({2, 4, 16, 16}, gen), ctx = at::randn({2, 77, 24}, gen), t = at::tensor({300.0f, 700.0f});
+  at::NoGradGuard no_grad;
+  set_parallel_gemm(false);
+  at::Tensor ref = unet.forward(x, t, ctx);
+  set_parallel_gemm(true);
+  at::Tensor out = unet.forward(x, t, ctx);
+  set_parallel_gemm(split);
+  at::set_num_threads(threads);
+  EXPECT_TRUE(test::close_to(out, ref, 1e-5, 1e-6));
 }
 
 TEST(UNet, WrongShapedKeyNamesKeyAndBothShapes) {
