@@ -3,10 +3,15 @@
 
 #include <torch/version.h>
 
+#include "nets/tensor_stamp.h"
 #include "tensors/parallel_gemm.h"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cmath>
+#include <mutex>
+#include <utility>
 
 namespace ripen::nn {
 
@@ -90,6 +95,60 @@ at::Tensor multi_head_attention(const at::Tensor& q, const at::Tensor& k, const 
   return unfold_heads(chunked_attention(qf, kf, vf, settings.score_budget_bytes), heads);
 }
 
+// K/V of the last context one cross-attention layer saw. The pipeline passes the same conditioning tensor to all
+// 20-60 UNet calls of a generation, so to_k/to_v of it need computing once. Memory: each layer holds one context
+// (and its K/V) until a different context arrives or the network is destroyed.
+struct CrossAttention::KvMemo {
+  using Inputs = std::array<const at::Tensor*, 5>;  // context, to_k.weight, to_k.bias, to_v.weight, to_v.bias
+  std::mutex mutex;
+  std::array<TensorStamp, 5> stamps;
+  at::Tensor k, v;  // read-only downstream: multi_head_attention never writes into k or v
+
+  bool matches(const Inputs& in) const {
+    for (size_t i = 0; i < in.size(); ++i)
+      if (!stamps[i].unchanged(*in[i])) return false;
+    return k.defined();
+  }
+  void store(const Inputs& in, const at::Tensor& k_, const at::Tensor& v_) {
+    for (size_t i = 0; i < in.size(); ++i) stamps[i] = TensorStamp::of(*in[i]);
+    k = k_;
+    v = v_;
+  }
+};
+
+namespace {
+
+std::atomic<int64_t> g_context_kv_reuses{0};
+
+// Only without grad mode (the pipeline's NoGradGuard, the UNet's InferenceMode): with it on, K/V must come from
+// this call's graph, and K/V cached inside InferenceMode could not even be saved for backward. Inference tensors
+// have no version counter, so a change to them could not be seen.
+bool memo_applies(const CrossAttention& a, const CrossAttention::KvMemo::Inputs& in) {
+  if (!a.memo || !attention_settings().reuse_context_kv || at::GradMode::is_enabled()) return false;
+  return std::all_of(in.begin(), in.end(), [](const at::Tensor* t) { return TensorStamp::stampable(*t); });
+}
+
+std::pair<at::Tensor, at::Tensor> context_kv(const CrossAttention& a, const at::Tensor& context) {
+  const CrossAttention::KvMemo::Inputs in{&context, &a.to_k.weight, &a.to_k.bias, &a.to_v.weight, &a.to_v.bias};
+  if (!memo_applies(a, in)) return {a.to_k(context), a.to_v(context)};
+  auto& memo = *a.memo;
+  {
+    std::lock_guard lock(memo.mutex);
+    if (memo.matches(in)) {
+      ++g_context_kv_reuses;
+      return {memo.k, memo.v};
+    }
+  }
+  at::Tensor k = a.to_k(context), v = a.to_v(context);  // outside the lock: other layers' threads need not wait
+  std::lock_guard lock(memo.mutex);
+  memo.store(in, k, v);
+  return {k, v};
+}
+
+}  // namespace
+
+int64_t context_kv_reuses() { return g_context_kv_reuses.load(); }
+
 void CrossAttention::bind(ParamStore& ps, const std::string& prefix, int64_t query_dim, int64_t context_dim,
                           int64_t heads_, int64_t head_dim, bool upcast_attention) {
   heads = heads_;
@@ -100,11 +159,13 @@ void CrossAttention::bind(ParamStore& ps, const std::string& prefix, int64_t que
   to_k.bind(ps, key(prefix, "to_k"), kv_dim, inner, false);
   to_v.bind(ps, key(prefix, "to_v"), kv_dim, inner, false);
   to_out.bind(ps, key(prefix, "to_out.0"), inner, query_dim, true);
+  memo = context_dim > 0 ? std::make_shared<KvMemo>() : nullptr;
 }
 
 at::Tensor CrossAttention::operator()(const at::Tensor& x, const at::Tensor& context) const {
-  const at::Tensor& c = context.defined() ? context : x;
-  return to_out(multi_head_attention(to_q(x), to_k(c), to_v(c), heads, upcast));
+  if (!context.defined()) return to_out(multi_head_attention(to_q(x), to_k(x), to_v(x), heads, upcast));
+  const auto [k, v] = context_kv(*this, context);
+  return to_out(multi_head_attention(to_q(x), k, v, heads, upcast));
 }
 
 }  // namespace ripen::nn

@@ -7,6 +7,7 @@
 #include <ATen/ATen.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "nets/layers.h"
@@ -19,6 +20,9 @@ struct AttentionSettings {
   int64_t score_budget_bytes = int64_t{64} << 20;
   // Use at::scaled_dot_product_attention when the libtorch build has it.
   bool use_sdpa = true;
+  // Cross-attention keeps the K/V of its last context for reuse (CrossAttention::KvMemo). Benchmarks turn it off
+  // to measure without it.
+  bool reuse_context_kv = true;
 };
 // Process-wide settings (benchmarks and the CLI tune them; networks read them per call).
 AttentionSettings& attention_settings();
@@ -28,11 +32,17 @@ AttentionSettings& attention_settings();
 at::Tensor multi_head_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
                                 bool upcast = false);
 
+// How many times a CrossAttention reused the K/V of a repeated context, process-wide (tests and benchmarks).
+int64_t context_kv_reuses();
+
 // diffusers' Attention module as used by BasicTransformerBlock: to_q/to_k/to_v without bias, to_out.0 with bias.
 struct CrossAttention {
   Linear to_q, to_k, to_v, to_out;
   int64_t heads = 1;
   bool upcast = false;
+  // K/V of the last context (cross-attention only; see attention.cpp). Shared by copies, which share the weights.
+  struct KvMemo;
+  std::shared_ptr<KvMemo> memo;
   // context_dim == 0: self-attention (keys from the query input).
   void bind(ParamStore& ps, const std::string& prefix, int64_t query_dim, int64_t context_dim, int64_t heads,
             int64_t head_dim, bool upcast_attention);

@@ -2,6 +2,10 @@
 
 #include <c10/core/InferenceMode.h>
 
+#include <mutex>
+
+#include "nets/attention.h"
+#include "nets/tensor_stamp.h"
 #include "tensors/error.h"
 
 namespace ripen {
@@ -92,6 +96,7 @@ UNet2DCondition UNet2DCondition::bind(ParamStore& ps, const UNetConfig& cfg) {
 
   u.conv_norm_out_.bind(ps, "conv_norm_out", ch[0], groups, eps);
   u.conv_out_.bind(ps, "conv_out", ch[0], cfg.out_channels, 3, 1, 1);
+  u.context_memo_ = std::make_shared<ContextMemo>();
   return u;
 }
 
@@ -144,6 +149,49 @@ at::Tensor UNet2DCondition::forward(const at::Tensor& sample, const at::Tensor& 
   return out.clone();
 }
 
+struct UNet2DCondition::ContextMemo {
+  std::mutex mutex;
+  nn::TensorStamp source;
+  int64_t batch = 0;
+  at::Tensor context;
+};
+
+namespace {
+
+// To the network's device and dtype, broadcast over the batch, contiguous (the input itself when it already is).
+at::Tensor convert_context(const at::Tensor& ehs, int64_t batch, at::Device device, at::ScalarType dtype) {
+  at::Tensor context = ehs.to(device, dtype);
+  if (context.size(0) == 1 && batch != 1) context = context.expand({batch, context.size(1), context.size(2)});
+  if (context.size(0) != batch)
+    throw Error("unet: encoder_hidden_states batch " + std::to_string(context.size(0)) + " != sample batch " +
+                std::to_string(batch));
+  return context.contiguous();
+}
+
+}  // namespace
+
+at::Tensor UNet2DCondition::prepared_context(const at::Tensor& ehs, int64_t batch) const {
+  // Same conditions as cross-attention's K/V memo: grad off, an input whose changes can be seen.
+  if (!context_memo_ || !nn::attention_settings().reuse_context_kv || at::GradMode::is_enabled() ||
+      !nn::TensorStamp::stampable(ehs))
+    return convert_context(ehs, batch, device(), dtype());
+  auto& memo = *context_memo_;
+  std::lock_guard lock(memo.mutex);
+  if (memo.context.defined() && memo.batch == batch && memo.source.unchanged(ehs)) return memo.context;
+  at::Tensor context;
+  {
+    // an ordinary tensor even under forward's InferenceMode, so cross-attention can keep K/V of it
+    c10::InferenceMode ordinary(false);
+    at::NoGradGuard no_grad;
+    context = convert_context(ehs, batch, device(), dtype());
+  }
+  if (context.is_same(ehs)) return context;  // already in the network's form: nothing to keep
+  memo.source = nn::TensorStamp::of(ehs);
+  memo.batch = batch;
+  memo.context = context;
+  return context;
+}
+
 at::Tensor UNet2DCondition::forward_impl(const at::Tensor& sample, const at::Tensor& timesteps,
                                          const at::Tensor& encoder_hidden_states, const UNetAddedCond* added) const {
   if (sample.dim() != 4 || sample.size(1) != config_.in_channels)
@@ -153,12 +201,7 @@ at::Tensor UNet2DCondition::forward_impl(const at::Tensor& sample, const at::Ten
     throw Error("unet: encoder_hidden_states must be [B, L, " + std::to_string(config_.cross_attention_dim) +
                 "], got " + shape_str(encoder_hidden_states.sizes()));
   const int64_t batch = sample.size(0);
-  at::Tensor context = encoder_hidden_states.to(device(), dtype());
-  if (context.size(0) == 1 && batch != 1) context = context.expand({batch, context.size(1), context.size(2)});
-  if (context.size(0) != batch)
-    throw Error("unet: encoder_hidden_states batch " + std::to_string(context.size(0)) + " != sample batch " +
-                std::to_string(batch));
-  context = context.contiguous();
+  const at::Tensor context = prepared_context(encoder_hidden_states, batch);
 
   const at::Tensor emb = time_embed(timesteps, batch, added);
   const at::Tensor emb_act = at::silu(emb);

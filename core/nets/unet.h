@@ -11,6 +11,7 @@
 #include <ATen/core/grad_mode.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -71,7 +72,14 @@ class UNet2DCondition {
   MidBlock mid_block_;
   bool has_mid_ = false;
 
+  // The conditioning as converted for the network (device, dtype, batch), kept while the caller passes the same
+  // unchanged tensor: cross-attention then sees one tensor every step and reuses its K/V (attention.cpp). Holds
+  // one converted context until a different one arrives; unused when the input needs no conversion.
+  struct ContextMemo;
+  std::shared_ptr<ContextMemo> context_memo_;
+
   at::Tensor time_embed(const at::Tensor& timesteps, int64_t batch, const UNetAddedCond* added) const;
+  at::Tensor prepared_context(const at::Tensor& encoder_hidden_states, int64_t batch) const;
   at::Tensor forward_impl(const at::Tensor& sample, const at::Tensor& timesteps,
                           const at::Tensor& encoder_hidden_states, const UNetAddedCond* added) const;
   void emit(const std::string& name, const at::Tensor& t) const {
