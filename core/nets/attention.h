@@ -34,6 +34,8 @@ at::Tensor multi_head_attention(const at::Tensor& q, const at::Tensor& k, const 
 
 // How many times a CrossAttention reused the K/V of a repeated context, process-wide (tests and benchmarks).
 int64_t context_kv_reuses();
+// Drops the K/V (and contexts) every CrossAttention keeps; the next call computes them again.
+void release_context_kv();
 
 // diffusers' Attention module as used by BasicTransformerBlock: to_q/to_k/to_v without bias, to_out.0 with bias.
 struct CrossAttention {

@@ -170,6 +170,15 @@ at::Tensor convert_context(const at::Tensor& ehs, int64_t batch, at::Device devi
 
 }  // namespace
 
+void UNet2DCondition::release_context() const {
+  if (context_memo_) {
+    std::lock_guard lock(context_memo_->mutex);
+    context_memo_->source = {};
+    context_memo_->context = at::Tensor();
+  }
+  nn::release_context_kv();
+}
+
 at::Tensor UNet2DCondition::prepared_context(const at::Tensor& ehs, int64_t batch) const {
   // Same conditions as cross-attention's K/V memo: grad off, an input whose changes can be seen.
   if (!context_memo_ || !nn::attention_settings().reuse_context_kv || at::GradMode::is_enabled() ||

@@ -37,6 +37,10 @@ class UNet2DCondition {
   at::Tensor forward(const at::Tensor& sample, const at::Tensor& timesteps, const at::Tensor& encoder_hidden_states,
                      const UNetAddedCond* added = nullptr) const;
 
+  // Drops the conditioning kept between calls (this network's converted context, every cross-attention's K/V):
+  // the pipeline calls it when a generation ends so the memory is not held until the next one.
+  void release_context() const;
+
   const UNetConfig& config() const { return config_; }
   at::ScalarType dtype() const { return conv_in_.weight.scalar_type(); }
   at::Device device() const { return conv_in_.weight.device(); }

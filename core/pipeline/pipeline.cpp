@@ -244,6 +244,10 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
     added_cond.time_ids = ids.expand({B, 6}).contiguous();
   }
   const UNet2DCondition& unet = *m->unet;
+  struct ReleaseContext {  // however the generation ends
+    const UNet2DCondition& unet;
+    ~ReleaseContext() { unet.release_context(); }
+  } release_context{unet};
   int64_t unet_evals = 0;
   sampling::ModelFn net = [&](const at::Tensor& x_in, const at::Tensor& t, sampling::CondBatch which) {
     ++unet_evals;

@@ -75,6 +75,16 @@ TEST_F(CrossAttentionMemo, RepeatedContextReusesKvInEveryLayerAndKeepsTheOutputB
   EXPECT_TRUE(at::equal(third, ref));
 }
 
+TEST_F(CrossAttentionMemo, ReleasedContextIsDroppedAndComputedAgain) {
+  const at::Tensor ref = fresh(ctx);
+  run(ctx);
+  unet.release_context();
+  at::Tensor out;
+  EXPECT_EQ(reuses_in(ctx, &out), 0);
+  EXPECT_TRUE(at::equal(out, ref));
+  EXPECT_EQ(reuses_in(ctx), kCrossAttentionLayers);
+}
+
 TEST_F(CrossAttentionMemo, ContextChangedInPlaceIsRecomputed) {
   run(ctx);
   ctx.mul_(2);
