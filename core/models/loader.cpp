@@ -115,6 +115,13 @@ LoadedModel load_model(const std::string& path, const LoadOptions& options) {
       for (const auto& f : files) m.taesd_source += (m.taesd_source.empty() ? "" : " + ") + f;
     }
   }
+  if (wanted(options, "unet")) {  // adaptive stopping: the model's own predictor, when it has one
+    const fs::path dir = fs::path(path) / "predictor";
+    if (fs::is_directory(path) && fs::exists(dir / "config.json")) {
+      m.stop_predictor = std::make_shared<const StopPredictorNet>(StopPredictorNet::load(dir.string()));
+      m.stop_predictor_source = dir.string();
+    }
+  }
   if (options.compute_hash) {
     Sha256 all;
     if (src.hashed_files.size() == 1) {

@@ -20,6 +20,7 @@
 #include "models/detect.h"
 #include "nets/autoencoder_kl.h"
 #include "nets/latent_preview.h"
+#include "nets/stop_predictor.h"
 #include "nets/taesd.h"
 #include "nets/unet.h"
 #include "text/clip_text_model.h"
@@ -59,6 +60,10 @@ struct LoadedModel {
   std::string latent_rgb_source;  // the JSON file, or "sd1 defaults" / "sdxl defaults"
   std::optional<Taesd> taesd;     // used for its decoder
   std::string taesd_source;       // file(s) it was loaded from
+
+  // The adaptive controller's trained predictor, from <folder>/predictor/ (folder models only); null: heuristic.
+  std::shared_ptr<const StopPredictorNet> stop_predictor;
+  std::string stop_predictor_source;
 };
 
 // The preview factors of a model: `latent_rgb_factors.json` in its folder ({"factors": [[r, g, b] per latent

@@ -30,6 +30,30 @@ StopDecision HeuristicStopPredictor::decide(const ConvergenceObservation& o) {
   return {false, buf};
 }
 
+StopFeatureInputs stop_feature_inputs(const ConvergenceObservation& o) {
+  StopFeatureInputs in;
+  in.step = o.step, in.max_steps = o.max_steps, in.steps_since_previous = o.steps_since_previous;
+  in.sigma = o.sigma, in.sigma_max = o.sigma_max;
+  in.latent_change = o.latent_change, in.preview_change = o.preview_change;
+  in.has_preview = o.preview.defined();
+  return in;
+}
+
+StopDecision TrainedStopPredictor::decide(const ConvergenceObservation& o) {
+  const StopFeatureInputs in = stop_feature_inputs(o);
+  if (!net_->within_training_range(in)) {
+    StopDecision d = HeuristicStopPredictor().decide(o);
+    d.reason += " (heuristic: the checkpoint is outside what the trained predictor learned from)";
+    return d;
+  }
+  const double predicted = net_->predict(in);
+  const double wanted = net_->config().stop_at_ssim;
+  char buf[200];
+  std::snprintf(buf, sizeof buf, "%s at step %d (predicted SSIM to the full run %.3f, stops at %.3f; latent change %.4f)",
+                predicted >= wanted ? "converged" : "still changing", o.step, predicted, wanted, o.latent_change);
+  return {predicted >= wanted, buf};
+}
+
 AdaptiveController::AdaptiveController(AdaptivePlan plan, std::shared_ptr<StopPredictor> predictor)
     : plan_(std::move(plan)), predictor_(predictor ? std::move(predictor) : std::make_shared<HeuristicStopPredictor>()) {
   reason_ = "max steps (" + std::to_string(plan_.max_steps) + ")";
@@ -56,7 +80,7 @@ bool AdaptiveController::after_step(int step, double sigma, double sigma_max, co
       o.denoised = denoised;
       o.preview = preview;
       StopDecision d = predictor_->decide(o);
-      history_.push_back({step, sigma, o.latent_change, o.preview_change, d.stop});
+      history_.push_back({step, sigma, o.latent_change, o.preview_change, d.stop, stop_feature_inputs(o)});
       if (d.stop) {
         reason_ = d.reason + " by " + predictor_->name() + " predictor";
         return true;

@@ -2,13 +2,14 @@
 // Adaptive step count (design.md, "Adaptive controller"). At checkpoints the controller measures how much the
 // x0 estimate still changes — in latent space and in preview (RGB) space — and a StopPredictor decides whether
 // to stop. Stopping never returns a noisy estimate: the pipeline finishes with a short tail from σ_k to 0.
-// v1 uses HeuristicStopPredictor; a trained predictor (later issue) implements the same interface.
+// A model with a trained predictor beside it (nets/stop_predictor.h) uses TrainedStopPredictor; others the heuristic.
 #include <ATen/ATen.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "nets/stop_predictor.h"
 #include "pipeline/presets.h"
 
 namespace ripen {
@@ -65,10 +66,25 @@ class HeuristicStopPredictor : public StopPredictor {
   Thresholds t_;
 };
 
+// Stops when the model's own predictor expects the stopped image to match the full run's (predicted SSIM at least
+// its config's stop_at_ssim).
+class TrainedStopPredictor : public StopPredictor {
+ public:
+  explicit TrainedStopPredictor(std::shared_ptr<const StopPredictorNet> net) : net_(std::move(net)) {}
+  std::string name() const override { return "trained"; }
+  StopDecision decide(const ConvergenceObservation& obs) override;
+
+ private:
+  std::shared_ptr<const StopPredictorNet> net_;
+};
+
+StopFeatureInputs stop_feature_inputs(const ConvergenceObservation& obs);
+
 struct CheckpointRecord {
   int step = 0;
   double sigma = 0, latent_change = 0, preview_change = 0;
   bool stop = false;
+  StopFeatureInputs inputs;  // everything the predictor saw (`ripen-cli train predictor` learns from these)
 };
 
 class AdaptiveController {

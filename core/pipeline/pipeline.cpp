@@ -292,6 +292,7 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   ro.noise = noise;
   ro.cancel = &cancel;
   ro.predictor = in.predictor;
+  if (!ro.predictor && m->stop_predictor) ro.predictor = std::make_shared<TrainedStopPredictor>(m->stop_predictor);
   if (in.start) {
     const StartPoint& sp = *in.start;
     if (!sp.latents.defined() || sp.latents.dim() != 4 || sp.latents.size(0) != B || sp.latents.size(1) != C ||

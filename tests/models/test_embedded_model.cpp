@@ -2,7 +2,11 @@
 // ([2] content [3], 0-padded to 77) and generates 64x64 images that depend on the prompt.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "models/model.h"
 #include "pipeline/pipeline.h"
@@ -74,4 +78,46 @@ TEST(EmbeddedModel, GeneratesPromptDependentImages) {
   EXPECT_GT(pixel_std(a), 10.0);
   EXPECT_GT(pixel_std(b), 10.0);
   EXPECT_GT(mean_abs_diff(a, b), 10.0);  // same seed, different prompt: a different picture
+}
+
+// Fast mode on the embedded model stops where its own trained predictor (predictor/ beside the weights) says more
+// steps would not visibly change the picture.
+TEST(EmbeddedModel, FastModeStopsByItsTrainedPredictor) {
+  ripen::models::LoadOptions o;
+  o.components = {"unet"};
+  auto m = ripen::models::load_model(ripen::models::resolve_model_path("embedded"), o);
+  ASSERT_TRUE(m.stop_predictor) << "no predictor/ beside the embedded model";
+  EXPECT_NE(m.stop_predictor_source.find("predictor"), std::string::npos);
+
+  ripen::Pipeline pipeline;
+  ripen::GenerationRequest r;
+  r.model = "embedded";
+  r.prompt = "grinning face, google style";
+  r.width = r.height = 0;
+  r.seed = 3;
+  r.preset = ripen::Preset::Fast;
+  auto res = pipeline.generate(r);
+  ASSERT_TRUE(res.ok()) << res.error;
+  ASSERT_FALSE(res.checkpoints.empty());
+  EXPECT_NE(res.record.stop_reason.find("trained predictor"), std::string::npos) << res.record.stop_reason;
+  EXPECT_NE(res.record.stop_reason.find("predicted SSIM"), std::string::npos) << res.record.stop_reason;
+}
+
+// A broken predictor beside a model fails the load with the file's name, rather than silently falling back.
+TEST(EmbeddedModel, BrokenPredictorNamesItsFile) {
+  namespace fs = std::filesystem;
+  const fs::path src = ripen::models::resolve_model_path("embedded");
+  const fs::path dir = fs::temp_directory_path() / ("ripen-broken-predictor-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "predictor");
+  for (const auto& e : fs::directory_iterator(src))
+    if (e.path().filename() != "predictor") fs::create_symlink(e.path(), dir / e.path().filename());
+  std::ofstream(dir / "predictor" / "config.json") << "{\"features\": [";
+  try {
+    ripen::models::load_model(dir.string(), {});
+    ADD_FAILURE() << "no error for a broken predictor";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("predictor/config.json"), std::string::npos) << e.what();
+  }
+  fs::remove_all(dir);
 }
