@@ -5,7 +5,7 @@
 //                       [--study stops] [--middle-samplers euler,euler_ancestral,dpmpp_2m]
 // Sheet: 4 prompts a row, each a pair [fast | quality] at 2x (nearest), first seed. SSIM (luma) is reported for fast
 // vs quality re-render (same seed), fast vs the fast run promoted by continuation (first --continue-count prompts,
-// first seed), and fast seed N vs fast seed N+1 (what "unrelated" looks like). Every fast run also counts where the
+// every seed), and fast seed N vs fast seed N+1 (what "unrelated" looks like). Every fast run also counts where the
 // adaptive controller stopped (checkpoint 4/8/12/16, or the full 22 steps) and the steps it used.
 // --seeds N: seeds --seed .. --seed+N-1 for every prompt.
 // --study stops: per prompt and seed, also the full 22-step run (no stopping) and runs forced to stop at each
@@ -203,7 +203,7 @@ int run_contact_sheet(Args& args) {
         ssim_seeds.add(s_seeds);
         line["ssim_fast_other_seed"] = s_seeds;
       }
-      if (i < continue_count && si == 0) {
+      if (i < continue_count) {
         GenerationResult cont = promote(pipeline, promote_source(fast), PromoteMode::Continue);
         if (!cont.ok() || cont.images.empty()) throw Error("contact-sheet: promote failed: " + cont.error);
         double s_fc = ssim(fast.images[0], cont.images[0]);
