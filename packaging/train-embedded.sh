@@ -80,3 +80,7 @@ echo "== diffusion ($DIFF_STEPS steps)"
 echo "== export -> $OUT"
 "$CLI" train export --vae "$WORK/vae" --diffusion "$WORK/diffusion" --tokenizer "$TOKENIZER" \
   --latents "$WORK/latents.safetensors" --data "$DATA" --scale "$SCALE" --out "$OUT"
+
+# Fast mode's stop predictor belongs to these weights: measure forced stops on them and fit it (~10 min on 2 cores).
+echo "== stop predictor -> $OUT/predictor"
+"$CLI" train predictor --model "$OUT" --data "$DATA" --count 64 --seeds 4 --stop-at 0.97 --out "$OUT/predictor"
