@@ -67,6 +67,7 @@ struct LoadOptions {
   std::string config_dir;                // diffusers folder describing a single file's components (optional)
   std::vector<std::string> components;   // only these (unet, vae, text_encoder, text_encoder_2, tokenizer, tokenizer_2); empty: all
   bool compute_hash = true;              // sha256 of the file (folders: of the UNet weights); seconds for multi-GB files
+  std::string taesd_path;                // preview decoder to load instead of one found beside the model (optional)
 };
 
 ModelInfo inspect_model(const std::string& path, const LoadOptions& options = {});

@@ -108,7 +108,8 @@ LoadedModel load_model(const std::string& path, const LoadOptions& options) {
   if (wanted(options, "vae")) {  // step previews
     const int64_t channels = m.unet ? m.unet->config().in_channels : 0;
     m.latent_rgb = model_latent_rgb_factors(path, m.arch, channels, &m.latent_rgb_source);
-    if (auto files = find_taesd(path, m.arch); !files.empty()) {
+    auto files = options.taesd_path.empty() ? find_taesd(path, m.arch) : std::vector<std::string>{options.taesd_path};
+    if (!files.empty()) {
       // Half precision convolutions are slow or missing on CPU; the decoder is small, keep it float there.
       auto t = target.dtype(options.device.is_cpu() ? at::kFloat : options.dtype);
       m.taesd = load_taesd_decoder(files, channels, t);

@@ -138,12 +138,8 @@ std::shared_ptr<models::LoadedModel> Pipeline::model(const std::string& request_
   lo.device = options_.device;
   lo.dtype = options_.dtype;
   lo.compute_hash = false;
+  lo.taesd_path = options_.taesd_path;
   auto loaded = std::make_shared<models::LoadedModel>(models::load_model(path, lo));
-  if (!options_.taesd_path.empty()) {
-    auto t = at::TensorOptions().device(options_.device).dtype(options_.device.is_cpu() ? at::kFloat : options_.dtype);
-    loaded->taesd = models::load_taesd_decoder({options_.taesd_path}, loaded->unet ? loaded->unet->config().in_channels : 0, t);
-    loaded->taesd_source = options_.taesd_path;
-  }
   cached_ = loaded;
   cached_path_ = path;
   return cached_;
