@@ -25,6 +25,7 @@
 #include "tensors/cpu_threads.h"
 #include "cli/cmd_train.h"
 #include "cli/png_writer.h"
+#include "cli/stop_rules.h"
 #include "pipeline/metrics.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/presets.h"
@@ -49,18 +50,6 @@ struct Mean {
   int n = 0;
   void add(double v) { sum += v, ++n; }
   double get() const { return n ? sum / n : 0; }
-};
-
-// Measurement-only stop rules: never stop, or stop at the first checkpoint >= k.
-struct NeverStop : StopPredictor {
-  std::string name() const override { return "never"; }
-  StopDecision decide(const ConvergenceObservation&) override { return {false, "measuring"}; }
-};
-struct StopAt : StopPredictor {
-  int k;
-  explicit StopAt(int k) : k(k) {}
-  std::string name() const override { return "forced"; }
-  StopDecision decide(const ConvergenceObservation& o) override { return {o.step >= k, "forced"}; }
 };
 
 // The checkpoint the controller stopped at, or the plan's last step when it ran to the end.

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cmd_train.h"
+#include "cli/stop_rules.h"
 #include "models/model.h"
 #include "pipeline/metrics.h"
 #include "pipeline/pipeline.h"
@@ -24,17 +25,6 @@ namespace ripen::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct NeverStop : StopPredictor {
-  std::string name() const override { return "never"; }
-  StopDecision decide(const ConvergenceObservation&) override { return {false, "measuring"}; }
-};
-struct StopAt : StopPredictor {
-  int k;
-  explicit StopAt(int k) : k(k) {}
-  std::string name() const override { return "forced"; }
-  StopDecision decide(const ConvergenceObservation& o) override { return {o.step >= k, "forced"}; }
-};
 
 // samples.csv: one checkpoint a line, what the controller saw and the measured SSIM (read back by --samples).
 constexpr const char* kSamplesHeader =
