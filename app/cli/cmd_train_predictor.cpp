@@ -26,6 +26,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Every fourth run validates the fitted rule.
+bool held_out(int run) { return run % 4 == 3; }
+
 // samples.csv: one checkpoint a line, what the controller saw and the measured SSIM (read back by --samples).
 constexpr const char* kSamplesHeader =
     "run,step,max_steps,steps_since_previous,sigma,sigma_max,latent_change,preview_change,has_preview,ssim_vs_full";
@@ -98,7 +101,7 @@ void collect_samples(const std::string& model, const training::EmojiDataset& dat
       for (const auto& c : full.checkpoints) {
         GenerationResult stopped = generate(r, std::make_shared<StopAt>(c.step));
         training::StopSample s{c.inputs, ssim(stopped.images[0], full.images[0]), run};
-        (run % 4 == 3 ? validation : train).push_back(s);
+        (held_out(run) ? validation : train).push_back(s);
         csv_lines.push_back(sample_line(s));
       }
       std::cerr << "\rtrain predictor: run " << run + 1 << "/" << count * seeds << std::flush;
@@ -131,7 +134,7 @@ int run_predictor(Args& args) {
   int run = 0;
   if (!samples_in.empty()) {  // refit to measured samples
     for (const auto& s : read_samples(samples_in)) {
-      (s.run % 4 == 3 ? validation : train).push_back(s);
+      (held_out(s.run) ? validation : train).push_back(s);
       csv_lines.push_back(sample_line(s));
       run = std::max(run, s.run + 1);
     }

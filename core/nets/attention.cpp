@@ -12,7 +12,6 @@
 #include <cmath>
 #include <mutex>
 #include <utility>
-#include <vector>
 
 namespace ripen::nn {
 
@@ -121,10 +120,6 @@ namespace {
 
 std::atomic<int64_t> g_context_kv_reuses{0};
 
-// Every memo, so a finished generation can drop what it kept (SDXL at batch 8 keeps ~0.9 GB of fp32 K/V).
-std::mutex g_memos_mutex;
-std::vector<std::weak_ptr<CrossAttention::KvMemo>> g_memos;
-
 // Only without grad mode (the pipeline's NoGradGuard, the UNet's InferenceMode): with it on, K/V must come from
 // this call's graph, and K/V cached inside InferenceMode could not even be saved for backward. Inference tensors
 // have no version counter, so a change to them could not be seen.
@@ -154,18 +149,6 @@ std::pair<at::Tensor, at::Tensor> context_kv(const CrossAttention& a, const at::
 
 int64_t context_kv_reuses() { return g_context_kv_reuses.load(); }
 
-void release_context_kv() {
-  std::lock_guard lock(g_memos_mutex);
-  std::erase_if(g_memos, [](const std::weak_ptr<CrossAttention::KvMemo>& w) {
-    auto memo = w.lock();
-    if (!memo) return true;
-    std::lock_guard memo_lock(memo->mutex);
-    memo->stamps = {};
-    memo->k = memo->v = at::Tensor();
-    return false;
-  });
-}
-
 void CrossAttention::bind(ParamStore& ps, const std::string& prefix, int64_t query_dim, int64_t context_dim,
                           int64_t heads_, int64_t head_dim, bool upcast_attention) {
   heads = heads_;
@@ -177,10 +160,13 @@ void CrossAttention::bind(ParamStore& ps, const std::string& prefix, int64_t que
   to_v.bind(ps, key(prefix, "to_v"), kv_dim, inner, false);
   to_out.bind(ps, key(prefix, "to_out.0"), inner, query_dim, true);
   memo = context_dim > 0 ? std::make_shared<KvMemo>() : nullptr;
-  if (memo) {
-    std::lock_guard lock(g_memos_mutex);
-    g_memos.push_back(memo);
-  }
+}
+
+void CrossAttention::release_context() const {
+  if (!memo) return;
+  std::lock_guard lock(memo->mutex);
+  memo->stamps = {};
+  memo->k = memo->v = at::Tensor();
 }
 
 at::Tensor CrossAttention::operator()(const at::Tensor& x, const at::Tensor& context) const {

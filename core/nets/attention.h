@@ -34,8 +34,6 @@ at::Tensor multi_head_attention(const at::Tensor& q, const at::Tensor& k, const 
 
 // How many times a CrossAttention reused the K/V of a repeated context, process-wide (tests and benchmarks).
 int64_t context_kv_reuses();
-// Drops the K/V (and contexts) every CrossAttention keeps; the next call computes them again.
-void release_context_kv();
 
 // diffusers' Attention module as used by BasicTransformerBlock: to_q/to_k/to_v without bias, to_out.0 with bias.
 struct CrossAttention {
@@ -45,6 +43,8 @@ struct CrossAttention {
   // K/V of the last context (cross-attention only; see attention.cpp). Shared by copies, which share the weights.
   struct KvMemo;
   std::shared_ptr<KvMemo> memo;
+  // Drops the kept context and its K/V (a generation's end; SDXL at batch 8 keeps ~0.9 GB of fp32 K/V).
+  void release_context() const;
   // context_dim == 0: self-attention (keys from the query input).
   void bind(ParamStore& ps, const std::string& prefix, int64_t query_dim, int64_t context_dim, int64_t heads,
             int64_t head_dim, bool upcast_attention);

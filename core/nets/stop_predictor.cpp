@@ -58,11 +58,12 @@ StopPredictorNet StopPredictorNet::bind(ParamStore& ps, const StopPredictorConfi
   n.fc1_.bind(ps, "fc1", f, cfg.hidden);
   n.fc2_.bind(ps, "fc2", cfg.hidden, cfg.hidden);
   n.fc3_.bind(ps, "fc3", cfg.hidden, 1);
-  auto as_tensor = [](const std::vector<double>& v, int64_t f) {
-    return v.empty() ? (f ? at::zeros({f}) : at::Tensor()) : at::tensor(std::vector<float>(v.begin(), v.end()));
+  // Standardisation; none (0 and 1) until a fit has measured it.
+  auto as_tensor = [f](const std::vector<double>& v, double fill) {
+    return v.empty() ? at::full({f}, fill) : at::tensor(std::vector<float>(v.begin(), v.end()));
   };
-  n.mean_ = as_tensor(cfg.feature_mean, f);
-  n.std_ = cfg.feature_std.empty() ? at::ones({f}) : as_tensor(cfg.feature_std, f);
+  n.mean_ = as_tensor(cfg.feature_mean, 0.0);
+  n.std_ = as_tensor(cfg.feature_std, 1.0);
   return n;
 }
 

@@ -176,7 +176,12 @@ void UNet2DCondition::release_context() const {
     context_memo_->source = {};
     context_memo_->context = at::Tensor();
   }
-  nn::release_context_kv();
+  auto release = [](const std::vector<nn::Transformer2D>& attentions) {
+    for (const auto& a : attentions) a.release_context();
+  };
+  for (const auto& b : down_blocks_) release(b.attentions);
+  release(mid_block_.attentions);
+  for (const auto& b : up_blocks_) release(b.attentions);
 }
 
 at::Tensor UNet2DCondition::prepared_context(const at::Tensor& ehs, int64_t batch) const {

@@ -58,6 +58,9 @@ struct Transformer2D {
   void bind(ParamStore& ps, const std::string& prefix, int64_t channels, int64_t heads, int64_t layers,
             int64_t context_dim, int64_t groups, bool use_linear_projection, bool upcast_attention);
   at::Tensor operator()(const at::Tensor& x, const at::Tensor& context) const;
+  void release_context() const {
+    for (const auto& b : transformer_blocks) b.attn2.release_context();
+  }
 };
 
 }  // namespace ripen::nn

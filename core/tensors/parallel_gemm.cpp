@@ -86,11 +86,7 @@ at::Tensor parallel_attention(const at::Tensor& q, const at::Tensor& k, const at
   const int64_t chunks = (lq + rows - 1) / rows;
   const at::Tensor kt = k.transpose(1, 2);
   at::Tensor out = at::empty({n, lq, v.size(2)}, v.options());
-  const bool inference = c10::InferenceMode::is_enabled();
-  const int64_t items = n * chunks;
-  at::parallel_for(0, items, (items + threads - 1) / threads, [&](int64_t begin, int64_t end) {
-    c10::InferenceMode inference_guard(inference);
-    at::NoGradGuard no_grad;
+  for_each_slice(n * chunks, [&](int64_t begin, int64_t end) {
     at::Tensor scores = at::empty({rows, lk}, q.options());
     for (int64_t item = begin; item < end; ++item) {
       const int64_t b = item / chunks, start = (item % chunks) * rows, len = std::min(rows, lq - start);

@@ -8,6 +8,7 @@
 
 #include "tensors/error.h"
 #include "tensors/safetensors.h"
+#include "training/train_util.h"
 
 namespace ripen::training {
 namespace {
@@ -39,8 +40,10 @@ StopRuleReport evaluate_stop_rule(const StopPredictorNet& net, const std::vector
   StopRuleReport r;
   if (samples.empty()) return r;
   at::NoGradGuard no_grad;
-  at::Tensor p = net.forward(feature_rows(samples));
-  r.mae = (p - targets(samples)).abs().mean().item<double>();
+  const at::Tensor predicted = net.forward(feature_rows(samples));
+  r.mae = (predicted - targets(samples)).abs().mean().item<double>();
+  const at::Tensor pc = predicted.contiguous();
+  const std::vector<float> p(pc.data_ptr<float>(), pc.data_ptr<float>() + pc.numel());
   // Runs in order of their checkpoints: the first prediction over the bar stops the run.
   std::map<int, std::vector<size_t>> runs;
   for (size_t i = 0; i < samples.size(); ++i) runs[samples[i].run].push_back(i);
@@ -52,7 +55,7 @@ StopRuleReport evaluate_stop_rule(const StopPredictorNet& net, const std::vector
     ++r.runs;
     int stop_step = plan_steps;
     for (size_t i : idx) {
-      if (p[int64_t(i)].item<double>() < bar) continue;
+      if (p[i] < bar) continue;
       stop_step = samples[i].inputs.step;
       ++r.stopped;
       ssim += samples[i].ssim;
@@ -83,11 +86,7 @@ StopFit fit_stop_predictor(const std::vector<StopSample>& train, const std::vect
   auto ps = ParamStore::random(o.seed);
   auto net = StopPredictorNet::bind(ps, fit.config);
   ps.finish();
-  std::vector<at::Tensor> params;
-  for (auto& [key, t] : ps.params()) {
-    t.requires_grad_(true);
-    params.push_back(t);
-  }
+  std::vector<at::Tensor> params = make_trainable(ps);
   torch::optim::AdamW opt(params, torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay));
   for (int64_t it = 1; it <= o.iterations; ++it) {
     opt.zero_grad();

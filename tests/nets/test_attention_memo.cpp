@@ -2,24 +2,12 @@
 #include <c10/core/InferenceMode.h>
 
 #include "common/test_common.h"
+#include "nets/small_unet_config.h"
 #include "nets/attention.h"
 #include "nets/unet.h"
 
 namespace ripen {
 namespace {
-
-UNetConfig small_config() {
-  UNetConfig c;
-  c.block_out_channels = {32, 64};
-  c.layers_per_block = {1, 1};
-  c.down_block_types = {"CrossAttnDownBlock2D", "DownBlock2D"};
-  c.up_block_types = {"UpBlock2D", "CrossAttnUpBlock2D"};
-  c.num_attention_heads = {2, 4};
-  c.transformer_layers_per_block = {1, 1};
-  c.cross_attention_dim = 24;
-  c.norm_num_groups = 8;
-  return c;
-}
 
 // Restores the process-wide attention settings when a test ends.
 struct SettingsRestore {
@@ -29,7 +17,7 @@ struct SettingsRestore {
 
 struct CrossAttentionMemo : ::testing::Test {
   SettingsRestore restore;
-  UNetConfig cfg = small_config();
+  UNetConfig cfg = test::small_unet_config();
   ParamStore ps = ParamStore::random(21);
   UNet2DCondition unet = UNet2DCondition::bind(ps, cfg);
   at::Generator gen = at::detail::createCPUGenerator(22);

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "common/test_common.h"
+#include "nets/small_unet_config.h"
 #include "nets/attention.h"
 #include "nets/unet.h"
 #include "tensors/error.h"
@@ -116,22 +117,9 @@ TEST(UNet, ChunkedAttentionMatchesFullAndBf16StaysClose) {
   settings = saved;
 }
 
-UNetConfig small_config() {
-  UNetConfig c;
-  c.block_out_channels = {32, 64};
-  c.layers_per_block = {1, 1};
-  c.down_block_types = {"CrossAttnDownBlock2D", "DownBlock2D"};
-  c.up_block_types = {"UpBlock2D", "CrossAttnUpBlock2D"};
-  c.num_attention_heads = {2, 4};
-  c.transformer_layers_per_block = {1, 1};
-  c.cross_attention_dim = 24;
-  c.norm_num_groups = 8;
-  return c;
-}
-
 TEST(UNet, RandomWeightsOddSizesAndBf16) {
   c10::InferenceMode guard;
-  auto cfg = small_config();
+  auto cfg = test::small_unet_config();
   auto ps = ParamStore::random(3);
   auto unet = UNet2DCondition::bind(ps, cfg);
   ps.finish();
@@ -150,7 +138,7 @@ TEST(UNet, RandomWeightsOddSizesAndBf16) {
 }
 
 TEST(UNet, InferenceModePathMatchesTheGradPathAndReturnsAnOrdinaryTensor) {
-  auto cfg = small_config();
+  auto cfg = test::small_unet_config();
   auto ps = ParamStore::random(5);
   auto unet = UNet2DCondition::bind(ps, cfg);
   ps.finish();
@@ -171,7 +159,7 @@ TEST(UNet, SplittingMatrixProductsOverThreadsKeepsTheOutput) {
   const int threads = at::get_num_threads();
   const bool split = parallel_gemm_enabled();
   at::set_num_threads(2);
-  auto cfg = small_config();
+  auto cfg = test::small_unet_config();
   auto ps = ParamStore::random(6);
   auto unet = UNet2DCondition::bind(ps, cfg);
   ps.finish();
