@@ -1,9 +1,7 @@
 #include "nets/unet_bench.h"
-#include <ATen/core/grad_mode.h>
-#include <c10/core/InferenceMode.h>
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <c10/core/InferenceMode.h>
+#include <ATen/core/grad_mode.h>
 
 #include <chrono>
 #include <ctime>
@@ -20,7 +18,9 @@ void sync(const at::Device& device, const at::Tensor& t) {
 }  // namespace
 
 UNetBenchResult bench_unet(const UNetConfig& cfg, const UNetBenchOptions& o) {
-  c10::InferenceMode guard;
+  // As the pipeline runs it: weights and inputs are ordinary tensors and grad mode is off (forward enters
+  // InferenceMode itself), so what keys on version counters (packed conv weights, cross-attention K/V) applies.
+  at::NoGradGuard no_grad;
   UNetBenchResult r;
   auto t0 = std::chrono::steady_clock::now();
   ParamStore ps = ParamStore::random(o.seed, at::TensorOptions().dtype(o.dtype).device(o.device));

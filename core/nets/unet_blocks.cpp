@@ -1,5 +1,7 @@
 #include "nets/unet_blocks.h"
 
+#include <ATen/core/grad_mode.h>
+
 namespace ripen::nn {
 
 at::Tensor group_norm_fp32(const at::Tensor& x, const GroupNorm& norm, bool silu) {
@@ -66,7 +68,10 @@ at::Tensor BasicTransformerBlock::operator()(const at::Tensor& x, const at::Tens
   // GEGLU: the first half is the value, the second half the (erf-)GELU gate.
   at::Tensor p = ff_proj(norm3(h));
   const int64_t inner = p.size(-1) / 2;
-  at::Tensor gated = at::gelu(p.narrow(-1, inner, inner)).mul_(p.narrow(-1, 0, inner));
+  // The gate is made contiguous first: ATen's GELU on the strided half ran about 4x slower than copy + GELU.
+  at::Tensor gate = p.narrow(-1, inner, inner).contiguous();
+  gate = at::GradMode::is_enabled() ? at::gelu(gate) : at::gelu_(gate);
+  at::Tensor gated = gate.mul_(p.narrow(-1, 0, inner));
   return ff_out(gated).add_(h);
 }
 
