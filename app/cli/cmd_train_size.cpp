@@ -66,7 +66,7 @@ int run_size(Args& args) {
   return 0;
 }
 
-RegisterTrainSubcommand reg{"size", {"time the embedded networks with random weights: [--scale tiny|small|medium]", run_size}};
+RegisterTrainSubcommand reg{"size", {"time the embedded networks with random weights: [--scale tiny|small|lean|medium]", run_size}};
 
 }  // namespace
 }  // namespace ripen::cli

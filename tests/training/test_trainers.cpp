@@ -5,7 +5,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "common/test_common.h"
+#include "nets/unet.h"
+#include "tensors/error.h"
 #include "tensors/safetensors.h"
 #include "training/caption_tokens.h"
 #include "training/diffusion_trainer.h"
@@ -202,4 +206,33 @@ TEST(TrainingLoops, InterruptedRunResumesToIdenticalState) {
     for (const auto& [k, v] : a) EXPECT_TRUE(v.equal(b.at(k))) << file << " " << k;
   }
   EXPECT_EQ(logged_losses(straight), logged_losses(interrupted));
+}
+
+namespace {
+int64_t transformer_count(const UNetConfig& c) {
+  ParamStore ps = ParamStore::random(1);
+  UNet2DCondition::bind(ps, c);
+  ps.finish();
+  int64_t n = 0;
+  for (const auto& [k, t] : ps.params())
+    if (k.find("transformer_blocks.0.attn1.to_q.weight") != std::string::npos) ++n;
+  return n;
+}
+}  // namespace
+
+TEST(EmbeddedScales, LeanIsSmallWithoutThe16x16AttentionAndExportsLoadableConfigs) {
+  const UNetConfig small = embedded_unet_config("small"), lean = embedded_unet_config("lean");
+  EXPECT_EQ(lean.block_out_channels, small.block_out_channels);
+  // small: down 0,1 + mid + up 1,2 (two each) = 7 transformers; lean keeps down 1, mid and up 1 = 4.
+  EXPECT_EQ(transformer_count(small), 7);
+  EXPECT_EQ(transformer_count(lean), 4);
+  ParamStore ps = ParamStore::random(2);
+  UNet2DCondition unet = UNet2DCondition::bind(ps, UNetConfig::from_json(lean.to_json(), "lean"));
+  ps.finish();
+  at::NoGradGuard no_grad;
+  at::Tensor out = unet.forward(at::randn({2, 4, 16, 16}), at::full({2}, 500.0), at::randn({2, 77, 256}));
+  EXPECT_EQ(out.sizes(), (std::vector<int64_t>{2, 4, 16, 16}));
+  EXPECT_TRUE(out.isfinite().all().item<bool>());
+  EXPECT_EQ(embedded_vae_config("lean").block_out_channels, embedded_vae_config("small").block_out_channels);
+  EXPECT_THROW(embedded_unet_config("huge"), Error);
 }
