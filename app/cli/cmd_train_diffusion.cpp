@@ -34,6 +34,7 @@ int run_diffusion(Args& args) {
   o.scale = args.get_or("--scale", o.scale);
   o.cfg_dropout = args.get_double("--cfg-dropout", o.cfg_dropout);
   o.min_snr_gamma = args.get_double("--min-snr", o.min_snr_gamma);
+  o.init_from = args.get_or("--init", "");
   parse_train_options(args, o);
   args.finish();
   auto data = training::EmojiDataset::load(data_path);
@@ -60,7 +61,7 @@ int run_export(Args& args) {
   return 0;
 }
 
-RegisterTrainSubcommand reg_diff{"diffusion", {"train text encoder + UNet: --data FILE --latents FILE --tokenizer DIR --out DIR [...]", run_diffusion}};
+RegisterTrainSubcommand reg_diff{"diffusion", {"train text encoder + UNet: --data FILE --latents FILE --tokenizer DIR --out DIR [--init MODEL_DIR ...]", run_diffusion}};
 RegisterTrainSubcommand reg_exp{"export", {"write the diffusers folder: --vae DIR --diffusion DIR --tokenizer DIR --latents FILE --data FILE --out DIR", run_export}};
 
 }  // namespace

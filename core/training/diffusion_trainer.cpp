@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "tensors/error.h"
+#include "tensors/safetensors.h"
 #include "training/caption_tokens.h"
 #include "training/embedded_config.h"
 
@@ -72,6 +73,35 @@ at::Tensor diffusion_loss(const DiffusionModel& m, const EmojiDataset& data, con
   return per_sample.mean();
 }
 
+InitReport init_from_model(const ParamStore& ps, const std::string& model_dir) {
+  namespace fs = std::filesystem;
+  std::map<std::string, std::pair<at::Tensor, std::string>> source;  // key -> tensor, file
+  for (const char* file : {"unet/diffusion_pytorch_model.safetensors", "text_encoder/model.safetensors"}) {
+    const std::string path = (fs::path(model_dir) / file).string();
+    if (!fs::exists(path)) throw Error(path + ": not found (init_from needs a diffusers folder with unet/ and text_encoder/)");
+    SafeTensors st = SafeTensors::open(path);
+    for (auto& [key, t] : st.load_all()) source[key] = {t, path};
+  }
+  InitReport r;
+  at::NoGradGuard no_grad;
+  for (const auto& [key, target] : ps.params()) {
+    auto it = source.find(key);
+    if (it == source.end()) {
+      r.kept_random.push_back(key);
+      continue;
+    }
+    const at::Tensor& src = it->second.first;
+    if (src.sizes() != target.sizes())
+      throw Error(it->second.second + ": key '" + key + "': the model has " + shape_str(src.sizes()) +
+                  ", this scale needs " + shape_str(target.sizes()));
+    target.detach().copy_(src);
+    ++r.copied;
+    source.erase(it);
+  }
+  for (const auto& [key, unused] : source) r.unused.push_back(key);
+  return r;
+}
+
 double train_diffusion(const EmojiDataset& data, const LatentSet& lat, const DiffusionTrainOptions& o) {
   if (o.out_dir.empty()) throw Error("train diffusion: no output folder");
   if (lat.mean.size(0) != data.size()) throw Error("train diffusion: the latents do not match the dataset (other file?)");
@@ -80,6 +110,11 @@ double train_diffusion(const EmojiDataset& data, const LatentSet& lat, const Dif
   auto ps = ParamStore::random(o.seed, at::TensorOptions().dtype(at::kFloat).device(device));
   auto m = bind_diffusion_model(ps, o.scale, o.vocab_size);
   ps.finish();
+  if (!o.init_from.empty()) {
+    const InitReport r = init_from_model(ps, o.init_from);
+    std::cerr << "init from " << o.init_from << ": " << r.copied << " tensors copied, " << r.kept_random.size()
+              << " kept random, " << r.unused.size() << " of the model's unused\n";
+  }
   auto params = make_trainable(ps);
   torch::optim::AdamW opt(params, torch::optim::AdamWOptions(o.lr).weight_decay(o.weight_decay).betas({0.9, 0.999}));
   Ema ema(ps, o.ema_decay);

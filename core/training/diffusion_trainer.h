@@ -19,7 +19,18 @@ struct DiffusionTrainOptions : TrainOptions {
   int64_t vocab_size = 2048;   // from the tokenizer
   double cfg_dropout = 0.1;
   double min_snr_gamma = 5.0;  // 0 = plain MSE
+  // A trained model folder (diffusers layout: unet/, text_encoder/) to start from instead of random weights:
+  // tensors whose names match are copied (shapes must agree), the rest keep their random init. Derives one
+  // scale from another (lean from small). A checkpoint being resumed takes precedence.
+  std::string init_from;
 };
+
+// What init_from copied; throws ripen::Error naming the file and key when a shape disagrees.
+struct InitReport {
+  int64_t copied = 0;
+  std::vector<std::string> kept_random, unused;  // target keys not in the model; model keys not in the target
+};
+InitReport init_from_model(const ParamStore& ps, const std::string& model_dir);
 
 // SD's scaled-linear schedule: alphas_cumprod [1000] (double).
 at::Tensor scaled_linear_alphas_cumprod(int64_t steps = 1000, double beta_start = 0.00085, double beta_end = 0.012);

@@ -236,3 +236,43 @@ TEST(EmbeddedScales, LeanIsSmallWithoutThe16x16AttentionAndExportsLoadableConfig
   EXPECT_EQ(embedded_vae_config("lean").block_out_channels, embedded_vae_config("small").block_out_channels);
   EXPECT_THROW(embedded_unet_config("huge"), Error);
 }
+
+TEST(TrainingLoops, InitFromAModelFolderCopiesMatchingTensorsAndNamesAShapeMismatch) {
+  auto dir = test::temp_dir("init_from");
+  ParamStore trained = ParamStore::random(11);
+  bind_diffusion_model(trained, "tiny", 32);
+  trained.finish();
+  std::map<std::string, at::Tensor> unet_w, text_w;
+  for (const auto& [k, v] : trained.params()) (k.rfind("text_model.", 0) == 0 ? text_w : unet_w)[k] = v;
+  const std::string dropped = unet_w.begin()->first;
+  unet_w.erase(dropped);                          // a tensor this scale has and the model lacks
+  unet_w["extra.weight"] = at::zeros({3});        // one the model has and this scale lacks
+  fs::create_directories(dir / "unet");
+  fs::create_directories(dir / "text_encoder");
+  save_safetensors((dir / "unet" / "diffusion_pytorch_model.safetensors").string(), unet_w);
+  save_safetensors((dir / "text_encoder" / "model.safetensors").string(), text_w);
+
+  ParamStore fresh = ParamStore::random(12);
+  bind_diffusion_model(fresh, "tiny", 32);
+  fresh.finish();
+  const InitReport r = init_from_model(fresh, dir.string());
+  EXPECT_EQ(r.copied, int64_t(trained.params().size()) - 1);
+  EXPECT_EQ(r.kept_random, std::vector<std::string>{dropped});
+  EXPECT_EQ(r.unused, std::vector<std::string>{"extra.weight"});
+  for (size_t i = 0; i < fresh.params().size(); ++i) {
+    const auto& [k, v] = fresh.params()[i];
+    if (k == dropped) EXPECT_FALSE(v.equal(trained.params()[i].second)) << k;
+    else EXPECT_TRUE(v.equal(trained.params()[i].second)) << k;
+  }
+
+  text_w.begin()->second = at::zeros({2, 2});
+  save_safetensors((dir / "text_encoder" / "model.safetensors").string(), text_w);
+  try {
+    init_from_model(fresh, dir.string());
+    FAIL() << "a shape mismatch must throw";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("text_encoder/model.safetensors"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(text_w.begin()->first), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(init_from_model(fresh, (dir / "missing").string()), Error);
+}
