@@ -127,7 +127,12 @@ bool load_checkpoint(const std::string& out_dir, const ParamStore& ps, Ema& ema,
 
 std::map<std::string, at::Tensor> load_checkpoint_weights(const std::string& out_dir, bool ema) {
   fs::path dir = existing_checkpoint(out_dir);
-  if (dir.empty()) throw Error(out_dir + ": no checkpoint found (train this stage first)");
+  if (dir.empty()) {
+    // An exported diffusers component (a shipped model's vae/) stands in for a finished run.
+    const fs::path exported = fs::path(out_dir) / "diffusion_pytorch_model.safetensors";
+    if (fs::exists(exported)) return SafeTensors::open(exported.string()).load_all();
+    throw Error(out_dir + ": no checkpoint found (train this stage first) and no exported diffusion_pytorch_model.safetensors");
+  }
   return SafeTensors::open((dir / (ema ? "ema.safetensors" : "model.safetensors")).string()).load_all();
 }
 

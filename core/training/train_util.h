@@ -71,7 +71,8 @@ void save_checkpoint(const std::string& out_dir, const ParamStore& ps, const Ema
 // Returns false when there is no checkpoint. Parameters and EMA are copied into the existing tensors.
 bool load_checkpoint(const std::string& out_dir, const ParamStore& ps, Ema& ema, torch::optim::Optimizer& opt,
                      CheckpointState& state);
-// Parameters of a finished run (EMA when `ema`), for the next stage (export, latents, evaluation).
+// Parameters of a finished run (EMA when `ema`), for the next stage (export, latents, evaluation). `out_dir` may
+// also be an exported diffusers component folder (diffusion_pytorch_model.safetensors), e.g. a shipped model's vae/.
 std::map<std::string, at::Tensor> load_checkpoint_weights(const std::string& out_dir, bool ema);
 
 class ProgressBar {

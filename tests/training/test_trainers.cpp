@@ -276,3 +276,19 @@ TEST(TrainingLoops, InitFromAModelFolderCopiesMatchingTensorsAndNamesAShapeMisma
   }
   EXPECT_THROW(init_from_model(fresh, (dir / "missing").string()), Error);
 }
+
+TEST(TrainingLoops, AnExportedComponentFolderStandsInForAFinishedRun) {
+  auto dir = test::temp_dir("exported_component");
+  std::map<std::string, at::Tensor> w{{"decoder.conv_in.weight", at::randn({2, 3}).to(at::kHalf)}};
+  save_safetensors((dir / "diffusion_pytorch_model.safetensors").string(), w);
+  auto loaded = load_checkpoint_weights(dir.string(), true);
+  ASSERT_EQ(loaded.size(), 1u);
+  EXPECT_TRUE(loaded["decoder.conv_in.weight"].equal(w["decoder.conv_in.weight"]));
+  fs::remove(dir / "diffusion_pytorch_model.safetensors");
+  try {
+    load_checkpoint_weights(dir.string(), true);
+    FAIL() << "an empty folder must throw";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(dir.string()), std::string::npos) << e.what();
+  }
+}
