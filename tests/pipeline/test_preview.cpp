@@ -54,9 +54,9 @@ TEST(Preview, EmbeddedModelCarriesItsOwnFactors) {
   EXPECT_EQ(source, (emb / "latent_rgb_factors.json").string());
   ASSERT_EQ(f.weight.sizes(), (std::vector<int64_t>{4, 3}));
   // Values of the shipped file, not SD1's table.
-  EXPECT_NEAR(f.weight[0][0].item<double>(), -0.5427720756212984, 1e-6);
-  EXPECT_NEAR(f.weight[3][2].item<double>(), -0.4103412193559367, 1e-6);
-  EXPECT_NEAR(f.bias[2].item<double>(), 0.8054899818522915, 1e-6);
+  EXPECT_NEAR(f.weight[0][0].item<double>(), -0.5427584741532988, 1e-6);
+  EXPECT_NEAR(f.weight[3][2].item<double>(), -0.4104187308331998, 1e-6);
+  EXPECT_NEAR(f.bias[2].item<double>(), 0.805410432725164, 1e-6);
   EXPECT_FALSE(at::allclose(f.weight, latent_rgb_factors("sd1").weight));
   EXPECT_THROW(models::model_latent_rgb_factors(emb.string(), models::Arch::SD1, 16), Error);  // channel check
 }
