@@ -39,6 +39,7 @@ struct PackedConvWeight {
   std::mutex mutex;
   TensorStamp stamp;
   int64_t stride = 0, padding = 0, bytes = 0;
+  bool refused = false;  // this libtorch's oneDNN calls failed once: plain convolutions from then on
   at::Tensor packed;  // oneDNN layout, for `stamp`'s weight with this stride and padding
 
   ~PackedConvWeight() { g_packed_bytes -= bytes; }
@@ -71,6 +72,7 @@ at::Tensor packed_conv2d(const at::Tensor& x, const at::Tensor& weight, const at
   at::Tensor packed;
   {
     std::lock_guard lock(memo->mutex);
+    if (memo->refused) return at::conv2d(x, weight, bias, stride, padding);
     if (memo->packed.defined() && memo->stamp.unchanged(weight) && memo->stride == stride && memo->padding == padding)
       packed = memo->packed;
   }
@@ -80,7 +82,12 @@ at::Tensor packed_conv2d(const at::Tensor& x, const at::Tensor& weight, const at
     memo->drop();
     if (g_packed_bytes.load() + bytes > packed_conv_settings().budget_bytes)
       return at::conv2d(x, weight, bias, stride, padding);
-    packed = at::mkldnn_reorder_conv2d_weight(weight.contiguous().to_mkldnn(), pad, str, dil, 1);
+    try {
+      packed = at::mkldnn_reorder_conv2d_weight(weight.contiguous().to_mkldnn(), pad, str, dil, 1);
+    } catch (const c10::Error&) {
+      memo->refused = true;
+      return at::conv2d(x, weight, bias, stride, padding);
+    }
     memo->packed = packed;
     memo->stamp = TensorStamp::of(weight);
     memo->stride = stride;
@@ -88,7 +95,14 @@ at::Tensor packed_conv2d(const at::Tensor& x, const at::Tensor& weight, const at
     memo->bytes = bytes;
     g_packed_bytes += bytes;
   }
-  return at::mkldnn_convolution(x.to_mkldnn(), packed, bias, pad, str, dil, 1).to_dense();
+  try {
+    return at::mkldnn_convolution(x.to_mkldnn(), packed, bias, pad, str, dil, 1).to_dense();
+  } catch (const c10::Error&) {
+    std::lock_guard lock(memo->mutex);
+    memo->refused = true;
+    memo->drop();
+    return at::conv2d(x, weight, bias, stride, padding);
+  }
 }
 
 }  // namespace ripen::nn

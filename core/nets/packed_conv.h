@@ -6,9 +6,10 @@
 // with its weight kept reordered (2 threads, fp32); the embedded model's UNet runs entirely at 16×16 and below.
 // The output is the same oneDNN kernel's, bit for bit.
 //
-// It applies without grad mode, on the CPU, for fp32 (and bf16 where the CPU has it natively), while the packed weights of the process stay under
-// a byte budget (each packed weight is a second copy of that weight). Anything else runs at::conv2d. RIPEN_PACKED_CONV=0
-// in the environment switches it off.
+// It applies without grad mode, on the CPU, for fp32 (and bf16 where the CPU has it natively), on output maps up to
+// 16×16, while the packed weights of the process stay under a byte budget (each is a second copy of its weight).
+// Anything else, or a libtorch whose oneDNN calls refuse the packed weight, runs at::conv2d. RIPEN_PACKED_CONV=0 in
+// the environment switches it off.
 #include <ATen/ATen.h>
 
 #include <cstdint>
@@ -24,7 +25,7 @@ at::Tensor packed_conv2d(const at::Tensor& x, const at::Tensor& weight, const at
 
 struct PackedConvSettings {
   bool enabled = true;                   // false: every call is at::conv2d
-  int64_t budget_bytes = int64_t(128) << 20;  // all packed weights of the process together (see below)
+  int64_t budget_bytes = int64_t(128) << 20;  // all packed weights of the process together
 };
 // Process-wide; benchmarks and tests change them. Reads RIPEN_PACKED_CONV once.
 PackedConvSettings& packed_conv_settings();
