@@ -65,38 +65,45 @@ PackedConvSettings& packed_conv_settings() {
 
 int64_t packed_conv_bytes() { return g_packed_bytes.load(); }
 
+namespace {
+
+// The memo's packed weight for `weight` at this stride and padding, packing it when the memo holds none or a stale
+// one. Undefined when it cannot be packed (budget spent, or this libtorch refused). The convolutions themselves
+// run outside the lock.
+at::Tensor packed_weight(PackedConvWeight& memo, const at::Tensor& weight, int64_t stride, int64_t padding) {
+  std::lock_guard lock(memo.mutex);
+  if (memo.refused) return {};
+  if (memo.packed.defined() && memo.stamp.unchanged(weight) && memo.stride == stride && memo.padding == padding)
+    return memo.packed;
+  memo.drop();
+  const int64_t bytes = weight.numel() * int64_t(weight.element_size());
+  if (g_packed_bytes.load() + bytes > packed_conv_settings().budget_bytes) return {};
+  try {
+    memo.packed = at::mkldnn_reorder_conv2d_weight(weight.contiguous().to_mkldnn(), {padding, padding},
+                                                   {stride, stride}, {1, 1}, 1);
+  } catch (const c10::Error&) {
+    memo.refused = true;
+    return {};
+  }
+  memo.stamp = TensorStamp::of(weight);
+  memo.stride = stride;
+  memo.padding = padding;
+  memo.bytes = bytes;
+  g_packed_bytes += bytes;
+  return memo.packed;
+}
+
+}  // namespace
+
 at::Tensor packed_conv2d(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias, int64_t stride,
                          int64_t padding, PackedConvWeight* memo) {
-  if (!memo || !applies(x, weight, bias, stride, padding)) return at::conv2d(x, weight, bias, stride, padding);
-  const std::vector<int64_t> pad{padding, padding}, str{stride, stride}, dil{1, 1};
-  at::Tensor packed;
-  {
-    std::lock_guard lock(memo->mutex);
-    if (memo->refused) return at::conv2d(x, weight, bias, stride, padding);
-    if (memo->packed.defined() && memo->stamp.unchanged(weight) && memo->stride == stride && memo->padding == padding)
-      packed = memo->packed;
-  }
-  if (!packed.defined()) {
-    const int64_t bytes = weight.numel() * int64_t(weight.element_size());
-    std::lock_guard lock(memo->mutex);
-    memo->drop();
-    if (g_packed_bytes.load() + bytes > packed_conv_settings().budget_bytes)
-      return at::conv2d(x, weight, bias, stride, padding);
-    try {
-      packed = at::mkldnn_reorder_conv2d_weight(weight.contiguous().to_mkldnn(), pad, str, dil, 1);
-    } catch (const c10::Error&) {
-      memo->refused = true;
-      return at::conv2d(x, weight, bias, stride, padding);
-    }
-    memo->packed = packed;
-    memo->stamp = TensorStamp::of(weight);
-    memo->stride = stride;
-    memo->padding = padding;
-    memo->bytes = bytes;
-    g_packed_bytes += bytes;
-  }
+  const at::Tensor packed = memo && applies(x, weight, bias, stride, padding)
+                                ? packed_weight(*memo, weight, stride, padding)
+                                : at::Tensor();
+  if (!packed.defined()) return at::conv2d(x, weight, bias, stride, padding);
   try {
-    return at::mkldnn_convolution(x.to_mkldnn(), packed, bias, pad, str, dil, 1).to_dense();
+    return at::mkldnn_convolution(x.to_mkldnn(), packed, bias, {padding, padding}, {stride, stride}, {1, 1}, 1)
+        .to_dense();
   } catch (const c10::Error&) {
     std::lock_guard lock(memo->mutex);
     memo->refused = true;
