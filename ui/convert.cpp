@@ -27,7 +27,7 @@ Image from_qimage(const QImage& src) {
 }
 
 void register_types() {
-  qRegisterMetaType<StepInfo>();
+  qRegisterMetaType<ripen::StepEvent>();
   qRegisterMetaType<JobResult>();
 }
 

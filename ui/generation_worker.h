@@ -1,7 +1,9 @@
 #pragma once
-// The one thread that owns the engine. Jobs wait in a queue; step events and results leave through queued
-// signals, so the UI thread never waits on the engine. Cancel is an atomic flag the engine checks before every
-// UNet evaluation. Results are stored in the seed library from this thread (its own connection).
+// The one thread that drives the engine, in the shape of Qt's mandelbrot RenderThread: take a job, run it in the
+// GenerationSession (core/session: the same path as ripen-cli), hand the events and the result back through
+// queued signals; cancel stops the running job within one step, cancel_all also drops the queue. The UI thread
+// never waits on the engine. The session stores results in the seed library from this thread (its own
+// connection).
 #include <QMutex>
 #include <QQueue>
 #include <QThread>
@@ -11,10 +13,7 @@
 
 #include "ui/types.h"
 
-namespace ripen {
-class Pipeline;
-namespace library { class Library; }
-}  // namespace ripen
+namespace ripen::session { class GenerationSession; }
 
 namespace ripen::ui {
 
@@ -41,7 +40,7 @@ class GenerationWorker : public QThread {
 
  Q_SIGNALS:
   void job_started(quint64 job, int kind);
-  void step(const ripen::ui::StepInfo& info);
+  void step(quint64 job, const ripen::StepEvent& event);
   void job_finished(const ripen::ui::JobResult& result);
   void queue_changed(int length);
 
@@ -50,7 +49,7 @@ class GenerationWorker : public QThread {
 
  private:
   JobResult execute(const Job& job);
-  void prepare_engine();
+  void prepare_session();
 
   mutable QMutex mutex_;
   QWaitCondition wake_;
@@ -62,11 +61,7 @@ class GenerationWorker : public QThread {
   std::atomic<quint64> running_{0};
   std::atomic<bool> cancel_{false};
 
-  // Owned by the worker thread only.
-  std::unique_ptr<Pipeline> pipeline_;
-  std::unique_ptr<library::Library> library_;
-  struct Latents;
-  std::unique_ptr<Latents> latents_;  // recent runs' latents by library id, for promote "continue" and "refine"
+  std::unique_ptr<session::GenerationSession> session_;  // owned by the worker thread only
 };
 
 }  // namespace ripen::ui

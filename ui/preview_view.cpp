@@ -7,6 +7,8 @@
 #include <QStackedLayout>
 #include <QVBoxLayout>
 
+#include "ui/convert.h"
+
 namespace ripen::ui {
 
 ImageCanvas::ImageCanvas(QWidget* parent) : QWidget(parent) {
@@ -69,7 +71,7 @@ void PreviewView::retranslate() {
   missing_button_->setText(tr("Choose a model folder…"));
   canvas_->setAccessibleName(tr("Preview"));
   missing_button_->setAccessibleName(tr("Choose a model folder"));
-  if (job_) on_step(last_);
+  if (job_) on_step(job_, last_);
   if (has_result_) on_finished(last_result_);
 }
 
@@ -87,26 +89,27 @@ void PreviewView::on_started(quint64 job, int) {
   job_ = job;
   steps_seen_ = 0;
   has_result_ = false;
-  last_ = StepInfo{};
-  last_.job = job;
+  last_ = StepEvent{};
+  last_.step = 0;
   stack_->setCurrentIndex(0);
   progress_->setText(tr("Starting…"));
   reason_->clear();
 }
 
-void PreviewView::on_step(const StepInfo& s) {
-  if (s.job != job_) return;
+void PreviewView::on_step(quint64 job, const StepEvent& s) {
+  if (job != job_) return;
   last_ = s;
-  if (!s.preview.isNull()) {
+  if (!s.preview.empty()) {
     ++steps_seen_;
-    canvas_->set_image(s.preview);
+    canvas_->set_image(to_qimage(s.preview));
   }
-  if (s.phase == "decode") {
+  if (s.phase == Phase::Decode) {
     progress_->setText(tr("Decoding… %1 steps used").arg(s.step));
     return;
   }
   if (s.step == 0) return;
-  QString eta = s.eta >= 0 ? tr("ETA %1 s").arg(s.eta, 0, 'f', 1) : QString();
+  const double left = s.eta();
+  QString eta = left >= 0 ? tr("ETA %1 s").arg(left, 0, 'f', 1) : QString();
   progress_->setText(tr("Step %1 / %2 · σ %3 · %4 s · %5")
                          .arg(s.step)
                          .arg(s.planned)

@@ -31,7 +31,7 @@ class PreviewView : public QWidget {
  public:
   explicit PreviewView(QWidget* parent = nullptr);
   void on_started(quint64 job, int kind);
-  void on_step(const StepInfo& s);
+  void on_step(quint64 job, const StepEvent& e);
   void on_finished(const JobResult& r);
   void show_image(const QImage& img, const QString& caption);
   void show_missing_model(bool missing);
@@ -54,7 +54,7 @@ class PreviewView : public QWidget {
   QStackedLayout* stack_;
   int steps_seen_ = 0;
   quint64 job_ = 0;
-  StepInfo last_;
+  StepEvent last_;
   JobResult last_result_;
   bool has_result_ = false;
 };

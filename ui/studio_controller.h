@@ -78,7 +78,7 @@ class StudioController : public QObject {
 
  Q_SIGNALS:
   void job_started(quint64 job, int kind);
-  void step(const ripen::ui::StepInfo& info);
+  void step(quint64 job, const ripen::StepEvent& event);
   void generated(const ripen::ui::JobResult& result);  // stored in the library
   void job_failed(const ripen::ui::JobResult& result);
   void job_cancelled(const ripen::ui::JobResult& result);

@@ -1,10 +1,12 @@
 #pragma once
-// Plain data the GenerationWorker sends to the UI thread through queued signals.
+// Plain data the GenerationWorker sends to the UI thread through queued signals (step events go as the engine's
+// ripen::StepEvent, unchanged).
 #include <QImage>
 #include <QList>
 #include <QMetaType>
 #include <QString>
 
+#include "pipeline/events.h"
 #include "pipeline/request.h"
 
 namespace ripen::ui {
@@ -19,14 +21,6 @@ struct Job {
   int variation = -1;         // Explore: position in the variations grid
   qint64 parent = 0;          // Promote: library id of the parent
   PromoteMode promote = PromoteMode::Rerender;
-};
-
-struct StepInfo {
-  quint64 job = 0;
-  int step = 0, planned = 0;
-  double sigma = 0, elapsed = 0, eta = 0;  // seconds; eta < 0 when unknown
-  QString phase;
-  QImage preview;
 };
 
 struct JobResult {
@@ -49,5 +43,5 @@ void register_types();
 
 }  // namespace ripen::ui
 
-Q_DECLARE_METATYPE(ripen::ui::StepInfo)
+Q_DECLARE_METATYPE(ripen::StepEvent)
 Q_DECLARE_METATYPE(ripen::ui::JobResult)

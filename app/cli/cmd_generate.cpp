@@ -1,4 +1,4 @@
-// ripen-cli generate: one request from flags → PNG(s), latents, JSON.
+// ripen-cli generate: one request from flags → PNG(s), latents, JSON, library rows.
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -14,6 +14,13 @@ namespace {
 std::atomic<bool> g_cancel{false};
 void on_sigint(int) { g_cancel = true; }
 
+at::Tensor init_latents(const std::string& file) {
+  if (!std::filesystem::exists(file)) throw UsageError{"--init-latents: file '" + file + "' not found"};
+  auto st = SafeTensors::open(file);
+  if (!st.contains("latents")) throw UsageError{"--init-latents: " + file + " has no tensor 'latents'"};
+  return st.tensor("latents", at::TensorOptions().dtype(at::kFloat)).clone();
+}
+
 int run_generate(Args& args) {
   if (args.flag("--help")) {
     std::cerr << "usage: ripen-cli generate [flags]\n" << request_flags_help() << output_flags_help()
@@ -23,27 +30,22 @@ int run_generate(Args& args) {
   }
   GenerationRequest native;
   native.width = native.height = 0;  // without --size: the model's native size (Pipeline::generate resolves 0x0)
-  GenerationRequest req = request_from_flags(args, native);
-  if (req.model != "embedded" && !std::filesystem::exists(req.model))
-    throw UsageError{"model '" + req.model + "' not found"};
+  session::Job job;
+  job.request = request_from_flags(args, native);
+  if (job.request.model != "embedded" && !std::filesystem::exists(job.request.model))
+    throw UsageError{"model '" + job.request.model + "' not found"};
   OutputFlags out = output_flags(args);
   PipelineOptions po = pipeline_flags(args);
-  GenerateInputs in;
-  if (auto f = args.get("--init-latents")) {
-    if (!std::filesystem::exists(*f)) throw UsageError{"--init-latents: file '" + *f + "' not found"};
-    auto st = SafeTensors::open(*f);
-    if (!st.contains("latents")) throw UsageError{"--init-latents: " + *f + " has no tensor 'latents'"};
-    in.initial_noise = st.tensor("latents", at::TensorOptions().dtype(at::kFloat)).clone();
-  }
+  if (auto f = args.get("--init-latents")) job.inputs.initial_noise = init_latents(*f);
   args.finish();
   if (out.out.empty() && !out.json && out.save_latents.empty() && out.library.empty())
     throw UsageError{"nothing to write: give --out FILE.png, --json, --save-latents or --library"};
 
+  session::GenerationSession session(po, library_store(out.library));
   std::signal(SIGINT, on_sigint);
-  Pipeline pipeline(po);
-  GenerationResult r = pipeline.generate(req, progress_sink(!out.quiet), g_cancel, in);
+  session::JobOutcome o = session.run(job, progress_sink(!out.quiet), g_cancel);
   std::signal(SIGINT, SIG_DFL);
-  return finish_result(r, out);
+  return finish_result(o, out);
 }
 
 RegisterCommand reg{{"generate", "generate images from a prompt (fast | quality | lightning | custom)", run_generate,

@@ -1,4 +1,5 @@
-// ripen-cli promote: ripen a fast result into a quality final (continue | rerender | refine).
+// ripen-cli promote: ripen a fast result into a quality final (continue | rerender | refine), from a library row
+// (--library L --id N) or from files written by `generate --json --save-latents`.
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -6,7 +7,6 @@
 
 #include "cli/command.h"
 #include "cli/generate_output.h"
-#include "cli/request_flags.h"
 #include "pipeline/promote.h"
 #include "tensors/error.h"
 
@@ -15,57 +15,89 @@ namespace {
 std::atomic<bool> g_cancel{false};
 void on_sigint(int) { g_cancel = true; }
 
+PromoteMode mode_flag(Args& args) {
+  const std::string name = args.require("--mode");
+  PromoteMode mode = PromoteMode::None;
+  try {
+    mode = promote_mode_from_string(name);
+  } catch (const Error&) {
+  }
+  if (mode == PromoteMode::None) throw UsageError{"--mode must be continue, rerender or refine, got '" + name + "'"};
+  return mode;
+}
+
+// The parent from --from RESULT.json (which may name its latents file) or --latents FILE.
+PromoteSource source_from_files(std::optional<std::string> from, std::optional<std::string> latents, PromoteMode mode) {
+  if (!from) return load_promote_source(*latents);
+  std::ifstream f(*from);
+  if (!f) throw UsageError{"--from: cannot read '" + *from + "'"};
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(f);
+  } catch (const std::exception& e) {
+    throw UsageError{"--from: " + *from + " is not JSON: " + e.what()};
+  }
+  if (j.contains("latents_file") && !latents) latents = j["latents_file"].get<std::string>();
+  if (latents) return load_promote_source(*latents);
+  if (mode != PromoteMode::Rerender)
+    throw UsageError{"--from: " + *from + " names no latents file (generate with --save-latents), needed for " +
+                     to_string(mode)};
+  PromoteSource src;
+  try {
+    src.request = GenerationRequest::from_json(j.at("request"));
+  } catch (const std::exception& e) {
+    throw UsageError{"--from: " + *from + ": bad 'request': " + e.what()};
+  }
+  return src;
+}
+
+// What the child may change: a moved model file, the polish σ/strength, the hires pass.
+session::PromoteSettings promote_settings(Args& args, PromoteMode mode) {
+  session::PromoteSettings p;
+  p.mode = mode;
+  if (auto m = args.get("--model")) p.model = *m;
+  p.refine_sigma = args.get_double("--refine-sigma", 0);
+  if (p.refine_sigma < 0) throw UsageError{"--refine-sigma must be > 0"};
+  const double strength = args.get_double("--refine-strength", -1);
+  if (strength != -1) {
+    if (!(strength > 0 && strength <= 1)) throw UsageError{"--refine-strength must be in (0, 1]"};
+    p.refine_strength = strength;
+  }
+  if (args.flag("--refine-2x")) p.refine_2x = true;
+  return p;
+}
+
 int run_promote(Args& args) {
   auto from = args.get("--from");
   auto latents = args.get("--latents");
-  if (!from && !latents) throw UsageError{"give --from RESULT.json (from generate --json --save-latents) or --latents FILE"};
-  std::string mode_name = args.require("--mode");
-  PromoteMode mode;
-  try {
-    mode = promote_mode_from_string(mode_name);
-  } catch (const Error&) {
-    throw UsageError{"--mode must be continue, rerender or refine, got '" + mode_name + "'"};
-  }
-  if (mode == PromoteMode::None) throw UsageError{"--mode must be continue, rerender or refine"};
-  PromoteSource src;
-  if (from) {
-    std::ifstream f(*from);
-    if (!f) throw UsageError{"--from: cannot read '" + *from + "'"};
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(f);
-    } catch (const std::exception& e) {
-      throw UsageError{"--from: " + *from + " is not JSON: " + e.what()};
-    }
-    if (j.contains("latents_file") && !latents) latents = j["latents_file"].get<std::string>();
-    if (latents) {
-      src = load_promote_source(*latents);
-    } else if (mode == PromoteMode::Rerender) {
-      src.request = GenerationRequest::from_json(j.at("request"));
-    } else {
-      throw UsageError{"--from: " + *from + " names no latents file (generate with --save-latents), needed for " + mode_name};
-    }
-  } else {
-    src = load_promote_source(*latents);
-  }
-  // Flags may change what the child does (e.g. --refine-sigma, --model for a moved file).
-  GenerationRequest base = src.request;
-  base.preset = Preset::Quality;
-  GenerationRequest over = request_from_flags(args, base);
-  src.request.model = over.model;
-  src.request.refine_sigma = over.refine_sigma;
-  src.request.refine_strength = over.refine_strength;
-  src.request.refine_2x = over.refine_2x;
+  auto id = args.get("--id");
+  if (!from && !latents && !id)
+    throw UsageError{"give --library L --id N, --from RESULT.json (from generate --json --save-latents) or --latents FILE"};
+  const PromoteMode mode = mode_flag(args);
+  session::Job job;
+  job.promote = promote_settings(args, mode);
   OutputFlags out = output_flags(args);
   PipelineOptions po = pipeline_flags(args);
   args.finish();
+  if (id) {
+    if (out.library.empty()) throw UsageError{"--id needs --library L (the library that holds generation " + *id + ")"};
+    try {
+      size_t used = 0;
+      job.parent = std::stoll(*id, &used);
+      if (used != id->size()) throw std::invalid_argument("junk");
+    } catch (const std::exception&) {
+      throw UsageError{"--id needs a library id (an integer), got '" + *id + "'"};
+    }
+  } else {
+    job.source = source_from_files(from, latents, mode);
+  }
   if (out.out.empty() && !out.json && out.save_latents.empty() && out.library.empty())
     throw UsageError{"nothing to write: give --out FILE.png, --json, --save-latents or --library"};
+  session::GenerationSession session(po, library_store(out.library));
   std::signal(SIGINT, on_sigint);
-  Pipeline pipeline(po);
-  GenerationResult r = promote(pipeline, src, mode, progress_sink(!out.quiet), g_cancel);
+  session::JobOutcome o = session.run(job, progress_sink(!out.quiet), g_cancel);
   std::signal(SIGINT, SIG_DFL);
-  return finish_result(r, out);
+  return finish_result(o, out);
 }
 
 RegisterCommand reg{{"promote", "ripen a fast result into a quality final (--mode continue|rerender|refine)", run_promote,

@@ -16,7 +16,7 @@
 #include "imageio/export.h"
 #endif
 #ifdef RIPEN_HAVE_LIBRARY
-#include "library/library.h"
+#include "library/library_store.h"
 #endif
 
 namespace ripen::cli {
@@ -69,7 +69,7 @@ std::string output_flags_help() {
 StepSink progress_sink(bool enabled) {
   if (!enabled || !isatty(STDERR_FILENO)) return {};
   return [](const StepEvent& e) {
-    if (e.phase == "decode") {
+    if (e.phase == Phase::Decode) {
       std::fprintf(stderr, "\r%-70s\rdecoding...", "");
       std::fflush(stderr);
       return;
@@ -93,7 +93,17 @@ std::string nth_path(const std::string& out, size_t i, size_t n) {
 }
 }  // namespace
 
-int finish_result(const GenerationResult& r, const OutputFlags& f) {
+std::unique_ptr<session::ResultStore> library_store(const std::string& dir) {
+  if (dir.empty()) return nullptr;
+#ifdef RIPEN_HAVE_LIBRARY
+  return std::make_unique<library::LibraryStore>(std::filesystem::path(dir));
+#else
+  throw UsageError{"--library needs ripen-cli built with the library target"};
+#endif
+}
+
+int finish_result(const session::JobOutcome& outcome, const OutputFlags& f) {
+  const GenerationResult& r = outcome.result;
   if (isatty(STDERR_FILENO) && !f.quiet) std::fprintf(stderr, "\r%-70s\r", "");
   if (r.status == GenerationResult::Status::Cancelled) {
     std::cerr << "cancelled; nothing written\n";
@@ -119,9 +129,11 @@ int finish_result(const GenerationResult& r, const OutputFlags& f) {
     save_result_latents(f.save_latents, r);
     j["latents_file"] = std::filesystem::absolute(f.save_latents).string();
   }
-#ifdef RIPEN_HAVE_LIBRARY
-  if (!f.library.empty()) j["library_ids"] = library::record_generation(f.library, r.request, r.record, r.images);
-#endif
+  if (!f.library.empty()) j["library_ids"] = outcome.ids;
+  if (outcome.promoted != PromoteMode::None) {
+    j["promoted"] = to_string(outcome.promoted);
+    j["latents_from_library"] = outcome.latents_from_store;
+  }
   if (f.json) std::cout << j.dump(2) << "\n";
   if (!f.quiet)
     std::cerr << r.record.steps_used << " steps, " << r.record.unet_evals << " UNet evaluations, "

@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "pipeline/pipeline.h"
+#include "session/generation_session.h"
 
 namespace ripen::cli {
 
@@ -20,7 +21,10 @@ std::string output_flags_help();
 
 // A progress bar on stderr (only when stderr is a terminal): step, σ, ETA.
 StepSink progress_sink(bool enabled);
-// Writes the outputs; returns the exit status (0 ok, 1 failed, 130 cancelled).
-int finish_result(const GenerationResult& result, const OutputFlags& flags);
+// The session's store for --library (null without it): the seed library folder, created when absent.
+std::unique_ptr<session::ResultStore> library_store(const std::string& dir);
+// Writes the outputs (the session already stored the images in the library); returns the exit status (0 ok,
+// 1 failed, 130 cancelled).
+int finish_result(const session::JobOutcome& outcome, const OutputFlags& flags);
 
 }  // namespace ripen::cli

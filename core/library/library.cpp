@@ -413,23 +413,33 @@ int64_t Library::count() {
   return s.i64(0);
 }
 
-GalleryPage Library::page(const GalleryFilter& f, int limit, std::optional<PageCursor> after) {
-  limit = std::clamp(limit, 1, 1000);
-  Params p;
-  const std::string q = fts_query(f.text);
-  std::string match;  // the FTS conditions: the words, and bounds on the FTS rowid (== gallery_key)
-  if (!q.empty()) {
-    match = "generations_fts MATCH " + p.add(q);
+namespace {
+// A gallery filter as SQL over generations g: the FTS conditions (the words, and bounds on the FTS rowid ==
+// gallery_key), a join the planner may start from, and the exact conditions on g, with their parameters.
+struct GalleryQuery {
+  Params params;
+  std::string words;  // the FTS query; empty: no text filter
+  std::string match;
+  std::string join;
+  std::string where = "1";
+};
+
+GalleryQuery gallery_query(const GalleryFilter& f, const std::optional<PageCursor>& after) {
+  GalleryQuery g;
+  Params& p = g.params;
+  g.words = fts_query(f.text);
+  const bool text = !g.words.empty();
+  if (text) {
+    g.match = "generations_fts MATCH " + p.add(g.words);
     std::optional<int64_t> hi = f.to_ms;
     if (after) hi = hi ? std::min(*hi, after->created_at_ms) : after->created_at_ms;
-    if (hi) match += " AND generations_fts.rowid <= " + p.add(gallery_key_of(*hi) + kGalleryKeySlot - 1);
-    if (f.from_ms) match += " AND generations_fts.rowid >= " + p.add(gallery_key_of(*f.from_ms));
+    if (hi) g.match += " AND generations_fts.rowid <= " + p.add(gallery_key_of(*hi) + kGalleryKeySlot - 1);
+    if (f.from_ms) g.match += " AND generations_fts.rowid >= " + p.add(gallery_key_of(*f.from_ms));
   }
-  std::string join;
-  std::vector<std::string> conds;  // on g, exact
+  std::vector<std::string> conds;
   if (f.collection_id) {
-    if (q.empty())  // the planner may start from the collection's items
-      join = " JOIN collection_items ci ON ci.generation_id = g.id AND ci.collection_id = " + p.add(*f.collection_id);
+    if (!text)  // the planner may start from the collection's items
+      g.join = " JOIN collection_items ci ON ci.generation_id = g.id AND ci.collection_id = " + p.add(*f.collection_id);
     else
       conds.push_back("EXISTS (SELECT 1 FROM collection_items ci WHERE ci.generation_id = g.id AND ci.collection_id = " +
                       p.add(*f.collection_id) + ")");
@@ -444,8 +454,8 @@ GalleryPage Library::page(const GalleryFilter& f, int limit, std::optional<PageC
   if (f.from_ms) conds.push_back("g.created_at >= " + p.add(*f.from_ms));
   if (f.to_ms) conds.push_back("g.created_at <= " + p.add(*f.to_ms));
   if (f.tag) {
-    if (q.empty() && !f.collection_id)  // the planner may start from the tag's index
-      join = " JOIN tags tf ON tf.generation_id = g.id AND tf.tag = " + p.add(*f.tag);
+    if (!text && !f.collection_id)  // the planner may start from the tag's index
+      g.join = " JOIN tags tf ON tf.generation_id = g.id AND tf.tag = " + p.add(*f.tag);
     else
       conds.push_back("EXISTS (SELECT 1 FROM tags t WHERE t.generation_id = g.id AND t.tag = " + p.add(*f.tag) + ")");
   }
@@ -453,65 +463,80 @@ GalleryPage Library::page(const GalleryFilter& f, int limit, std::optional<PageC
     std::string a = p.add(after->created_at_ms), b = p.add(after->id);
     conds.push_back("(g.created_at, g.id) < (" + a + ", " + b + ")");
   }
-  std::string all = conds.empty() ? "1" : "(" + conds.front() + ")";
-  for (size_t i = 1; i < conds.size(); ++i) all += " AND (" + conds[i] + ")";
-  const std::string page_order = " ORDER BY g.created_at DESC, g.id DESC";
-  const std::string lim = " LIMIT " + std::to_string(limit + 1);
+  if (!conds.empty()) g.where = "(" + conds.front() + ")";
+  for (size_t i = 1; i < conds.size(); ++i) g.where += " AND (" + conds[i] + ")";
+  return g;
+}
 
-  GalleryPage page;
+constexpr const char* kPageOrder = " ORDER BY g.created_at DESC, g.id DESC";
+std::string limit_clause(int limit) { return " LIMIT " + std::to_string(limit + 1); }
+
+// Without words: ids first, then their columns, so a filter the planner answers from an index (tag, collection,
+// rating) sorts only (created_at, id) pairs, never rows carrying their JSON.
+std::vector<int64_t> page_ids_by_index(Db& db, const GalleryQuery& q, bool by_rating, int limit) {
+  // A rating filter reads its covering index and sorts the pairs: the planner would rather walk the time index
+  // and read every row when few are rated (10,000 rows: 22 -> 0.1 ms).
+  Stmt s(db, std::string("SELECT g.id FROM generations g") + (by_rating ? " INDEXED BY generations_by_rating" : "") +
+                 q.join + " WHERE " + q.where + kPageOrder + limit_clause(limit));
+  q.params.bind(s);
   std::vector<int64_t> ids;
-  if (q.empty()) {
-    // Ids first, then their columns: a filter the planner answers from an index (tag, collection, rating) sorts
-    // only (created_at, id) pairs, never rows carrying their JSON.
-    // A rating filter reads its covering index and sorts the pairs: the planner would rather walk the time index
-    // and read every row when few are rated (10,000 rows: 22 -> 0.1 ms).
-    const bool by_rating = f.min_rating && *f.min_rating > 0 && join.empty();
-    Stmt s(*db_, std::string("SELECT g.id FROM generations g") + (by_rating ? " INDEXED BY generations_by_rating" : "") +
-                     join + " WHERE " + all + page_order + lim);
-    p.bind(s);
-    while (s.step()) ids.push_back(s.i64(0));
-  } else {
-    // Walk the matches newest first (the FTS rowid is gallery_key, which sorts like the gallery) and keep those
-    // the other filters accept, until one page is full: a word in most rows costs one page, not every match.
-    // When the filters reject nearly everything the walk gives up, and the matches are collected and looked
-    // up through the filters' indexes instead.
-    constexpr int kWalkLimit = 2000;
-    bool walked_enough = true;
-    {
-      Stmt walk(*db_, "SELECT g.id, " + all + " FROM generations_fts CROSS JOIN generations g ON g.gallery_key = "
-                      "generations_fts.rowid WHERE " + match + " ORDER BY generations_fts.rowid DESC");
-      p.bind(walk);
-      for (int walked = 0; static_cast<int>(ids.size()) <= limit && walk.step();) {
-        if (walk.i64(1)) ids.push_back(walk.i64(0));
-        if (++walked == kWalkLimit && static_cast<int>(ids.size()) <= limit) {
-          walked_enough = false;
-          break;
-        }
-      }
+  while (s.step()) ids.push_back(s.i64(0));
+  return ids;
+}
+
+// With words: walk the matches newest first (the FTS rowid is gallery_key, which sorts like the gallery) and keep
+// those the other filters accept, until one page is full: a word in most rows costs one page, not every match.
+// When the filters reject nearly everything the walk gives up, and the matches are collected and looked up
+// through the filters' indexes instead.
+std::vector<int64_t> page_ids_by_words(Db& db, const GalleryQuery& q, int limit) {
+  constexpr int kWalkLimit = 2000;
+  std::vector<int64_t> ids;
+  {
+    Stmt walk(db, "SELECT g.id, " + q.where + " FROM generations_fts CROSS JOIN generations g ON g.gallery_key = "
+                  "generations_fts.rowid WHERE " + q.match + " ORDER BY generations_fts.rowid DESC");
+    q.params.bind(walk);
+    int walked = 0;
+    while (static_cast<int>(ids.size()) <= limit && walk.step()) {
+      if (walk.i64(1)) ids.push_back(walk.i64(0));
+      if (++walked == kWalkLimit && static_cast<int>(ids.size()) <= limit) break;
     }
-    if (!walked_enough) {
-      ids.clear();
-      // "+": not a lookup per match (then a sort of them all), but the filters' index, tested against the set.
-      Stmt s(*db_, "SELECT g.id FROM generations g WHERE +g.gallery_key IN (SELECT generations_fts.rowid FROM "
-                   "generations_fts WHERE " + match + ") AND " + all + page_order + lim);
-      p.bind(s);
-      while (s.step()) ids.push_back(s.i64(0));
-    }
+    if (walked < kWalkLimit || static_cast<int>(ids.size()) > limit) return ids;
   }
-  if (!ids.empty()) {
-    // The ids are in gallery order already. No ORDER BY here: the planner would walk the whole time index to
-    // avoid a sort, testing every row against the list (10,000 rows: 25 ms a page instead of 1).
-    std::string list;
-    for (int64_t id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
-    Stmt s(*db_, std::string("SELECT ") + kColumns + " FROM generations g WHERE g.id IN (" + list + ")");
-    std::map<int64_t, Generation> by_id;
-    while (s.step()) {
-      Generation g = row_to_generation(s);
-      by_id.emplace(g.id, std::move(g));
-    }
-    for (int64_t id : ids)
-      if (auto it = by_id.find(id); it != by_id.end()) page.items.push_back(std::move(it->second));
+  ids.clear();
+  // "+": not a lookup per match (then a sort of them all), but the filters' index, tested against the set.
+  Stmt s(db, "SELECT g.id FROM generations g WHERE +g.gallery_key IN (SELECT generations_fts.rowid FROM "
+             "generations_fts WHERE " + q.match + ") AND " + q.where + kPageOrder + limit_clause(limit));
+  q.params.bind(s);
+  while (s.step()) ids.push_back(s.i64(0));
+  return ids;
+}
+
+// The rows of ids, in the order given (gallery order already). No ORDER BY: the planner would walk the whole
+// time index to avoid a sort, testing every row against the list (10,000 rows: 25 ms a page instead of 1).
+std::vector<Generation> rows_in_order(Db& db, const std::vector<int64_t>& ids) {
+  std::vector<Generation> rows;
+  if (ids.empty()) return rows;
+  std::string list;
+  for (int64_t id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
+  Stmt s(db, std::string("SELECT ") + kColumns + " FROM generations g WHERE g.id IN (" + list + ")");
+  std::map<int64_t, Generation> by_id;
+  while (s.step()) {
+    Generation g = row_to_generation(s);
+    by_id.emplace(g.id, std::move(g));
   }
+  for (int64_t id : ids)
+    if (auto it = by_id.find(id); it != by_id.end()) rows.push_back(std::move(it->second));
+  return rows;
+}
+}  // namespace
+
+GalleryPage Library::page(const GalleryFilter& f, int limit, std::optional<PageCursor> after) {
+  limit = std::clamp(limit, 1, 1000);
+  const GalleryQuery q = gallery_query(f, after);
+  const bool by_rating = f.min_rating && *f.min_rating > 0 && q.join.empty();
+  GalleryPage page;
+  page.items = rows_in_order(*db_, q.words.empty() ? page_ids_by_index(*db_, q, by_rating, limit)
+                                                   : page_ids_by_words(*db_, q, limit));
   if (static_cast<int>(page.items.size()) > limit) {
     page.items.resize(limit);
     page.next = PageCursor{page.items.back().created_at_ms, page.items.back().id};
@@ -711,22 +736,6 @@ CheckReport Library::check(bool repair) {
       ++rep.files_removed;
     }
   return rep;
-}
-
-std::vector<int64_t> record_generation(const fs::path& library_dir, const GenerationRequest& request,
-                                       const GenerationRecord& record, const std::vector<Image>& images,
-                                       const std::vector<imageio::FloatImage>& hdr) {
-  Library lib(library_dir);
-  std::vector<int64_t> ids;
-  for (size_t i = 0; i < images.size(); ++i) {
-    GenerationRequest r = request;
-    r.seed = request.seed + i;
-    r.batch = 1;
-    StoreOptions o;
-    o.batch_index = static_cast<int>(i);
-    ids.push_back(lib.store(r, record, images[i], i < hdr.size() && !hdr[i].empty() ? &hdr[i] : nullptr, o));
-  }
-  return ids;
 }
 
 }  // namespace ripen::library

@@ -180,13 +180,6 @@ class Library {
   std::string notice_;
 };
 
-// For `ripen-cli generate --library PATH`: opens (creating if needed) the library at `library_dir` and stores
-// each image of a result. Image i gets request.seed + i and batch 1 (the request that reproduces it alone).
-// `hdr` may be empty or hold one float image per image. Returns the new row ids, in order.
-std::vector<int64_t> record_generation(const std::filesystem::path& library_dir, const GenerationRequest& request,
-                                       const GenerationRecord& record, const std::vector<Image>& images,
-                                       const std::vector<imageio::FloatImage>& hdr = {});
-
 // The thumbnail cache without a Library object, for thumbnail threads (no connection needed): the cached 256 px
 // thumbnail of generation `id` whose image is `image` (absolute), made and stored crash-safely when missing and
 // `writable`; empty when missing and not writable. Concurrent calls for one id are safe (atomic rename).

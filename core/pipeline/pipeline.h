@@ -1,7 +1,12 @@
 #pragma once
-// Pipeline::generate — one request in, images out (design.md, "Flow of one generation"):
-//   text → initial noise (seed + i per image, cpu | philox) → sampling (plan from the preset: schedule,
-//   sampler phases, guidance, adaptive stop + tail) → VAE decode (tiled when large) → 8-bit images.
+// Pipeline::generate — one request in, images out (design.md, "Flow of one generation"), as stages that hand
+// each other plain structs:
+//   plan (presets.h: schedule, sampler phases, guidance, adaptive stop)
+//   → condition (stage_condition.h: prompts → conditioning batches)
+//   → denoise (stage_denoise.h: σ sequence, start latent, guided UNet; plan_runner.h walks the plan)
+//   → hires pass when planned (hires.h: upscale, re-noise, a second denoise)
+//   → decode (stage_decode.h: VAE, tiled when large; step previews) → 8-bit images.
+// A new way to start (img2img) or to change the weights (LoRA) is one stage or one weight patch, not a branch.
 // Thread contract: generate() never throws. Errors come back as result.status == Failed with the message,
 // cancellation as Cancelled (checked before every UNet evaluation, so within one step; nothing is returned
 // half-done and nothing is written). The step sink runs on the calling thread.
@@ -20,6 +25,8 @@
 #include "pipeline/events.h"
 #include "pipeline/presets.h"
 #include "pipeline/request.h"
+#include "pipeline/stage_decode.h"
+#include "pipeline/stage_denoise.h"
 
 namespace ripen {
 
@@ -46,13 +53,6 @@ struct GenerationResult {
   nlohmann::json to_json() const;    // request, plan, record, σ_c, checkpoints (no pixels or tensors)
 };
 
-// How to line up with another implementation (tests; `--parity diffusers`).
-enum class Parity {
-  KDiffusion,  // continuous t = sigma_to_t(σ), x_T = noise·σ_max (ComfyUI / A1111 behaviour)
-  Diffusers,   // discrete: diffusers' Euler timesteps for the model's spacing, x_T = noise·init_noise_sigma;
-               // karras/exponential: integer-rounded timesteps, x_T = noise·sqrt(σ_max²+1) (DPMSolver's VP start)
-};
-
 struct PipelineOptions {
   at::Device device = at::kCPU;
   at::ScalarType dtype = at::kFloat;
@@ -69,13 +69,6 @@ struct PipelineOptions {
   double taesd_budget = 0.04;
   int64_t vae_tile_latent = 96;     // decode tiled when a latent side exceeds this
   bool sync_timing = false;         // on a GPU: wait after each UNet call so seconds_unet is exact (bench)
-};
-
-// Where sampling starts instead of noise at σ_max (promotion and refinement).
-struct StartPoint {
-  at::Tensor latents;    // [B, 4, h, w] UNet space
-  double sigma = 0;      // its noise level
-  bool renoise = false;  // first add noise from 0 to σ along the image seeds' Brownian paths (refine)
 };
 
 struct GenerateInputs {
@@ -103,20 +96,14 @@ class Pipeline {
   static const std::atomic<bool>& never_cancel();
 
  private:
+  struct Run;
   GenerationResult run(const GenerationRequest& request, const StepSink& on_step, const std::atomic<bool>& cancel,
                        const GenerateInputs& inputs);
   PipelineOptions options_;
   std::mutex mutex_;
   std::string cached_path_;
   std::shared_ptr<models::LoadedModel> cached_;
-  double taesd_decode_seconds_ = 0;  // last TAESD preview decode (auto schedule's estimate; 0: not measured yet)
-  std::string taesd_decode_key_;     // model and latent size it was measured for
+  TaesdTiming taesd_timing_;  // the automatic TAESD schedule's estimate, kept across runs
 };
-
-// Float image [3, H, W] in [0, 1] → 8-bit RGB (round to nearest).
-Image to_image(const at::Tensor& chw);
-// Latent → RGB linear approximation (no network) with a model's factors (models::LoadedModel::latent_rgb):
-// [B, C, h, w] → [B, 3, h, w] in [0, 1].
-at::Tensor latent_to_rgb(const at::Tensor& latents, const LatentRgbFactors& factors);
 
 }  // namespace ripen

@@ -15,6 +15,24 @@ sampling::SamplerParams params_for(const SamplingPlan& plan, const std::string& 
   p.solver_type = plan.solver_type == "heun" ? sampling::SolverType::Heun : sampling::SolverType::Midpoint;
   return p;
 }
+// Where the runner pauses the sampler: phase switches, the controller's checkpoints, the composition step.
+std::set<int> chunk_ends(const SamplingPlan& plan, bool adaptive) {
+  std::set<int> cuts{plan.steps};
+  for (const auto& ph : plan.phases) cuts.insert(ph.begin), cuts.insert(ph.end);
+  if (adaptive)
+    for (int c : plan.adaptive.checkpoints) cuts.insert(c);
+  if (plan.composition_steps > 0) cuts.insert(plan.composition_steps);
+  return cuts;
+}
+
+StepEvent step_event(const PlanRunOptions& o, int step, int planned, double sigma_next, bool tail) {
+  StepEvent e;
+  e.step = o.step_offset + step;
+  e.planned = o.step_offset + planned + o.planned_extra;
+  e.sigma = sigma_next;
+  e.phase = tail ? Phase::Tail : o.phase;
+  return e;
+}
 }  // namespace
 
 sampling::GuidanceSchedule guidance_of(const SamplingPlan& plan) {
@@ -54,7 +72,9 @@ PlanRunResult run_plan(const SamplingPlan& plan, const DenoiserFactory& make_mod
     }
     steps_done = step;
     r.sigmas_used.push_back(s.sigma);
-    if (o.on_step) o.on_step(PlanStep{step, r.steps_planned, s.sigma, s.sigma_next, in_tail, s.x, s.denoised, preview});
+    if (o.on_step)
+      o.on_step(PlanStep{step_event(o, step, r.steps_planned, s.sigma_next, in_tail), s.sigma, s.sigma_next, s.x,
+                         s.denoised, preview});
   };
 
   sampling::SamplerContext ctx;
@@ -64,15 +84,9 @@ PlanRunResult run_plan(const SamplingPlan& plan, const DenoiserFactory& make_mod
   sampling::MultistepHistory history;
   ctx.history = &history;
 
-  // Chunk boundaries: phase switches, checkpoints, the composition step.
-  std::set<int> cuts{n};
-  for (const auto& ph : plan.phases) cuts.insert(ph.begin), cuts.insert(ph.end);
-  if (adaptive)
-    for (int c : plan.adaptive.checkpoints) cuts.insert(c);
-  if (plan.composition_steps > 0) cuts.insert(plan.composition_steps);
   std::string current;
   int a = o.first_step;
-  for (int b : cuts) {
+  for (int b : chunk_ends(plan, adaptive)) {
     if (b <= a || b > n) continue;
     std::string sampler = plan.sampler_at(a);
     if (sampler != current) history.reset();

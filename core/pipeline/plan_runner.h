@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pipeline/adaptive.h"
+#include "pipeline/events.h"
 #include "pipeline/presets.h"
 #include "sampling/guidance.h"
 #include "sampling/sampler.h"
@@ -25,10 +26,11 @@ using DenoiserFactory = std::function<sampling::Denoiser(const sampling::Guidanc
 sampling::GuidanceSchedule guidance_of(const SamplingPlan& plan);
 
 struct PlanStep {
-  int step = 0;           // 1-based count of steps done, including this one
-  int planned = 0;        // steps the run expects in total now
+  // The caller's event, numbered (1-based count of steps done including this one, steps expected now, both with
+  // PlanRunOptions::step_offset) and phased (options' phase, or Tail for an adaptive finishing step); no picture.
+  StepEvent event;
   double sigma = 0, sigma_next = 0;
-  bool tail = false;      // an adaptive finishing step
+  bool tail() const { return event.phase == Phase::Tail; }
   const at::Tensor& x;         // x at the start of the step
   const at::Tensor& denoised;  // the x0 estimate of this step
   const at::Tensor& preview;   // preview of `denoised` (undefined when no preview function)
@@ -44,6 +46,11 @@ struct PlanRunOptions {
   std::function<at::Tensor(const at::Tensor& denoised, int step)> preview;
   std::function<void(const PlanStep&)> on_step;
   std::shared_ptr<StopPredictor> predictor;  // null: heuristic
+  // Event numbering: a pass that continues another (the hires pass) counts on from step_offset, and the base
+  // pass announces the steps a later pass will add (planned_extra).
+  int step_offset = 0;
+  int planned_extra = 0;
+  Phase phase = Phase::Sampling;
 };
 
 struct PlanRunResult {

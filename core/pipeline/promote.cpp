@@ -23,12 +23,7 @@ GenerationRequest promoted_request(const GenerationRequest& parent, PromoteMode 
 double refine_sigma(Pipeline& pipeline, const GenerationRequest& child) {
   if (child.refine_sigma > 0) return child.refine_sigma;
   SamplingPlan q = plan_for(child);
-  auto m = pipeline.model(child.model);
-  auto precision = m->detection.layout == models::Layout::DiffusersFolder ? sampling::BetaPrecision::DiffusersFloat32
-                                                                          : sampling::BetaPrecision::LdmFloat64;
-  sampling::DiscreteSchedule sched(sampling::scaled_linear_alphas_cumprod(
-      precision, int(m->scheduler.num_train_timesteps), m->scheduler.beta_start, m->scheduler.beta_end));
-  std::vector<double> s = sampling::make_sigmas(q.schedule, q.steps, sched);
+  std::vector<double> s = sampling::make_sigmas(q.schedule, q.steps, *model_schedule(*pipeline.model(child.model)));
   int skip = std::clamp(int(std::lround(q.steps * (1.0 - child.refine_strength))), 0, q.steps - 1);
   return s[skip];
 }
@@ -62,11 +57,19 @@ GenerationResult promote(Pipeline& pipeline, const PromoteSource& src, PromoteMo
   return pipeline.generate(child, on_step, cancel, in);
 }
 
-void save_result_latents(const std::string& path, const GenerationResult& result) {
+std::map<std::string, at::Tensor> result_latent_tensors(const GenerationResult& result) {
   std::map<std::string, at::Tensor> t{{"latents", result.latents.to(at::kCPU, at::kFloat)}};
   if (result.composition_latents.defined())
     t["composition_latents"] = result.composition_latents.to(at::kCPU, at::kFloat);
-  save_safetensors(path, t, {{"ripen_result", result.to_json().dump()}});
+  return t;
+}
+
+std::map<std::string, std::string> result_latent_metadata(const GenerationResult& result) {
+  return {{"ripen_result", result.to_json().dump()}};
+}
+
+void save_result_latents(const std::string& path, const GenerationResult& result) {
+  save_safetensors(path, result_latent_tensors(result), result_latent_metadata(result));
 }
 
 PromoteSource load_promote_source(const std::string& path) {

@@ -8,6 +8,7 @@
 // Results carry request.promote = mode; request.parent_id is the caller's (library row).
 #include <ATen/ATen.h>
 
+#include <map>
 #include <string>
 
 #include "pipeline/pipeline.h"
@@ -35,6 +36,9 @@ GenerationResult promote(Pipeline& pipeline, const PromoteSource& source, Promot
 // A result's latents as safetensors: `latents` (UNet space, σ = 0), `composition_latents` when present, and the
 // result JSON as metadata "ripen_result" — what `ripen-cli promote --latents` reads back.
 void save_result_latents(const std::string& path, const GenerationResult& result);
+// The same file's tensors and metadata (for a store that writes the bytes itself).
+std::map<std::string, at::Tensor> result_latent_tensors(const GenerationResult& result);
+std::map<std::string, std::string> result_latent_metadata(const GenerationResult& result);
 PromoteSource load_promote_source(const std::string& path);
 
 }  // namespace ripen

@@ -1,4 +1,5 @@
 #include "tensors/safetensors.h"
+#include "tensors/safetensors_bytes.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -252,11 +253,16 @@ std::map<std::string, at::Tensor> SafeTensors::load_all() const {
   return out;
 }
 
-void save_safetensors(const std::string& path, const std::map<std::string, at::Tensor>& tensors,
-                      const std::map<std::string, std::string>& metadata) {
+namespace {
+// The padded JSON header and the contiguous CPU tensors in file order.
+struct Layout {
+  std::string header;
+  std::vector<at::Tensor> data;
+};
+Layout layout_of(const std::map<std::string, at::Tensor>& tensors, const std::map<std::string, std::string>& metadata) {
   nlohmann::json header = nlohmann::json::object();
   if (!metadata.empty()) header["__metadata__"] = metadata;
-  std::vector<at::Tensor> data;
+  Layout l;
   uint64_t offset = 0;
   for (const auto& [name, t0] : tensors) {
     at::Tensor t = t0.detach().to(at::kCPU).contiguous();
@@ -264,10 +270,33 @@ void save_safetensors(const std::string& path, const std::map<std::string, at::T
     uint64_t bytes = t.numel() * t.element_size();
     header[name] = {{"dtype", dtype}, {"shape", t.sizes().vec()}, {"data_offsets", {offset, offset + bytes}}};
     offset += bytes;
-    data.push_back(t);
+    l.data.push_back(t);
   }
-  std::string h = header.dump();
-  while ((h.size() + 8) % 8 != 0) h.push_back(' ');
+  l.header = header.dump();
+  while ((l.header.size() + 8) % 8 != 0) l.header.push_back(' ');
+  return l;
+}
+
+std::string length_prefix(uint64_t n) {
+  std::string len(8, '\0');
+  for (int i = 0; i < 8; ++i) len[size_t(i)] = static_cast<char>(n >> (8 * i));
+  return len;
+}
+}  // namespace
+
+std::string safetensors_bytes(const std::map<std::string, at::Tensor>& tensors,
+                              const std::map<std::string, std::string>& metadata) {
+  Layout l = layout_of(tensors, metadata);
+  std::string out = length_prefix(l.header.size()) + l.header;
+  for (const auto& t : l.data) out.append(static_cast<const char*>(t.data_ptr()), t.numel() * t.element_size());
+  return out;
+}
+
+void save_safetensors(const std::string& path, const std::map<std::string, at::Tensor>& tensors,
+                      const std::map<std::string, std::string>& metadata) {
+  Layout l = layout_of(tensors, metadata);
+  const std::string& h = l.header;
+  std::vector<at::Tensor>& data = l.data;
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail(path, std::string("cannot create: ") + std::strerror(errno));
@@ -286,10 +315,8 @@ void save_safetensors(const std::string& path, const std::map<std::string, at::T
       n -= static_cast<size_t>(w);
     }
   };
-  uint8_t len[8];
-  uint64_t n = h.size();
-  for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(n >> (8 * i));
-  write_all(len, 8);
+  const std::string len = length_prefix(h.size());
+  write_all(len.data(), len.size());
   write_all(h.data(), h.size());
   for (const auto& t : data) write_all(t.data_ptr(), t.numel() * t.element_size());
   if (::fsync(fd) != 0 || ::close(fd) != 0) {

@@ -8,6 +8,7 @@
 #include "imageio/metadata_read.h"
 #include "library/import.h"
 #include "library/library.h"
+#include "library/library_store.h"
 #include "library/schema.h"
 #include "library/sqlite_db.h"
 #include "tensors/error.h"
@@ -232,12 +233,29 @@ TEST(Library, CheckFindsAndRepairs) {
   EXPECT_EQ(lib.page(f).items.size(), 1u);
 }
 
-TEST(Library, RecordGenerationForThePipeline) {
+TEST(Library, StoreResultKeepsEachImageWithItsLatents) {
   fs::path dir = test::temp_dir("lib_record") / "lib";
-  auto r = req("batch of two", 500);
-  r.batch = 2;
-  auto ids = record_generation(dir, r, rec(), {noise_image(8, 8, 1), noise_image(8, 8, 2)});
-  ASSERT_EQ(ids.size(), 2u);
+  const Image a = noise_image(8, 8, 1), b = noise_image(8, 8, 2);
+  std::vector<session::StoredImage> images(2);
+  for (int i = 0; i < 2; ++i) {
+    images[i].request = req("batch of two", 500 + i);
+    images[i].record = rec();
+    images[i].image = i == 0 ? &a : &b;
+    images[i].batch_index = i;
+  }
+  images[1].latents = "latent bytes";
+  std::vector<int64_t> ids;
+  {
+    LibraryStore store(dir);
+    ids = store.store(images);
+    ASSERT_EQ(ids.size(), 2u);
+    auto parent = store.parent(ids[1]);
+    ASSERT_TRUE(parent);
+    EXPECT_EQ(parent->request.seed, 501u);
+    EXPECT_EQ(imageio::read_file(parent->latents), "latent bytes");
+    EXPECT_TRUE(store.parent(ids[0])->latents.empty());
+    EXPECT_FALSE(store.parent(ids[1] + 100));
+  }
   Library lib(dir);
   EXPECT_EQ(lib.get(ids[0])->request.seed, 500u);
   EXPECT_EQ(lib.get(ids[1])->request.seed, 501u);

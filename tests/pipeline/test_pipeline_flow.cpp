@@ -43,7 +43,7 @@ TEST(PipelineFlow, FastPresetEventsAndRecord) {
     EXPECT_EQ(events[i].step, i + 1);
     EXPECT_FALSE(events[i].preview.empty());
   }
-  EXPECT_EQ(events.back().phase, "decode");
+  EXPECT_EQ(events.back().phase, Phase::Decode);
   // Image i of a batch depends only on seed + i. The adaptive controller decides for the whole batch (it stops when
   // every image has settled), so the single run is stopped where the batch stopped.
   struct StopWhere : StopPredictor {

@@ -74,7 +74,7 @@ TEST(PlanRunner, FastTrackGuidancePerStepAndComposition) {
   p.adaptive.enabled = false;
   PlanRunOptions o = options(p);
   std::vector<int> steps;
-  o.on_step = [&](const PlanStep& s) { steps.push_back(s.step); };
+  o.on_step = [&](const PlanStep& s) { steps.push_back(s.event.step); };
   auto r = run_plan(p, g.factory(), start(o.sigmas[0]), o);
   ASSERT_EQ(log.size(), 22u);
   for (int i = 0; i < 22; ++i) {
@@ -106,8 +106,8 @@ TEST(PlanRunner, AdaptiveStopsAtCheckpointAndFinishesWithTail) {
   EXPECT_EQ(r.steps_used, 8);  // stops at checkpoint 4, tail of 4 to reach min_steps
   EXPECT_NE(r.stop_reason.find("converged at step 4"), std::string::npos) << r.stop_reason;
   EXPECT_EQ(sig.back(), 0.0);  // the last step lands on σ = 0
-  EXPECT_TRUE(events.back().tail);
-  EXPECT_EQ(events.back().step, 8);
+  EXPECT_TRUE(events.back().tail());
+  EXPECT_EQ(events.back().event.step, 8);
   EXPECT_TRUE(at::allclose(r.x, g.mu));
   // Tail steps use the tail guidance.
   EXPECT_DOUBLE_EQ(log.back().second, p.tail_cfg);
@@ -121,8 +121,8 @@ TEST(PlanRunner, CancelStopsWithinOneStep) {
   int last = 0;
   o.cancel = &cancel;
   o.on_step = [&](const PlanStep& s) {
-    last = s.step;
-    if (s.step == 3) cancel = true;
+    last = s.event.step;
+    if (s.event.step == 3) cancel = true;
   };
   EXPECT_THROW(run_plan(p, g.factory(), start(o.sigmas[0]), o), sampling::Cancelled);
   EXPECT_EQ(last, 3);

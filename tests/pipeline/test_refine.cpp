@@ -172,12 +172,12 @@ TEST(Refine2x, ImageModeDoublesTheSizeDeterministically) {
     const StepEvent& e = events[i < 30 ? i : i + 1];
     EXPECT_EQ(e.step, i + 1);
     EXPECT_EQ(e.planned, 50);
-    EXPECT_EQ(e.phase, i < 30 ? "sampling" : "refine");
+    EXPECT_EQ(e.phase, i < 30 ? Phase::Sampling : Phase::Hires);
     EXPECT_FALSE(e.preview.empty());
   }
-  EXPECT_EQ(events[30].phase, "upscale");
+  EXPECT_EQ(events[30].phase, Phase::Upscale);
   EXPECT_EQ(events[30].step, 30);
-  EXPECT_EQ(events[51].phase, "decode");
+  EXPECT_EQ(events[51].phase, Phase::Decode);
   EXPECT_EQ(events[51].step, 50);
   EXPECT_EQ(events[50].sigma, 0.0);
 
@@ -217,7 +217,7 @@ TEST(Refine2x, CancelInsideTheRefinePassReturnsNothing) {
   Pipeline p;
   std::atomic<bool> cancel{false};
   int last = 0;
-  std::string last_phase;
+  Phase last_phase = Phase::Sampling;
   GenerationResult r = p.generate(quality(oracle, 7, true), [&](const StepEvent& e) {
     last = e.step;
     last_phase = e.phase;
@@ -225,14 +225,14 @@ TEST(Refine2x, CancelInsideTheRefinePassReturnsNothing) {
   }, cancel);
   EXPECT_EQ(r.status, GenerationResult::Status::Cancelled);
   EXPECT_EQ(last, 33);
-  EXPECT_EQ(last_phase, "refine");
+  EXPECT_EQ(last_phase, Phase::Hires);
   EXPECT_TRUE(r.images.empty());
   EXPECT_FALSE(r.latents.defined());
 
   // Cancelled during the upscale (between the passes): also nothing.
   std::atomic<bool> cancel2{false};
   GenerationResult r2 = p.generate(quality(oracle, 7, true), [&](const StepEvent& e) {
-    if (e.phase == "upscale") cancel2 = true;
+    if (e.phase == Phase::Upscale) cancel2 = true;
   }, cancel2);
   EXPECT_EQ(r2.status, GenerationResult::Status::Cancelled);
   EXPECT_TRUE(r2.images.empty());

@@ -298,7 +298,7 @@ class StudioTest : public QObject {
     QTest::keyClick(w.get(), Qt::Key_Escape);
     QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, 30000);
     const double ms = t.elapsed();
-    const int last_step = steps.last().at(0).value<StepInfo>().step;
+    const int last_step = steps.last().at(1).value<StepEvent>().step;
     qInfo("cancel: honoured %.0f ms after Esc, at step %d of 200", ms, last_step);
     QVERIFY(last_step < 200);
     QCOMPARE(done.count(), 0);

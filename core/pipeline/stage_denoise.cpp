@@ -1,0 +1,101 @@
+#include "pipeline/stage_denoise.h"
+
+#include <chrono>
+#include <cmath>
+
+#include "models/model.h"
+#include "tensors/error.h"
+
+namespace ripen {
+namespace {
+std::string shape_text(at::IntArrayRef s) { return shape_str(s); }
+}  // namespace
+
+std::shared_ptr<const sampling::DiscreteSchedule> model_schedule(const models::LoadedModel& m) {
+  const auto& s = m.scheduler;
+  if (s.beta_schedule != "scaled_linear")
+    throw Error(m.name + ": beta schedule '" + s.beta_schedule + "' is not supported (only scaled_linear)");
+  auto precision = m.detection.layout == models::Layout::DiffusersFolder ? sampling::BetaPrecision::DiffusersFloat32
+                                                                          : sampling::BetaPrecision::LdmFloat64;
+  return std::make_shared<sampling::DiscreteSchedule>(sampling::scaled_linear_alphas_cumprod(
+      precision, int(s.num_train_timesteps), s.beta_start, s.beta_end));
+}
+
+SigmaSchedule sigma_schedule(const models::LoadedModel& m, const sampling::DiscreteSchedule& schedule,
+                             const SamplingPlan& plan, Parity parity) {
+  SigmaSchedule s;
+  s.options.prediction = m.prediction == models::Prediction::V ? sampling::Prediction::V : sampling::Prediction::Epsilon;
+  if (parity == Parity::Diffusers && plan.schedule == "discrete") {
+    auto dt = sampling::diffusers_euler_timesteps(schedule.alphas_cumprod(), plan.steps,
+                                                  sampling::timestep_spacing_from_string(m.scheduler.timestep_spacing),
+                                                  int(m.scheduler.steps_offset));
+    s.sigmas = dt.sigmas;
+    s.options.timestep_mode = sampling::TimestepMode::Table;
+    s.options.timestep_table = dt.timesteps;
+    s.init_scale = dt.init_noise_sigma;
+    return s;
+  }
+  s.sigmas = sampling::make_sigmas(plan.schedule, plan.steps, schedule);
+  const bool diffusers = parity == Parity::Diffusers;
+  s.options.timestep_mode = diffusers ? sampling::TimestepMode::Rounded : sampling::TimestepMode::Continuous;
+  s.init_scale = diffusers ? std::sqrt(s.sigmas[0] * s.sigmas[0] + 1) : s.sigmas[0];
+  return s;
+}
+
+std::vector<int64_t> latent_shape(const models::LoadedModel& m, const GenerationRequest& r) {
+  const int64_t down = m.vae->config().downscale();
+  return {r.batch, m.unet->config().in_channels, r.height / down, r.width / down};
+}
+
+StartedRun start_fresh(const GenerationRequest& r, const at::Tensor& given, double init_scale, at::IntArrayRef shape,
+                       const at::TensorOptions& opts) {
+  at::Tensor n0 = given.defined() ? given.to(opts)
+                                  : sampling::initial_noise(r.noise == NoiseSource::Philox ? sampling::NoiseSource::Philox : sampling::NoiseSource::Cpu, r.seed, shape[0], shape.slice(1), opts);
+  if (n0.sizes() != shape)
+    throw Error("initial noise has shape " + shape_text(n0.sizes()) + ", expected " + shape_text(shape));
+  return {n0 * init_scale, 0};
+}
+
+StartedRun start_at(const StartPoint& sp, std::vector<double>& sigmas, const sampling::NoiseSampler& noise,
+                    at::IntArrayRef shape, const at::TensorOptions& opts) {
+  if (!sp.latents.defined() || sp.latents.sizes() != shape)
+    throw Error("start latents have shape " + (sp.latents.defined() ? shape_text(sp.latents.sizes()) : "none") +
+                ", expected " + shape_text(shape));
+  if (!(sp.sigma > 0)) throw Error("start sigma must be > 0");
+  at::Tensor x = sp.latents.to(opts);
+  if (sp.renoise) x = x + noise(0.0, sp.sigma) * sp.sigma;
+  // Start at the last step whose σ is still ≥ the start σ, moved down to it.
+  const int steps = int(sigmas.size()) - 1;
+  int i = 1;
+  while (i < steps && sigmas[size_t(i)] >= sp.sigma) ++i;
+  sigmas[size_t(i - 1)] = sp.sigma;
+  return {x, i - 1};
+}
+
+UNetDenoiser::UNetDenoiser(const UNet2DCondition& unet, const Conditioning& conditioning,
+                           std::shared_ptr<const sampling::DiscreteSchedule> schedule, bool sync_timing)
+    : unet_(unet), conditioning_(conditioning), schedule_(std::move(schedule)), sync_timing_(sync_timing) {}
+
+at::Tensor UNetDenoiser::evaluate(const at::Tensor& x, const at::Tensor& t, sampling::CondBatch which) {
+  ++evaluations_;
+  const auto t0 = std::chrono::steady_clock::now();
+  const bool both = which == sampling::CondBatch::UncondAndCond;
+  at::Tensor out = unet_.forward(x, t, conditioning_.context(both), conditioning_.added(both));
+  if (sync_timing_ && !out.is_cpu()) out.sum().item<double>();  // wait for the device
+  seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+DenoiserFactory UNetDenoiser::factory(const sampling::CfgDenoiserOptions& options) {
+  return [this, options](const sampling::GuidanceSchedule& g) {
+    sampling::CfgDenoiserOptions o = options;
+    o.guidance = g;
+    sampling::ModelFn net = [this](const at::Tensor& x, const at::Tensor& t, sampling::CondBatch which) {
+      return evaluate(x, t, which);
+    };
+    made_.push_back(std::make_shared<sampling::CfgDenoiser>(net, schedule_, o));
+    return made_.back()->as_denoiser();
+  };
+}
+
+}  // namespace ripen
