@@ -133,17 +133,18 @@ TEST(VaeTiled, EncodeTiledEqualsWhole) {
   EXPECT_THROW(vae.encode_tiled(img.slice(2, 0, 150), {8}), std::exception);  // not a multiple of 8
 }
 
-// Both bf16 passes against the fp32 pass, with ATen's oneDNN use on and off (off: a CPU without AVX-512's path,
-// tensors/cpu_isa.h). Bound: the decoder's N weighted layers each round once to bf16 (u = 2^-8), errors adding like
-// a random walk: sqrt(N) u of max|out| (as in test_unet: Higham & Mary's probabilistic bound, lambda = 1; the
-// per-layer rounding is checked exactly in test_packed_conv). Tiled and whole round at different places, so they
-// may differ by both errors.
-// Before the fp32 fallback ATen 1.13's own bf16 kernels, which accumulate in bf16, left both passes ~10% off fp32
-// on an AVX2 Zen 3 and 9.6% apart: not the tiling.
+// Both bf16 passes against the fp32 pass with the same (bf16-rounded) weights, with ATen's oneDNN use on and off
+// (off: a CPU without AVX-512's path, tensors/cpu_isa.h). Bound: the decoder's N weighted layers each round once to
+// bf16 (u = 2^-8), errors adding like a random walk: sqrt(N) u of max|out| (as in test_unet: Higham & Mary's
+// probabilistic bound, lambda = 1; the per-layer rounding is checked exactly in test_packed_conv). Tiled and whole
+// round at different places, so they may differ by both errors. Before the fp32 fallback ATen 1.13's own bf16
+// kernels, which accumulate in bf16, left both passes ~10% off fp32 on an AVX2 EPYC and 9.6% apart: not the tiling.
 TEST(VaeTiled, DecodeTiledBf16StaysClose) {
   RIPEN_ORACLE_OR_SKIP(oracle);
   AutoencoderKL vae = load_vae(oracle);
   at::Tensor z = test_latent(oracle, 20, 28);
+  vae.to(at::TensorOptions().dtype(at::kBFloat16));
+  vae.to(at::TensorOptions().dtype(at::kFloat));
   const at::Tensor fp32 = vae.decode(z);
   int64_t layers = 0;
   const SafeTensors weights = SafeTensors::open((oracle / "tiny-sd15/vae/diffusion_pytorch_model.safetensors").string());
