@@ -1,4 +1,3 @@
-#include "tensors/cpu_threads.h"
 #include "cli/generate_output.h"
 
 #include <ATen/Parallel.h>
@@ -11,6 +10,8 @@
 
 #include "cli/png_writer.h"
 #include "pipeline/promote.h"
+#include "tensors/cpu_isa.h"
+#include "tensors/cpu_threads.h"
 #include "tensors/error.h"
 #ifdef RIPEN_HAVE_IMAGEIO
 #include "imageio/export.h"
@@ -49,9 +50,9 @@ PipelineOptions pipeline_flags(Args& args) {
   std::string parity = args.get_or("--parity", "kdiffusion");
   if (parity == "diffusers") o.parity = Parity::Diffusers;
   else if (parity != "kdiffusion") throw UsageError{"--parity must be kdiffusion or diffusers, got '" + parity + "'"};
-  // fp32 by default, as the reference; auto: fp16 on CUDA, bf16 on a CPU that computes it natively, else fp32.
+  // fp32 by default, as the reference; auto: fp16 on CUDA, bf16 on a CPU whose oneDNN computes it natively, else fp32.
   std::string precision = args.get_or("--precision", "fp32");
-  if (precision == "auto") precision = o.device.is_cuda() ? "fp16" : cpu_has_native_bf16() ? "bf16" : "fp32";
+  if (precision == "auto") precision = o.device.is_cuda() ? "fp16" : auto_cpu_dtype() == at::kBFloat16 ? "bf16" : "fp32";
   if (precision == "fp32") o.dtype = at::kFloat;
   else if (precision == "bf16") o.dtype = at::kBFloat16;
   else if (precision == "fp16") o.dtype = at::kHalf;

@@ -4,6 +4,7 @@
 #include <torch/version.h>
 
 #include "nets/tensor_stamp.h"
+#include "tensors/cpu_isa.h"
 #include "tensors/parallel_gemm.h"
 
 #include <algorithm>
@@ -66,6 +67,9 @@ at::Tensor chunked_attention(const at::Tensor& q, const at::Tensor& k, const at:
 
 at::Tensor multi_head_attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, int64_t heads,
                                 bool upcast) {
+  // bf16 products that ATen would hand to a refusing oneDNN or accumulate in bf16 (tensors/cpu_isa.h): fp32 whole.
+  if (compute_in_fp32(q))
+    return multi_head_attention(q.to(at::kFloat), k.to(at::kFloat), v.to(at::kFloat), heads, upcast).to(q.scalar_type());
   const auto& settings = attention_settings();
   const int64_t head_dim = q.size(2) / heads;
   const double scale = 1.0 / std::sqrt(static_cast<double>(head_dim));

@@ -6,10 +6,10 @@
 // with its weight kept reordered (2 threads, fp32); the embedded model's UNet runs entirely at 16×16 and below.
 // The output is the same oneDNN kernel's, bit for bit.
 //
-// It applies without grad mode, on the CPU, for fp32 (and bf16 where the CPU has it natively), on output maps up to
-// 16×16, while the packed weights of the process stay under a byte budget (each is a second copy of its weight).
-// Anything else, or a libtorch whose oneDNN calls refuse the packed weight, runs at::conv2d. RIPEN_PACKED_CONV=0 in
-// the environment switches it off.
+// It applies without grad mode, on the CPU, for fp32 (and bf16 where the CPU has it natively; bf16 computed in fp32,
+// see tensors/cpu_isa.h, packs an fp32 copy of the weight), on output maps up to 16×16, while the packed weights of
+// the process stay under a byte budget (each is a second copy of its weight). Anything else, or a libtorch whose
+// oneDNN calls refuse the packed weight, runs at::conv2d. RIPEN_PACKED_CONV=0 in the environment switches it off.
 #include <ATen/ATen.h>
 
 #include <cstdint>

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "tensors/cpu_isa.h"
 #include "tensors/parallel_gemm.h"
 
 namespace ripen::nn {
@@ -100,6 +101,9 @@ at::Tensor VaeAttention::operator()(const at::Tensor& x) const {
   const int64_t B = x.size(0), C = x.size(1), H = x.size(2), W = x.size(3), N = H * W;
   at::Tensor h = vae_group_norm(x, group_norm, false).reshape({B, C, N}).transpose(1, 2);  // [B, N, C]
   at::Tensor q = to_q(h), k = to_k(h), v = to_v(h);
+  if (compute_in_fp32(q)) {  // bf16 products ATen would refuse or accumulate in bf16 (tensors/cpu_isa.h)
+    q = q.to(at::kFloat), k = k.to(at::kFloat), v = v.to(at::kFloat);
+  }
   const double scale = 1.0 / std::sqrt(static_cast<double>(C));
   at::Tensor out;
 #if TORCH_VERSION_MAJOR >= 2
@@ -121,7 +125,7 @@ at::Tensor VaeAttention::operator()(const at::Tensor& x) const {
   }
 #endif
   (void)scale;
-  out = to_out(out).transpose(1, 2).reshape({B, C, H, W});
+  out = to_out(out.to(x.scalar_type())).transpose(1, 2).reshape({B, C, H, W});
   if (x.is_contiguous(at::MemoryFormat::ChannelsLast)) out = out.contiguous(at::MemoryFormat::ChannelsLast);
   return out.add_(x);
 }

@@ -6,8 +6,6 @@
 #include <dlfcn.h>
 
 #include <algorithm>
-#include <fstream>
-#include <string>
 #include <thread>
 
 namespace ripen {
@@ -33,20 +31,6 @@ void configure_cpu_threads(int threads) {
   // With BLAS down to one thread, matrix products are split over ATen's pool by parallel_gemm instead.
   set_parallel_gemm(single_threaded_blas() && threads > 1);
   at::set_num_threads(threads);
-}
-
-bool cpu_has_native_bf16() {
-  static const bool has = [] {
-    std::ifstream in("/proc/cpuinfo");
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.rfind("flags", 0) != 0) continue;
-      line += ' ';
-      return line.find(" avx512_bf16 ") != std::string::npos || line.find(" amx_bf16 ") != std::string::npos;
-    }
-    return false;
-  }();
-  return has;
 }
 
 }  // namespace ripen

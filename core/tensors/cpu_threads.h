@@ -10,8 +10,4 @@ namespace ripen {
 // threads <= 0: one per hardware thread. Safe to call again (the GUI does when its settings change).
 void configure_cpu_threads(int threads = 0);
 
-// The CPU computes bf16 natively (AVX512-BF16 or AMX-BF16), where bf16 networks ran 1.4-2.7x faster than fp32
-// (embedded model and SD 1.5 UNet); elsewhere bf16 is emulated and slower.
-bool cpu_has_native_bf16();
-
 }  // namespace ripen

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <atomic>
 
+#include "tensors/cpu_isa.h"
+
 namespace ripen {
 namespace {
 
@@ -50,6 +52,10 @@ void set_parallel_gemm(bool) {}  // at::parallel_for would run serially here: no
 bool parallel_gemm_enabled() { return g_enabled.load(std::memory_order_relaxed); }
 
 at::Tensor parallel_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias) {
+  if (compute_in_fp32(x) && weight.scalar_type() == at::kBFloat16) {  // tensors/cpu_isa.h
+    auto fp32 = [](const at::Tensor& t) { return t.defined() ? t.to(at::kFloat) : t; };
+    return parallel_linear(fp32(x), fp32(weight), fp32(bias)).to(at::kBFloat16);
+  }
   const int64_t k = weight.size(1), n = weight.size(0);
   const int64_t m = k > 0 ? x.numel() / k : 0;
   if (!applies({&x, &weight, &bias}) || m < 2 * at::get_num_threads() || m * n * k < kMinMacs ||

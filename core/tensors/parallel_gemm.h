@@ -14,7 +14,7 @@ namespace ripen {
 void set_parallel_gemm(bool on);
 bool parallel_gemm_enabled();
 
-// = at::linear(x, weight, bias)
+// = at::linear(x, weight, bias); bf16 computed in fp32 and rounded where tensors/cpu_isa.h says so.
 at::Tensor parallel_linear(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias);
 
 // softmax(q·kᵀ)·v for [N, Lq, D] q (already scaled), [N, Lk, D] k and [N, Lk, Dv] v, fp32 on the CPU, one slice of

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "tensors/cpu_isa.h"
 #include "tensors/error.h"
 
 namespace ripen::text {
@@ -105,8 +106,11 @@ at::Tensor ClipTextModel::layer_forward(const Layer& l, const at::Tensor& x, con
   at::Tensor q = heads(l.q(h) * (1.0 / std::sqrt(double(D))));
   at::Tensor k = heads(l.k(h));
   at::Tensor v = heads(l.v(h));
+  if (compute_in_fp32(q)) {  // bf16 products ATen would refuse or accumulate in bf16 (tensors/cpu_isa.h)
+    q = q.to(at::kFloat), k = k.to(at::kFloat), v = v.to(at::kFloat);
+  }
   at::Tensor scores = at::matmul(q, k.transpose(-1, -2)) + mask;
-  at::Tensor attn = at::matmul(at::softmax(scores, -1), v).transpose(1, 2).reshape({B, T, H * D});
+  at::Tensor attn = at::matmul(at::softmax(scores, -1), v).transpose(1, 2).reshape({B, T, H * D}).to(x.scalar_type());
   at::Tensor y = x + l.out(attn);
   at::Tensor m = l.fc1(l.ln2(y));
   m = config_.hidden_act == "gelu" ? at::gelu(m) : m * at::sigmoid(1.702 * m);
@@ -212,7 +216,11 @@ ClipTextOutput ClipTextModel::forward_uncached(const at::Tensor& ids_in) const {
   at::Tensor pos = config_.eos_token_id == 2 ? ids.argmax(-1) : (ids == config_.eos_token_id).to(at::kInt).argmax(-1);
   const int64_t C = config_.hidden_size;
   out.pooler_output = out.last_hidden_state.gather(1, pos.view({-1, 1, 1}).expand({ids.size(0), 1, C})).squeeze(1);
-  if (projection_.defined()) out.text_embeds = at::matmul(out.pooler_output, projection_.t());
+  if (projection_.defined()) {
+    const at::Tensor& p = out.pooler_output;
+    out.text_embeds = compute_in_fp32(p) ? at::matmul(p.to(at::kFloat), projection_.to(at::kFloat).t()).to(p.scalar_type())
+                                         : at::matmul(p, projection_.t());
+  }
   return out;
 }
 

@@ -1,8 +1,14 @@
 // parallel_gemm: the split matrix products give the ATen op's result, and step aside wherever they must.
+#include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 
+#include <atomic>
+#include <cmath>
+#include <vector>
+
 #include "common/test_common.h"
+#include "tensors/cpu_isa.h"
 #include "tensors/parallel_gemm.h"
 
 namespace ripen {
@@ -64,22 +70,63 @@ TEST_F(ParallelGemm, LinearKeepsAutogradWhenGradientsAreWanted) {
   EXPECT_TRUE(test::close_to(w.grad(), x.sum(0).expand({32, 64}), 1e-4, 1e-4));
 }
 
-TEST_F(ParallelGemm, OtherDtypesAndNestedRegionsAndSwitchedOffAreTheAtenOpExactly) {
+// Where parallel_linear steps aside it calls the ATen op itself, so the result is that op's bit for bit. A split
+// result is only close: BLAS kernels round differently by row count (OpenBLAS's Haswell kernels, which
+// OPENBLAS_CORETYPE=Haswell selects on any x86-64, do). A region of one thread is no parallel region to OpenMP
+// (omp_in_parallel is false there), so the nested region here has two threads at work; this file is compiled with
+// OpenMP, without which at::parallel_for (a header template) runs its loop inline, in no region at all.
+TEST_F(ParallelGemm, NestedRegionsAndSwitchedOffAreTheAtenOpExactly) {
   auto gen = at::detail::createCPUGenerator(4);
   at::Tensor x = at::randn({256, 64}, gen), w = at::randn({128, 64}, gen), b = at::randn({128}, gen);
   c10::InferenceMode guard;
-  at::Tensor xb = x.to(at::kBFloat16), wb = w.to(at::kBFloat16), bb = b.to(at::kBFloat16);
-  EXPECT_TRUE(at::equal(parallel_linear(xb, wb, bb), at::linear(xb, wb, bb)));
-  EXPECT_FALSE(parallel_attention(xb.view({4, 64, 64}), xb.view({4, 64, 64}), xb.view({4, 64, 64}), 0).defined());
-  at::Tensor nested;
-  at::parallel_for(0, 1, 1, [&](int64_t, int64_t) {
+  const at::Tensor ref = at::linear(x, w, b);
+  std::vector<at::Tensor> nested(2);
+  std::atomic<int> in_region{0};
+  at::parallel_for(0, 2, 1, [&](int64_t begin, int64_t end) {
     c10::InferenceMode inner;
-    nested = parallel_linear(x, w, b);
+    in_region += at::in_parallel_region();
+    for (int64_t i = begin; i < end; ++i) nested[static_cast<size_t>(i)] = parallel_linear(x, w, b);
   });
-  EXPECT_TRUE(at::equal(nested, at::linear(x, w, b)));
+  ASSERT_GT(in_region.load(), 0) << "OpenMP ran the outer region on one thread";
+  for (const at::Tensor& n : nested) EXPECT_TRUE(at::equal(n, ref));
+  EXPECT_TRUE(test::close_to(parallel_linear(x, w, b), ref, 1e-5, 1e-5));  // split: close
   set_parallel_gemm(false);
-  EXPECT_TRUE(at::equal(parallel_linear(x, w, b), at::linear(x, w, b)));
+  EXPECT_TRUE(at::equal(parallel_linear(x, w, b), ref));
   EXPECT_FALSE(parallel_attention(x.view({4, 64, 64}), x.view({4, 64, 64}), x.view({4, 64, 64}), 0).defined());
+}
+
+// bf16 accumulated in fp32 and rounded once, elementwise: |y - r| <= u16 (|r| + e) + e, where r is the exact
+// product of the bf16 inputs, u16 = 2^-8 bf16's unit roundoff and e = (K + 1) 2^-24 (|x| |w|^T + |b|) the bound on
+// an fp32 sum of K products and a bias in any order.
+::testing::AssertionResult bf16_rounded_once(const at::Tensor& y, const at::Tensor& x, const at::Tensor& w,
+                                             const at::Tensor& b) {
+  auto d = [](const at::Tensor& t) { return t.to(at::kDouble); };
+  const at::Tensor r = at::linear(d(x), d(w), d(b));
+  const at::Tensor e = at::linear(d(x).abs(), d(w).abs(), d(b).abs()) * (double(x.size(-1) + 1) * std::ldexp(1.0, -24));
+  const at::Tensor excess = (d(y) - r).abs() - ((r.abs() + e) * std::ldexp(1.0, -8) + e);
+  const double worst = excess.max().item<double>();
+  if (worst <= 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "an element is " << worst << " beyond one bf16 rounding of its fp32 sum";
+}
+
+// bf16 where ATen hands it to oneDNN: the ATen op exactly. Where it would not (tensors/cpu_isa.h; forced here by
+// switching ATen's oneDNN use off), fp32 products rounded once, not ATen's own kernel.
+TEST_F(ParallelGemm, Bf16IsTheAtenOpWhereOneDnnRunsItElseFp32RoundedOnce) {
+  auto gen = at::detail::createCPUGenerator(4);
+  c10::InferenceMode guard;
+  const at::Tensor xb = at::randn({256, 64}, gen).to(at::kBFloat16), wb = at::randn({128, 64}, gen).to(at::kBFloat16),
+                   bb = at::randn({128}, gen).to(at::kBFloat16);
+  auto& ctx = at::globalContext();
+  const bool mkldnn = ctx.userEnabledMkldnn();
+  for (bool onednn_on : {true, false}) {
+    ctx.setUserEnabledMkldnn(onednn_on);
+    const at::Tensor y = parallel_linear(xb, wb, bb);
+    EXPECT_EQ(y.scalar_type(), at::kBFloat16);
+    EXPECT_TRUE(bf16_rounded_once(y, xb, wb, bb)) << "oneDNN use " << onednn_on;
+    if (!compute_in_fp32(xb)) EXPECT_TRUE(at::equal(y, at::linear(xb, wb, bb)));
+    EXPECT_FALSE(parallel_attention(xb.view({4, 64, 64}), xb.view({4, 64, 64}), xb.view({4, 64, 64}), 0).defined());
+  }
+  ctx.setUserEnabledMkldnn(mkldnn);
 }
 
 TEST_F(ParallelGemm, AttentionMatchesSoftmaxQKVForManyHeadsOneHeadAndTightBudgets) {
