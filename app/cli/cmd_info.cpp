@@ -1,5 +1,6 @@
 // ripen-cli info MODEL [--json] [--config DIR] [--prediction eps|v] [--hash]: architecture, layout, prediction
-// type (and what decided it), components with parameter counts and stored dtypes; reads no weights.
+// type (and what decided it), components with parameter counts and stored dtypes; reads no weights. A model
+// whose weights do not fit its configs is refused (models/validate.h), as `generate` would refuse it.
 #include <iomanip>
 #include <iostream>
 #include <sstream>

@@ -4,6 +4,7 @@
 
 #include "models/sha256.h"
 #include "models/source.h"
+#include "models/validate.h"
 #include "tensors/error.h"
 #include "tensors/safetensors.h"
 
@@ -52,6 +53,7 @@ std::string model_short_hash(const std::string& path) {
 
 ModelInfo inspect_model(const std::string& path, const LoadOptions& options) {
   ModelSource src = open_model_source(path, options);
+  validate_model_source(src);
   ModelInfo info;
   info.detection = src.detection;
   info.name = model_name(path);

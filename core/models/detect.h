@@ -70,6 +70,7 @@ struct LoadOptions {
   std::string taesd_path;                // preview decoder to load instead of one found beside the model (optional)
 };
 
+// Reads headers and configs only, and refuses a model whose weights do not fit its configs (validate_model).
 ModelInfo inspect_model(const std::string& path, const LoadOptions& options = {});
 
 // The image side the model was made for, from its component configs (ModelInfo::configs, LoadedModel::configs):
