@@ -5,7 +5,7 @@
 #include <set>
 
 #include "models/model.h"
-#include "models/sha256.h"
+#include "models/model_hash.h"
 #include "models/source.h"
 #include "models/validate.h"
 #include "tensors/error.h"
@@ -126,14 +126,9 @@ LoadedModel load_model(const std::string& path, const LoadOptions& options) {
     }
   }
   if (options.compute_hash) {
-    Sha256 all;
-    if (src.hashed_files.size() == 1) {
-      m.sha256 = sha256_file_cached(src.hashed_files[0]);
-    } else {
-      for (const auto& f : src.hashed_files) all.update(sha256_file_cached(f).data(), 64);
-      m.sha256 = all.hex_digest();
-    }
-    m.short_hash = m.sha256.substr(0, 10);
+    ModelHash h = hash_of_files(src.hashed_files);  // cached: computed once per file version (model_hash.h)
+    m.sha256 = h.sha256;
+    m.short_hash = h.short_hash;
   }
   return m;
 }
