@@ -104,6 +104,8 @@ std::string HashCache::sha256(const std::string& path) {
   if (after.size != before.size || after.mtime_ns != before.mtime_ns) return digest;  // written while read: don't record
   std::lock_guard lock(mutex_);
   json entries = read_entries(file_);  // again: another process may have added entries meanwhile
+  for (auto it = entries.begin(); it != entries.end();)  // forget files that are gone, so the cache stays small
+    it = fs::exists(it.key(), ec) ? std::next(it) : entries.erase(it);
   entries[key] = {{"size", after.size}, {"mtime_ns", after.mtime_ns}, {"sha256", digest}};
   write_entries(file_, entries);
   return digest;

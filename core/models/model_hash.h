@@ -13,7 +13,8 @@
 // size, modification time) in $XDG_CACHE_HOME/ripen/hashes.json (else ~/.cache/ripen/hashes.json):
 //   {"version": 1, "files": {"/abs/path": {"size": N, "mtime_ns": T, "sha256": "<64 hex>"}}}
 // A changed size or mtime means the file is hashed again; an unreadable or malformed cache is ignored and
-// rewritten. Writes go to a temporary file renamed over the cache, so a reader never sees half a file.
+// rewritten; entries of files that no longer exist are dropped when it is written. Writes go to a temporary
+// file renamed over the cache, so a reader never sees half a file.
 #include <filesystem>
 #include <mutex>
 #include <string>

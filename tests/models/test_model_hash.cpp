@@ -126,6 +126,12 @@ TEST(ModelHash, CorruptCacheIsIgnoredAndRebuilt) {
   cache.sha256((dir / "b.safetensors").string());
   plant(dir / "hashes.json", dir / "b.safetensors", "not-a-digest");
   EXPECT_EQ(cache.sha256((dir / "b.safetensors").string()), sha256_hex(""));
+  // Entries of deleted files are dropped at the next write.
+  EXPECT_TRUE(read_json(dir / "hashes.json")["files"].contains(fs::absolute(dir / "a.safetensors").string()));
+  fs::remove(dir / "a.safetensors");
+  write(dir / "c.safetensors", "c");
+  cache.sha256((dir / "c.safetensors").string());
+  EXPECT_FALSE(read_json(dir / "hashes.json")["files"].contains(fs::absolute(dir / "a.safetensors").string()));
   // No temporary files left beside the cache.
   int files = 0;
   for (const auto& e : fs::directory_iterator(dir)) files += e.path().filename().string().rfind("hashes.json", 0) == 0;
