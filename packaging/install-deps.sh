@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages Ripen needs to build, test and run; does nothing when all are present.
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build ccache pkg-config git
-      libtorch-dev nlohmann-json3-dev libopenblas0-pthread
+      libtorch-dev nlohmann-json3-dev libssl-dev libopenblas0-pthread
       libsentencepiece-dev sentencepiece
       libsqlite3-dev libopenimageio-dev openimageio-tools
       qt6-base-dev libqt6sql6-sqlite qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools

@@ -167,7 +167,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(prompt_, &PromptPanel::cancel_requested, controller_, &StudioController::cancel_all);
   connect(prompt_, &PromptPanel::add_model_folder_requested, this, &MainWindow::choose_model_folder);
   connect(prompt_, &PromptPanel::model_changed, this, [this](const QString& path) {
-    if (QSize native = native_image_size(path); native.isValid()) prompt_->set_size(native.width(), native.height());
+    if (const QString problem = model_problem(path); !problem.isEmpty())
+      statusBar()->showMessage(tr("This model cannot be used: %1").arg(problem), 15000);
+    else if (QSize native = native_image_size(path); native.isValid())
+      prompt_->set_size(native.width(), native.height());
     AppSettings s = controller_->settings();
     s.model = path;
     apply_settings(s);

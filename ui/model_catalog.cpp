@@ -56,7 +56,20 @@ QSize native_image_size(const QString& model) {
     const int64_t side = models::native_image_size(models::inspect_model(path.toStdString(), o).configs);
     return side > 0 ? QSize(int(side), int(side)) : QSize();
   } catch (const std::exception&) {
-    return {};  // an unreadable model keeps the current size; generating reports the error
+    return {};  // an unreadable model keeps the current size; model_problem says why
+  }
+}
+
+QString model_problem(const QString& model) {
+  const QString path = model == "embedded" ? locate_embedded_model() : model;
+  if (path.isEmpty()) return {};  // the embedded model not installed: the first-run message covers it
+  try {
+    models::LoadOptions o;
+    o.compute_hash = false;
+    models::inspect_model(path.toStdString(), o);
+    return {};
+  } catch (const std::exception& e) {
+    return QString::fromStdString(e.what());
   }
 }
 

@@ -20,5 +20,9 @@ bool is_model_path(const QString& path);
 // The size the model was made for (models::native_image_size: 64x64 for the embedded model), or an invalid QSize
 // when its configs don't say or it cannot be read.
 QSize native_image_size(const QString& model);
+// Why the model cannot be used, or empty when it can: models::inspect_model's refusal, which checks the weights'
+// shapes against the configs (models/validate.h, the check `generate` runs) and names the file, key and shapes.
+// Reads headers only.
+QString model_problem(const QString& model);
 
 }  // namespace ripen::ui

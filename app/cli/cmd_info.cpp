@@ -1,11 +1,13 @@
 // ripen-cli info MODEL [--json] [--config DIR] [--prediction eps|v] [--hash]: architecture, layout, prediction
-// type (and what decided it), components with parameter counts and stored dtypes; reads no weights.
+// type (and what decided it), components with parameter counts and stored dtypes; reads no weights. A model
+// whose weights do not fit its configs is refused (models/validate.h), as `generate` would refuse it.
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 
 #include "cli/command.h"
 #include "models/detect.h"
+#include "models/model_hash.h"
 #include "tensors/error.h"
 
 namespace ripen::cli {
@@ -38,7 +40,11 @@ int run_info(Args& args) {
   const std::string path = args.positional()[0];
   auto info = models::inspect_model(path, opts);
   auto j = info.to_json();
-  if (hash) j["short_hash"] = models::model_short_hash(path);
+  if (hash) {
+    const auto h = models::model_hash(path);
+    j["short_hash"] = h.short_hash;
+    j["sha256"] = h.sha256;
+  }
   if (as_json) {
     std::cout << j.dump(2) << "\n";
     return 0;
@@ -50,7 +56,7 @@ int run_info(Args& args) {
             << "  architecture: " << models::arch_name(d.arch) << "\n"
             << "  prediction:   " << models::prediction_name(d.prediction) << " (" << d.prediction_source << ")\n";
   if (d.yaml) std::cout << "  config yaml:  " << *d.yaml << "\n";
-  if (hash) std::cout << "  model hash:   " << j["short_hash"].get<std::string>() << "\n";
+  if (hash) std::cout << "  model hash:   " << j["short_hash"].get<std::string>() << " (sha256 " << j["sha256"].get<std::string>() << ")\n";
   std::cout << "  schedule:     " << info.scheduler.beta_schedule << " " << info.scheduler.beta_start << ".." << info.scheduler.beta_end
             << ", " << info.scheduler.num_train_timesteps << " steps\n  components:\n";
   int64_t total = 0;

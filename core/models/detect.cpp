@@ -2,8 +2,8 @@
 
 #include <filesystem>
 
-#include "models/sha256.h"
 #include "models/source.h"
+#include "models/validate.h"
 #include "tensors/error.h"
 #include "tensors/safetensors.h"
 
@@ -40,18 +40,9 @@ std::string model_name(const std::string& path) {
   return fs::is_directory(p) ? p.filename().string() : p.stem().string();
 }
 
-std::string model_short_hash(const std::string& path) {
-  LoadOptions o;
-  o.components = {"unet"};
-  auto files = fs::is_directory(path) ? open_model_source(path, o).hashed_files : std::vector<std::string>{path};
-  Sha256 all;
-  if (files.size() == 1) return sha256_file_cached(files[0]).substr(0, 10);
-  for (const auto& f : files) all.update(sha256_file_cached(f).data(), 64);  // shards: hash of the shard hashes
-  return all.hex_digest().substr(0, 10);
-}
-
 ModelInfo inspect_model(const std::string& path, const LoadOptions& options) {
   ModelSource src = open_model_source(path, options);
+  validate_model_source(src);
   ModelInfo info;
   info.detection = src.detection;
   info.name = model_name(path);

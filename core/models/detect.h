@@ -66,10 +66,11 @@ struct LoadOptions {
   std::optional<Prediction> prediction;  // override for single files
   std::string config_dir;                // diffusers folder describing a single file's components (optional)
   std::vector<std::string> components;   // only these (unet, vae, text_encoder, text_encoder_2, tokenizer, tokenizer_2); empty: all
-  bool compute_hash = true;              // sha256 of the file (folders: of the UNet weights); seconds for multi-GB files
+  bool compute_hash = true;              // LoadedModel::sha256 (models/model_hash.h): cached, seconds the first time
   std::string taesd_path;                // preview decoder to load instead of one found beside the model (optional)
 };
 
+// Reads headers and configs only, and refuses a model whose weights do not fit its configs (validate_model).
 ModelInfo inspect_model(const std::string& path, const LoadOptions& options = {});
 
 // The image side the model was made for, from its component configs (ModelInfo::configs, LoadedModel::configs):
@@ -78,7 +79,5 @@ int64_t native_image_size(const std::map<std::string, nlohmann::json>& configs);
 
 // The model's display name: folder name or file stem.
 std::string model_name(const std::string& path);
-// AUTOMATIC1111's short hash of a single file (sha256[:10]); for a folder, of its UNet weights.
-std::string model_short_hash(const std::string& path);
 
 }  // namespace ripen::models

@@ -5,8 +5,9 @@
 #include <set>
 
 #include "models/model.h"
-#include "models/sha256.h"
+#include "models/model_hash.h"
 #include "models/source.h"
+#include "models/validate.h"
 #include "tensors/error.h"
 #include "tensors/params.h"
 #include "text/sentencepiece_prompt_tokenizer.h"
@@ -67,6 +68,7 @@ std::shared_ptr<const text::TokenEncoder> make_tokenizer(const TokenizerSource& 
 
 LoadedModel load_model(const std::string& path, const LoadOptions& options) {
   ModelSource src = open_model_source(path, options);
+  validate_model_source(src);  // every mismatch at once, before any weight is converted
   LoadedModel m;
   m.path = path;
   m.name = model_name(path);
@@ -86,18 +88,18 @@ LoadedModel load_model(const std::string& path, const LoadOptions& options) {
     m.configs[name] = comp.config;
     if (!wanted(options, name)) continue;
     if (name == "unet") {
-      UNetConfig cfg = UNetConfig::from_json(comp.config, comp.origin + " config");
+      UNetConfig cfg = UNetConfig::from_json(comp.config, comp.config_origin);
       ParamStore ps = store_for(comp, target);
       m.unet = UNet2DCondition::bind(ps, cfg);
       finish(ps, comp, {});
     } else if (name == "vae") {
-      VaeConfig cfg = VaeConfig::from_json(comp.config, comp.origin + " config");
+      VaeConfig cfg = VaeConfig::from_json(comp.config, comp.config_origin);
       auto vae_target = target.dtype(AutoencoderKL::safe_dtype(cfg, options.dtype, options.device));
       ParamStore ps = store_for(comp, vae_target);
       m.vae = AutoencoderKL::bind(ps, cfg);
       finish(ps, comp, {});
     } else {
-      auto cfg = text::ClipTextConfig::from_json_text(comp.config.dump(), comp.origin + " config");
+      auto cfg = text::ClipTextConfig::from_json_text(comp.config.dump(), comp.config_origin);
       ParamStore ps = store_for(comp, target);
       text::ClipTextModel te;
       te.bind(ps, cfg);
@@ -124,14 +126,9 @@ LoadedModel load_model(const std::string& path, const LoadOptions& options) {
     }
   }
   if (options.compute_hash) {
-    Sha256 all;
-    if (src.hashed_files.size() == 1) {
-      m.sha256 = sha256_file_cached(src.hashed_files[0]);
-    } else {
-      for (const auto& f : src.hashed_files) all.update(sha256_file_cached(f).data(), 64);
-      m.sha256 = all.hex_digest();
-    }
-    m.short_hash = m.sha256.substr(0, 10);
+    ModelHash h = hash_of_files(src.hashed_files);  // cached: computed once per file version (model_hash.h)
+    m.sha256 = h.sha256;
+    m.short_hash = h.short_hash;
   }
   return m;
 }

@@ -38,7 +38,7 @@ enum class TextConditioning {
 struct LoadedModel {
   std::string path, name;
   std::string short_hash;  // AUTOMATIC1111 "Model hash": first 10 hex of sha256 (empty when not computed)
-  std::string sha256;
+  std::string sha256;      // of what models/model_hash.h says the hash covers (cached across runs)
   Detection detection;
   Arch arch = Arch::SD1;
   Prediction prediction = Prediction::Epsilon;

@@ -1,7 +1,8 @@
 #pragma once
-// SHA-256 (FIPS 180-4), for AUTOMATIC1111-style model hashes (first 10 hex digits of the file's sha256).
+// SHA-256 through libcrypto (OpenSSL's EVP interface, which uses the CPU's SHA extensions where it has them),
+// for model hashes. Which file a model's hash covers and how hashes are cached: models/model_hash.h.
 #include <cstddef>
-#include <cstdint>
+#include <memory>
 #include <string>
 
 namespace ripen::models {
@@ -9,21 +10,18 @@ namespace ripen::models {
 class Sha256 {
  public:
   Sha256();
+  ~Sha256();
+  Sha256(Sha256&&) noexcept;
+  Sha256& operator=(Sha256&&) noexcept;
   void update(const void* data, size_t size);
   std::string hex_digest();  // finishes; the object is spent afterwards
 
  private:
-  uint32_t h_[8];
-  uint8_t block_[64];
-  size_t fill_ = 0;
-  uint64_t length_ = 0;
-  void compress(const uint8_t* block);
+  struct Context;
+  std::unique_ptr<Context> ctx_;
 };
 
-std::string sha256_file(const std::string& path);  // throws ripen::Error naming the file
-// As sha256_file, remembered across runs in $XDG_CACHE_HOME/ripen/hashes.json (else ~/.cache/ripen) by path,
-// size and modification time, as AUTOMATIC1111 does: hashing a 7 GB checkpoint takes ~30 s on a slow CPU.
-std::string sha256_file_cached(const std::string& path);
 std::string sha256_hex(const std::string& data);
+std::string sha256_file(const std::string& path);  // throws ripen::Error naming the file
 
 }  // namespace ripen::models

@@ -119,6 +119,7 @@ ModelSource open_folder(const fs::path& dir) {
     std::string stem = starts_with(c, "text_encoder") ? "model" : "diffusion_pytorch_model";
     comp.files = component_weights(cdir, stem);
     comp.config = read_json(cdir / "config.json");
+    comp.config_origin = (cdir / "config.json").string();
     for (const auto& f : comp.files) {
       auto st = SafeTensors::open(f);
       for (const auto& k : st.keys()) {
@@ -501,13 +502,18 @@ ModelSource open_single_file(const std::string& path, const LoadOptions& options
   src.components["unet"].config = unet_config_from_shapes(sh, keys, unet_topo, arch, yaml, pooled).to_json();
   src.components["unet"].config["prediction_type"] = prediction_name(src.detection.prediction);
   src.components["vae"].config = vae_config_from_shapes(sh, vae_topo, arch, yaml);
+  for (auto& [name, comp] : src.components) {
+    comp.origin = path + " (" + name + ")";
+    comp.config_origin = path + " (" + name + " config, read off its shapes)";
+  }
   if (!options.config_dir.empty()) {
     for (auto& [name, comp] : src.components) {
       fs::path cfg = fs::path(options.config_dir) / name / "config.json";
-      if (fs::is_regular_file(cfg)) comp.config = read_json(cfg);
+      if (!fs::is_regular_file(cfg)) continue;
+      comp.config = read_json(cfg);
+      comp.config_origin = cfg.string();
     }
   }
-  for (auto& [name, comp] : src.components) comp.origin = path + " (" + name + ")";
 
   // Tokenizers: the bundled CLIP vocabulary (or the config folder's). OpenCLIP towers pad with "!" (id 0).
   auto tokenizer = [&](const std::string& name, bool open_clip) {

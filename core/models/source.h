@@ -18,6 +18,7 @@ struct ComponentSource {
   std::map<std::string, at::Tensor> tensors;  // diffusers/transformers keys, as stored (dtype of the file)
   std::vector<std::string> ignore_prefixes;   // keys that may stay unused (ParamStore::finish)
   nlohmann::json config;                      // diffusers / HF config.json content
+  std::string config_origin;                  // where `config` came from (its file, or the weights' shapes), for errors
   std::vector<std::string> files;
 };
 

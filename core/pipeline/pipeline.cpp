@@ -48,7 +48,7 @@ std::shared_ptr<models::LoadedModel> Pipeline::model(const std::string& request_
   models::LoadOptions lo;
   lo.device = options_.device;
   lo.dtype = options_.dtype;
-  lo.compute_hash = false;
+  lo.compute_hash = true;  // A1111 "Model hash" in record and infotext; cached by path, size, mtime (models/model_hash.h)
   lo.taesd_path = options_.taesd_path;
   auto loaded = std::make_shared<models::LoadedModel>(models::load_model(path, lo));
   cached_ = loaded;

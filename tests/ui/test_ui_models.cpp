@@ -1,4 +1,4 @@
-// Models and small widgets without the engine: the gallery over 10,000 rows (paging, scrolling time), the
+// Models and small widgets without the engine (the model picker's check reads headers only): the gallery over 10,000 rows (paging, scrolling time), the
 // lineage tree, the prompt highlighter, export settings mapping.
 #include <QApplication>
 #include <QComboBox>
@@ -14,12 +14,18 @@
 #include <QTextLayout>
 #include <QtTest>
 
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
 #include "library/bench.h"
 #include "library/library.h"
 #include "ui/export_dialog.h"
 #include "ui/gallery_model.h"
 #include "ui/gallery_view.h"
 #include "ui/library_model.h"
+#include "ui/model_catalog.h"
 #include "ui/prompt_highlighter.h"
 #include "ui/prompt_panel.h"
 #include "ui_test_util.h"
@@ -277,6 +283,26 @@ class ModelsTest : public QObject {
       QCOMPARE(out.format, imageio::Format::ExrHalf);
       QCOMPARE(out.metadata, false);  // every format can be written without metadata
     }
+  }
+
+  // The picker's check is the loader's (models/validate.h): a UNet config that disagrees with its weights is
+  // named with the file, the key and both shapes; the intact model passes.
+  void model_picker_names_a_malformed_model() {
+    const QString tiny = test::tiny_model();
+    if (tiny.isEmpty()) QSKIP("oracle model tiny-sd15 not found");
+    QCOMPARE(model_problem(tiny), QString());
+    namespace fs = std::filesystem;
+    const fs::path copy = fs::path(tmp_.path().toStdString()) / "broken";
+    fs::copy(tiny.toStdString(), copy, fs::copy_options::recursive);
+    for (const auto& e : fs::recursive_directory_iterator(copy))
+      fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
+    fs::permissions(copy, fs::perms::owner_write, fs::perm_options::add);
+    auto cfg = nlohmann::json::parse(std::ifstream(copy / "unet/config.json"));
+    cfg["block_out_channels"] = {32, 96};
+    std::ofstream(copy / "unet/config.json") << cfg.dump();
+    const QString problem = model_problem(QString::fromStdString(copy.string()));
+    QVERIFY2(problem.contains("unet/diffusion_pytorch_model.safetensors"), qPrintable(problem));
+    QVERIFY2(problem.contains("expected [96, 32, 3, 3], file has [64, 32, 3, 3]"), qPrintable(problem));
   }
 };
 
