@@ -28,6 +28,7 @@
 #include "cli/stop_rules.h"
 #include "pipeline/metrics.h"
 #include "pipeline/pipeline.h"
+#include "sampling/registry_names.h"
 #include "pipeline/presets.h"
 #include "pipeline/promote.h"
 #include "tensors/error.h"
@@ -117,8 +118,9 @@ int run_contact_sheet(Args& args) {
   if (seeds < 1) throw UsageError("--seeds must be at least 1");
   if (!study.empty() && study != "stops") throw UsageError("--study takes 'stops'");
   for (const auto& m : middles)
-    if (std::find(known_samplers().begin(), known_samplers().end(), m) == known_samplers().end())
-      throw UsageError("--middle-samplers: unknown sampler '" + m + "'");
+    if (!sampling::is_sampler_name(m))
+      throw UsageError("--middle-samplers: unknown sampler '" + m + "' (available: " +
+                       sampling::joined_names(sampling::sampler_names()) + ")");
   const bool compare = !middles.empty();
   if (middles.empty()) middles.push_back(kFastTrackMiddleSampler);
   if (threads > 0) configure_cpu_threads(threads);

@@ -259,7 +259,7 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   // σ sequence, timesteps and the start scale.
   auto schedule = model_schedule(*m);
   sampling::CfgDenoiserOptions base;
-  base.prediction = m->prediction == models::Prediction::V ? sampling::Prediction::V : sampling::Prediction::Epsilon;
+  base.prediction = m->prediction;
   std::vector<double> sigmas;
   double init_scale = 1;
   if (options_.parity == Parity::Diffusers && plan.schedule == "discrete") {
@@ -305,9 +305,7 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   } else {
     at::Tensor n0 = in.initial_noise.defined()
                         ? in.initial_noise.to(opts)
-                        : sampling::initial_noise(req.noise == NoiseSource::Philox ? sampling::NoiseSource::Philox
-                                                                                   : sampling::NoiseSource::Cpu,
-                                                  req.seed, B, {C, h, w}, opts);
+                        : sampling::initial_noise(req.noise, req.seed, B, {C, h, w}, opts);
     if (n0.sizes() != at::IntArrayRef({B, C, h, w}))
       throw Error("initial noise has shape " + shape_str(n0.sizes()) + ", expected [" + std::to_string(B) + ", " +
                   std::to_string(C) + ", " + std::to_string(h) + ", " + std::to_string(w) + "]");
