@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 #include "tensors/safetensors.h"
 #include "training/png.h"
 
@@ -64,14 +64,8 @@ std::vector<int64_t> EmojiDataset::indices(bool eval) const {
 
 EmojiDataset build_emoji_dataset(const std::vector<EmojiSource>& sources, int limit) {
   if (sources.empty()) throw Error("build_emoji_dataset: no sources");
-  std::ifstream f(sources[0].emoji_json);
-  if (!f) throw Error(sources[0].emoji_json + ": cannot open");
-  json list;
-  try {
-    list = json::parse(f);
-  } catch (const std::exception& e) {
-    throw Error(sources[0].emoji_json + ": " + e.what());
-  }
+  const json list = read_json_file(sources[0].emoji_json);
+  if (!list.is_array()) throw Error(sources[0].emoji_json + ": expected a JSON array of emoji entries");
   std::vector<json> entries(list.begin(), list.end());
   std::stable_sort(entries.begin(), entries.end(),
                    [](const json& a, const json& b) { return a.value("sort_order", 0) < b.value("sort_order", 0); });

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 #include "tensors/safetensors.h"
 #include "training/png.h"
 
@@ -118,10 +119,19 @@ bool load_checkpoint(const std::string& out_dir, const ParamStore& ps, Ema& ema,
   torch::serialize::InputArchive ar;
   ar.load_from((dir / "optimizer.pt").string(), ps.params().empty() ? c10::nullopt : c10::optional<at::Device>(ps.params()[0].second.device()));
   opt.load(ar);
-  std::ifstream f((dir / "state.json").string());
-  auto j = nlohmann::json::parse(f);
-  state.step = j.at("step").get<int64_t>();
-  state.info = j.value("info", std::map<std::string, std::string>{});
+  const fs::path state_file = dir / "state.json";
+  const auto j = read_json_file(state_file);
+  if (!j.is_object() || !j.contains("step") || !j["step"].is_number_integer())
+    throw Error(state_file.string() + ": key 'step': missing or not an integer");
+  state.step = j["step"].get<int64_t>();
+  state.info.clear();
+  if (j.contains("info")) {
+    if (!j["info"].is_object()) throw Error(state_file.string() + ": key 'info': not an object of strings");
+    for (const auto& [k, v] : j["info"].items()) {
+      if (!v.is_string()) throw Error(state_file.string() + ": key 'info." + k + "': not a string");
+      state.info[k] = v.get<std::string>();
+    }
+  }
   return true;
 }
 
