@@ -14,7 +14,7 @@
 #include <QTextLayout>
 #include <QtTest>
 
-#include "library/bench.h"
+#include "bench/library_bench.h"
 #include "library/library.h"
 #include "ui/export_dialog.h"
 #include "ui/gallery_model.h"
