@@ -15,7 +15,6 @@
 #include "tensors/error.h"
 #include "tensors/json_file.h"
 #include "tensors/safetensors.h"
-#include "training/png.h"
 
 namespace ripen::training {
 
@@ -172,8 +171,10 @@ void ProgressBar::finish() {
   if (enabled_) std::cerr << "\n";
 }
 
-LossLog::LossLog(std::string out_dir, std::vector<std::string> extra_columns, int64_t resume_step)
-    : csv_((fs::path(out_dir) / "loss.csv").string()), png_((fs::path(out_dir) / "loss.png").string()) {
+LossLog::LossLog(std::string out_dir, std::vector<std::string> extra_columns, int64_t resume_step, ImageWriter write_image)
+    : csv_((fs::path(out_dir) / "loss.csv").string()),
+      png_((fs::path(out_dir) / "loss.png").string()),
+      write_image_(std::move(write_image)) {
   t0_ = std::chrono::steady_clock::now();
   std::vector<std::string> kept;
   if (resume_step > 0 && fs::exists(csv_)) {
@@ -209,9 +210,11 @@ void LossLog::add(int64_t step, double loss, double lr, const std::vector<double
   points_.emplace_back(step, loss);
 }
 
-void LossLog::write_plot() const { plot_loss_png(png_, points_); }
+void LossLog::write_plot() const {
+  if (write_image_) write_image_(png_, plot_loss(points_));
+}
 
-void plot_loss_png(const std::string& path, const std::vector<std::pair<int64_t, double>>& points) {
+Image8 plot_loss(const std::vector<std::pair<int64_t, double>>& points) {
   const int W = 640, H = 360, L = 40, R = 10, T = 10, B = 30;
   Image8 img{W, H, 3, std::vector<uint8_t>(W * H * 3, 255)};
   auto put = [&](int x, int y, uint8_t r, uint8_t g, uint8_t b) {
@@ -261,7 +264,7 @@ void plot_loss_png(const std::string& path, const std::vector<std::pair<int64_t,
       lx = x, ly = y;
     }
   }
-  write_png(path, img);
+  return img;
 }
 
 }  // namespace ripen::training
@@ -273,7 +276,7 @@ double run_training_loop(const TrainOptions& o, const std::string& label, const 
                          const std::function<at::Tensor(int64_t step)>& loss_fn, double clip_norm) {
   std::vector<at::Tensor> params;
   for (const auto& [k, v] : ps.params()) params.push_back(v);
-  LossLog log(o.out_dir, {}, state.step);
+  LossLog log(o.out_dir, {}, state.step, o.write_image);
   ProgressBar bar(label, o.steps, state.step, !o.quiet);
   const auto t0 = std::chrono::steady_clock::now();
   double avg = 0;
