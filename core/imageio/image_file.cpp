@@ -11,7 +11,10 @@
 namespace ripen::imageio {
 
 Pixels8 read_rgba8(const std::filesystem::path& path) {
-  auto in = OIIO::ImageInput::open(path.string());
+  // PNG stores straight (unassociated) alpha; OpenImageIO would premultiply it unless asked not to.
+  OIIO::ImageSpec config;
+  config.attribute("oiio:UnassociatedAlpha", 1);
+  auto in = OIIO::ImageInput::open(path.string(), &config);
   if (!in) throw Error(path.string() + ": cannot read image: " + OIIO::geterror());
   const OIIO::ImageSpec& spec = in->spec();
   const int w = spec.width, h = spec.height, c = spec.nchannels;
@@ -44,6 +47,7 @@ void write_png8(const std::filesystem::path& path, const Pixels8& image) {
   if (!out) throw Error(path.string() + ": OpenImageIO cannot write PNG files: " + OIIO::geterror());
   out->set_ioproxy(&memory);
   OIIO::ImageSpec spec(image.width, image.height, image.channels, OIIO::TypeDesc::UINT8);
+  spec.attribute("oiio:UnassociatedAlpha", 1);  // the pixels' alpha is straight: store it as it is
   if (!(out->open("image.png", spec) && out->write_image(OIIO::TypeDesc::UINT8, image.data.data()) && out->close()))
     throw Error(path.string() + ": cannot encode PNG: " + out->geterror());
   write_file_atomic(path, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
