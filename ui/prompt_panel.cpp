@@ -18,6 +18,7 @@
 #include <QVBoxLayout>
 
 #include "pipeline/presets.h"
+#include "sampling/registry_names.h"
 #include "ui/prompt_highlighter.h"
 
 namespace ripen::ui {
@@ -131,9 +132,9 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
   custom_ = new QGroupBox(this);
   custom_form_ = new QFormLayout(custom_);
   sampler_ = new QComboBox(custom_);
-  for (const auto& s : known_samplers()) sampler_->addItem(QString::fromStdString(s));
+  for (const auto& s : sampling::sampler_names()) sampler_->addItem(QString::fromStdString(s));
   schedule_ = new QComboBox(custom_);
-  for (const auto& s : known_schedules()) schedule_->addItem(QString::fromStdString(s));
+  for (const auto& s : sampling::schedule_names()) schedule_->addItem(QString::fromStdString(s));
   steps_ = new QSpinBox(custom_);
   steps_->setRange(1, 200);
   steps_->setValue(20);
@@ -152,7 +153,7 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
   clip_skip_ = new QSpinBox(custom_);
   clip_skip_->setRange(1, 4);
   noise_ = new QComboBox(custom_);
-  noise_->addItems({"cpu", "philox"});
+  for (const auto& n : sampling::noise_source_names()) noise_->addItem(QString::fromStdString(n));
   for (QWidget* w : std::initializer_list<QWidget*>{sampler_, schedule_, steps_, cfg_, eta_, s_noise_, clip_skip_, noise_})
     custom_form_->addRow(new QLabel(custom_), w);
   lay->addWidget(custom_);
@@ -320,7 +321,7 @@ GenerationRequest PromptPanel::request() const {
   r.eta = eta_->value();
   r.s_noise = s_noise_->value();
   r.clip_skip = clip_skip_->value();
-  r.noise = noise_->currentIndex() == 1 ? NoiseSource::Philox : NoiseSource::Cpu;
+  r.noise = sampling::noise_source_from_string(noise_->currentText().toStdString());
   r.refine_2x = (r.preset == Preset::Quality || r.preset == Preset::Custom) && refine_->isChecked();
   r.refine_strength = refine_strength_->value();
   r.refine_upscale = refine_upscale_->currentIndex() == 1 ? RefineUpscale::Latent : RefineUpscale::Image;
@@ -349,7 +350,7 @@ void PromptPanel::set_request(const GenerationRequest& r) {
   eta_->setValue(r.eta);
   s_noise_->setValue(r.s_noise);
   clip_skip_->setValue(r.clip_skip);
-  noise_->setCurrentIndex(r.noise == NoiseSource::Philox ? 1 : 0);
+  noise_->setCurrentText(QString::fromStdString(to_string(r.noise)));
   refine_->setChecked(r.refine_2x);
   refine_strength_->setValue(r.refine_strength);
   refine_upscale_->setCurrentIndex(r.refine_upscale == RefineUpscale::Latent ? 1 : 0);

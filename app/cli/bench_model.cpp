@@ -1,5 +1,5 @@
 // ripen-cli bench --model PATH|embedded: each preset end to end on a real model at its native size (see
-// pipeline/bench_model.h), per precision, as JSON. bf16 runs also report the relative L2 distance of their
+// bench/model_bench.h), per precision, as JSON. bf16 runs also report the relative L2 distance of their
 // images from the fp32 images of the same prompts and seeds when fp32 ran first.
 #include <ATen/Parallel.h>
 #include <torch/version.h>
@@ -9,7 +9,7 @@
 #include "cli/bench_sections.h"
 #include "cli/command.h"
 #include "models/model.h"
-#include "pipeline/bench_model.h"
+#include "bench/model_bench.h"
 #include "tensors/cpu_threads.h"
 
 namespace ripen::cli {

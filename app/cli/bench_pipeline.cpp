@@ -6,7 +6,7 @@
 #include <cstdlib>
 
 #include "cli/bench_sections.h"
-#include "pipeline/bench.h"
+#include "bench/pipeline_bench.h"
 
 namespace ripen::cli {
 namespace {

@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "cli/bench_sections.h"
-#include "pipeline/bench.h"
+#include "bench/pipeline_bench.h"
 
 namespace ripen::cli {
 namespace {

@@ -2,7 +2,7 @@
 #include <algorithm>
 
 #include "cli/bench_sections.h"
-#include "nets/unet_bench.h"
+#include "bench/unet_bench.h"
 
 namespace ripen::cli {
 namespace {

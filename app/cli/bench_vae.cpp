@@ -1,7 +1,7 @@
 // bench sections "vae_decode" (whole image) and "vae_decode_tiled" (layer-by-layer tiles, the path for images whose
 // whole decode does not fit; only when asked for): one full-size VAE decode of the bench image size (the VAE's own bench function).
 #include "cli/bench_sections.h"
-#include "nets/vae_bench.h"
+#include "bench/vae_bench.h"
 
 namespace ripen::cli {
 namespace {

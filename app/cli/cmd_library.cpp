@@ -7,10 +7,10 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "bench/library_bench.h"
 #include "cli/command.h"
 #include "imageio/export.h"
 #include "imageio/metadata_read.h"
-#include "library/bench.h"
 #include "library/import.h"
 #include "library/library.h"
 #include "tensors/error.h"

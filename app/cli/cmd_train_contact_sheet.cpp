@@ -24,10 +24,11 @@
 
 #include "tensors/cpu_threads.h"
 #include "cli/cmd_train.h"
-#include "cli/png_writer.h"
+#include "cli/image_files.h"
 #include "cli/stop_rules.h"
 #include "pipeline/metrics.h"
 #include "pipeline/pipeline.h"
+#include "sampling/registry_names.h"
 #include "pipeline/presets.h"
 #include "pipeline/promote.h"
 #include "tensors/error.h"
@@ -116,9 +117,11 @@ int run_contact_sheet(Args& args) {
   if (count < 1) throw UsageError("--count must be at least 1");
   if (seeds < 1) throw UsageError("--seeds must be at least 1");
   if (!study.empty() && study != "stops") throw UsageError("--study takes 'stops'");
+  require_image_files("train contact-sheet (it writes PNGs)");
   for (const auto& m : middles)
-    if (std::find(known_samplers().begin(), known_samplers().end(), m) == known_samplers().end())
-      throw UsageError("--middle-samplers: unknown sampler '" + m + "'");
+    if (!sampling::is_sampler_name(m))
+      throw UsageError("--middle-samplers: unknown sampler '" + m + "' (available: " +
+                       sampling::joined_names(sampling::sampler_names()) + ")");
   const bool compare = !middles.empty();
   if (middles.empty()) middles.push_back(kFastTrackMiddleSampler);
   if (threads > 0) configure_cpu_threads(threads);
@@ -250,14 +253,14 @@ int run_contact_sheet(Args& args) {
         paste(sheet, quality.images[0], x0 + cell, y0, scale);
         if (!save_dir.empty()) {
           std::string name = std::to_string(cls) + "_" + std::to_string(row) + ".png";
-          write_png_stored((fs::path(save_dir) / "fast" / name).string(), fast.images[0]);
-          write_png_stored((fs::path(save_dir) / "quality" / name).string(), quality.images[0]);
+          write_png_file((fs::path(save_dir) / "fast" / name).string(), fast.images[0]);
+          write_png_file((fs::path(save_dir) / "quality" / name).string(), quality.images[0]);
         }
       }
     }
     for (size_t k = 0; k + 1 < fast_images.size(); ++k) ssim_seeds.add(ssim(fast_images[k], fast_images[k + 1]));
   }
-  write_png_stored(out, sheet);
+  write_png_file(out, sheet);
   nlohmann::json summary{{"summary", true}, {"images", count}, {"seeds", seeds}, {"fast_middle_sampler", middles[0]},
                          {"fast_stops", stops.json()}, {"mean_fast_steps", stops.steps.get()},
                          {"mean_fast_s", fast_s.get()}, {"mean_quality_s", quality_s.get()},

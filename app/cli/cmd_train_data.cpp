@@ -5,9 +5,9 @@
 #include <iostream>
 
 #include "cli/cmd_train.h"
+#include "cli/image_files.h"
 #include "tensors/error.h"
 #include "training/emoji_dataset.h"
-#include "training/png.h"
 
 namespace ripen::cli {
 namespace {
@@ -51,7 +51,7 @@ int run_data(Args& args) {
   std::string out = args.require("--out");
   int limit = args.get_int("--limit", 0);
   args.finish();
-  if (!training::png_decoder_available()) throw Error("train data needs a build with zlib (PNG decoding)");
+  require_image_files("train data (it decodes the emoji packages' PNGs)");
   fs::create_directories(cache);
   std::vector<training::EmojiSource> sources;
   for (const std::string set : {"google", "twitter"}) {
@@ -59,7 +59,7 @@ int run_data(Args& args) {
     sources.push_back({set + " style", (dir / "emoji.json").string(), (dir / "img" / set / "64").string(),
                        "has_img_" + set, "emoji-datasource-" + set + "@" + kEmojiVersion});
   }
-  auto ds = training::build_emoji_dataset(sources, limit);
+  auto ds = training::build_emoji_dataset(sources, read_rgba_file, limit);
   ds.save(out);
   auto eval = ds.indices(true);
   std::cout << "wrote " << out << ": " << ds.size() << " images (" << eval.size() << " held out), " << ds.classes.size()

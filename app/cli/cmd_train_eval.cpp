@@ -8,9 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cmd_train.h"
+#include "cli/image_files.h"
 #include "tensors/error.h"
 #include "training/emoji_classifier.h"
-#include "training/png.h"
 
 namespace ripen::cli {
 namespace {
@@ -38,6 +38,7 @@ int run_recognize(Args& args) {
   fs::path images = args.require("--images");
   std::string device = args.get_or("--device", "cpu");
   args.finish();
+  require_image_files("train eval recognize (it reads the generated PNGs)");
   ParamStore storage = ParamStore::random(0);
   auto net = training::load_trained_classifier(cls_dir, static_cast<int64_t>(data.classes.size()), at::Device(device), storage);
   std::vector<at::Tensor> xs;
@@ -46,7 +47,7 @@ int run_recognize(Args& args) {
     if (e.path().extension() != ".png") continue;
     std::string stem = e.path().stem().string();
     int64_t label = std::stoll(stem.substr(0, stem.find('_')));
-    auto img = training::read_png_rgba(e.path().string());
+    auto img = read_rgba_file(e.path().string());
     if (img.width != 64 || img.height != 64) throw Error(e.path().string() + ": expected 64x64");
     auto t = at::from_blob(img.pixels.data(), {64, 64, 4}, at::kByte).narrow(2, 0, 3).clone();
     xs.push_back(t);

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/cmd_train.h"
+#include "cli/image_files.h"
 #include "tensors/error.h"
 #include "tensors/safetensors.h"
 #include "training/caption_tokens.h"
@@ -33,6 +34,11 @@ void parse_train_options(Args& args, training::TrainOptions& o) {
   if (o.steps <= 0 || o.batch <= 0 || o.lr <= 0 || o.checkpoint_every <= 0 || o.log_every <= 0)
     throw UsageError{"--steps, --batch, --lr, --checkpoint-every and --log-every must be positive"};
   if (o.device != "cpu" && o.device.rfind("cuda", 0) != 0) throw UsageError{"--device must be cpu or cuda[:N]"};
+  if (image_files_available()) {
+    o.write_image = [](const std::string& path, const training::Image8& image) { write_png_file(path, image); };
+  } else if (!o.quiet) {
+    std::cerr << "note: no loss.png in the engine-only build (loss.csv has the numbers)\n";
+  }
 }
 
 namespace {

@@ -2,13 +2,13 @@
 //   tokenizer*:     IN is a JSON array of prompts -> input_ids int64 [N,77]
 //   text_encoder*:  IN holds input_ids -> last_hidden_state, penultimate_hidden_state (no final LN),
 //                   penultimate_final_ln, pooler_output, and text_embeds where the encoder has a projection
-#include <fstream>
 #include <ATen/core/grad_mode.h>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/eval_model.h"
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 #include "tensors/safetensors.h"
 
 namespace ripen::cli {
@@ -16,14 +16,7 @@ namespace {
 
 int eval_tokenizer(Args& args, const std::string& name) {
   auto run = parse_eval_model_flags(args, {name});
-  std::ifstream f(run.inputs);
-  if (!f) throw ripen::Error(run.inputs + ": cannot read");
-  nlohmann::json prompts;
-  try {
-    prompts = nlohmann::json::parse(f);
-  } catch (const std::exception& e) {
-    throw ripen::Error(run.inputs + ": not valid JSON: " + e.what());
-  }
+  const nlohmann::json prompts = ripen::read_json_file(run.inputs);
   if (!prompts.is_array()) throw ripen::Error(run.inputs + ": must be a JSON array of prompt strings");
   std::vector<std::string> texts;
   for (const auto& p : prompts) {

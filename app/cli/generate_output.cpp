@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <iostream>
 
-#include "cli/png_writer.h"
 #include "pipeline/promote.h"
 #include "tensors/cpu_isa.h"
 #include "tensors/cpu_threads.h"
@@ -31,6 +30,11 @@ OutputFlags output_flags(Args& args) {
   f.quiet = args.flag("--quiet");
 #ifndef RIPEN_HAVE_LIBRARY
   if (!f.library.empty()) throw UsageError{"--library needs ripen-cli built with the library target"};
+#endif
+#ifndef RIPEN_HAVE_IMAGEIO
+  if (!f.out.empty())
+    throw UsageError{"--out writes image files, which needs ripen-cli built with the imageio target (OpenImageIO): "
+                     "use the release preset, not the engine-only one (--save-latents and --json work here)"};
 #endif
   if (!f.out.empty()) {
     auto dir = std::filesystem::path(f.out).parent_path();
@@ -120,8 +124,6 @@ int finish_result(const session::JobOutcome& outcome, const OutputFlags& f) {
     one.batch = 1;
 #ifdef RIPEN_HAVE_IMAGEIO
     imageio::export_image(path, r.images[i], nullptr, one, r.record, imageio::ExportOptions{});
-#else
-    write_png_stored(path, r.images[i], {{"ripen", nlohmann::json{{"request", one.to_json()}, {"record", r.record.to_json()}}.dump()}});
 #endif
     files.push_back(path);
   }

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "pipeline/presets.h"
+#include "sampling/noise_source.h"
+#include "sampling/registry_names.h"
 #include "tensors/error.h"
 
 namespace ripen::cli {
@@ -30,9 +32,14 @@ double parse_double(const std::string& flag, const std::string& v) {
 }  // namespace
 
 std::string request_flags_help() {
+  using sampling::joined_names;
   return "  --model PATH|embedded  --prompt TEXT  --negative TEXT  --seed N  --size WxH (default: the model's)  --batch N\n"
-         "  --preset fast|quality|lightning|custom  --sampler NAME  --schedule karras|exponential|discrete\n"
-         "  --steps N  --cfg X  --cfg-schedule X,Y,...  --clip-skip N  --noise cpu|philox  --eta X  --s-noise X\n"
+         "  --preset fast|quality|lightning|custom  --sampler NAME  --schedule " +
+         joined_names(sampling::schedule_names(), "|") + "\n     (samplers: " + joined_names(sampling::sampler_names()) +
+         ")\n"
+         "  --steps N  --cfg X  --cfg-schedule X,Y,...  --clip-skip N  --noise " +
+         joined_names(sampling::noise_source_names(), "|") +
+         "  --eta X  --s-noise X\n"
          "  --solver-type midpoint|heun  --refine-sigma X\n"
          "  --refine-2x  (quality/custom: upscale 2x, re-noise, refine; \"hires fix\")  --refine-strength X (0..1,\n"
          "     default 0.45; latent upscale wants 0.55-0.7)  --refine-steps N (default 20)  --refine-upscale image|latent\n";
@@ -96,7 +103,7 @@ GenerationRequest request_from_flags(Args& args, GenerationRequest r) {
     sampler_flags = true;
   }
   r.clip_skip = args.get_int("--clip-skip", r.clip_skip);
-  if (auto v = args.get("--noise")) r.noise = usage_on_error([&] { return noise_from_string(*v); });
+  if (auto v = args.get("--noise")) r.noise = usage_on_error([&] { return sampling::noise_source_from_string(*v); });
   r.eta = args.get_double("--eta", r.eta);
   r.s_noise = args.get_double("--s-noise", r.s_noise);
   if (auto v = args.get("--solver-type")) r.solver_type = *v;

@@ -20,6 +20,7 @@ constexpr SamplerName kSamplers[] = {
     {"dpm_2", "DPM2", false},                {"dpm_2_ancestral", "DPM2 a", true},
     {"dpmpp_2s_ancestral", "DPM++ 2S a", true}, {"dpmpp_2m", "DPM++ 2M", false},
     {"dpmpp_sde", "DPM++ SDE", true},        {"dpmpp_2m_sde", "DPM++ 2M SDE", true},
+    {"dpmpp_2m_sde_heun", "DPM++ 2M SDE Heun", true},
     {"dpmpp_3m_sde", "DPM++ 3M SDE", true},  {"dpm_fast", "DPM fast", true},
     {"dpm_adaptive", "DPM adaptive", true},  {"lcm", "LCM", false},
     {"ddim", "DDIM", false},                 {"unipc", "UniPC", false},

@@ -20,14 +20,6 @@ std::string arch_name(Arch a) {
   return "?";
 }
 
-std::string prediction_name(Prediction p) { return p == Prediction::V ? "v_prediction" : "epsilon"; }
-
-Prediction parse_prediction(const std::string& s) {
-  if (s == "eps" || s == "epsilon") return Prediction::Epsilon;
-  if (s == "v" || s == "v_prediction") return Prediction::V;
-  throw Error("unknown prediction type '" + s + "' (eps, v)");
-}
-
 Detection detect_architecture(const std::string& path, std::optional<Prediction> prediction_override) {
   LoadOptions o;
   o.prediction = prediction_override;

@@ -8,15 +8,18 @@
 #include <string>
 #include <vector>
 
+#include "sampling/prediction.h"
+
 namespace ripen::models {
 
 enum class Arch { SD1, SD2, SDXL };
-enum class Prediction { Epsilon, V };
+// The one Prediction type is the sampling layer's (the denoiser wrapping needs it too).
+using sampling::Prediction;
+using sampling::parse_prediction;
+using sampling::prediction_name;
 enum class Layout { DiffusersFolder, SingleFile };
 
 std::string arch_name(Arch a);              // "sd1", "sd2", "sdxl"
-std::string prediction_name(Prediction p);  // "epsilon", "v_prediction" (diffusers' names)
-Prediction parse_prediction(const std::string& s);  // "eps"/"epsilon"/"v"/"v_prediction"; throws ripen::Error
 
 // Training noise schedule (diffusers scheduler_config.json names).
 struct SchedulerInfo {

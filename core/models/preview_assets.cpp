@@ -1,9 +1,9 @@
 // Where a model's step-preview helpers come from: latent->RGB factors and TAESD weights beside it.
 #include <filesystem>
-#include <fstream>
 
 #include "models/model.h"
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 
 namespace fs = std::filesystem;
 
@@ -17,13 +17,7 @@ LatentRgbFactors model_latent_rgb_factors(const std::string& model_path, Arch ar
     if (source) *source = name + " defaults";
     return latent_rgb_factors(name);
   }
-  nlohmann::json j;
-  try {
-    std::ifstream in(file);
-    j = nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    throw Error(file.string() + ": not valid JSON (" + e.what() + ")");
-  }
+  const nlohmann::json j = read_json_file(file);
   auto bad = [&](const std::string& why) { return Error(file.string() + ": " + why); };
   if (!j.contains("factors") || !j["factors"].is_array() || j["factors"].empty())
     throw bad("needs \"factors\": [[r, g, b] per latent channel]");

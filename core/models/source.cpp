@@ -11,6 +11,7 @@
 #include "nets/autoencoder_kl.h"
 #include "nets/unet_config.h"
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 #include "tensors/safetensors.h"
 
 namespace fs = std::filesystem;
@@ -22,16 +23,6 @@ namespace {
 bool starts_with(const std::string& s, const std::string& p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
 bool ends_with(const std::string& s, const std::string& p) {
   return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
-}
-
-json read_json(const fs::path& p) {
-  std::ifstream f(p);
-  if (!f) throw Error(p.string() + ": cannot read");
-  try {
-    return json::parse(f);
-  } catch (const std::exception& e) {
-    throw Error(p.string() + ": not valid JSON: " + e.what());
-  }
 }
 
 bool is_pickle_ext(const fs::path& p) {
@@ -57,7 +48,7 @@ std::vector<std::string> component_weights(const fs::path& dir, const std::strin
     if (fs::is_regular_file(dir / name)) return {(dir / name).string()};
   for (const std::string& name : {stem + ".safetensors.index.json", stem + ".safetensors.index.fp16.json"}) {
     if (!fs::is_regular_file(dir / name)) continue;
-    json index = read_json(dir / name);
+    json index = read_json_file(dir / name);
     std::set<std::string> shards;
     if (!index.contains("weight_map") || !index["weight_map"].is_object()) throw Error((dir / name).string() + ": no 'weight_map'");
     for (const auto& [k, v] : index["weight_map"].items()) shards.insert((dir / v.get<std::string>()).string());
@@ -108,7 +99,7 @@ ModelSource open_folder(const fs::path& dir) {
   src.detection.layout = Layout::DiffusersFolder;
   if (!fs::is_regular_file(dir / "model_index.json"))
     throw Error(dir.string() + ": not a diffusers folder (no model_index.json)");
-  json index = read_json(dir / "model_index.json");
+  json index = read_json_file(dir / "model_index.json");
   std::string cls = index.value("_class_name", "");
   auto listed = [&](const std::string& c) { return index.contains(c) && index[c].is_array() && !index[c].empty() && !index[c][0].is_null(); };
 
@@ -118,7 +109,7 @@ ModelSource open_folder(const fs::path& dir) {
     fs::path cdir = dir / c;
     std::string stem = starts_with(c, "text_encoder") ? "model" : "diffusion_pytorch_model";
     comp.files = component_weights(cdir, stem);
-    comp.config = read_json(cdir / "config.json");
+    comp.config = read_json_file(cdir / "config.json");
     comp.config_origin = (cdir / "config.json").string();
     for (const auto& f : comp.files) {
       auto st = SafeTensors::open(f);
@@ -139,7 +130,7 @@ ModelSource open_folder(const fs::path& dir) {
   }
   if (!src.components.count("unet")) throw Error(dir.string() + ": model_index.json lists no unet");
 
-  json sched = fs::is_regular_file(dir / "scheduler/scheduler_config.json") ? read_json(dir / "scheduler/scheduler_config.json") : json::object();
+  json sched = fs::is_regular_file(dir / "scheduler/scheduler_config.json") ? read_json_file(dir / "scheduler/scheduler_config.json") : json::object();
   src.scheduler = scheduler_from_json(sched);
   std::string pred = sched.value("prediction_type", "epsilon");
   if (pred == "epsilon") src.detection.prediction = Prediction::Epsilon;
@@ -510,7 +501,7 @@ ModelSource open_single_file(const std::string& path, const LoadOptions& options
     for (auto& [name, comp] : src.components) {
       fs::path cfg = fs::path(options.config_dir) / name / "config.json";
       if (!fs::is_regular_file(cfg)) continue;
-      comp.config = read_json(cfg);
+      comp.config = read_json_file(cfg);
       comp.config_origin = cfg.string();
     }
   }

@@ -4,10 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include <fstream>
 
 #include "nets/vae_tiled.h"
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 
 namespace ripen {
 
@@ -90,15 +90,7 @@ VaeConfig VaeConfig::from_json(const nlohmann::json& j, const std::string& origi
 }
 
 VaeConfig VaeConfig::from_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot open");
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const std::exception& e) {
-    throw Error(path + ": invalid JSON: " + e.what());
-  }
-  return from_json(j, path);
+  return from_json(read_json_file(path), path);
 }
 
 // ---------------------------------------------------------------------------------------------- network

@@ -4,9 +4,9 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 #include "tensors/safetensors.h"
 
 namespace ripen {
@@ -71,15 +71,7 @@ StopPredictorNet StopPredictorNet::load(const std::string& dir) {
   namespace fs = std::filesystem;
   const std::string config_path = (fs::path(dir) / "config.json").string();
   const std::string weights_path = (fs::path(dir) / "model.safetensors").string();
-  std::ifstream in(config_path);
-  if (!in) throw Error(config_path + ": cannot open the stop predictor's config");
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(config_path + ": " + e.what());
-  }
-  auto cfg = StopPredictorConfig::from_json(j, config_path);
+  auto cfg = StopPredictorConfig::from_json(read_json_file(config_path), config_path);
   auto ps = ParamStore::from_tensors(SafeTensors::open(weights_path).load_all(), weights_path);
   auto net = bind(ps, cfg);
   ps.finish();

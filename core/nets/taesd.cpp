@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
-#include <fstream>
 
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 #include "tensors/safetensors.h"
 
 namespace ripen {
@@ -14,14 +14,7 @@ namespace ripen {
 namespace fs = std::filesystem;
 
 TaesdConfig TaesdConfig::from_json_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot open");
-  nlohmann::json j;
-  try {
-    in >> j;
-  } catch (const std::exception& e) {
-    throw Error(path + ": invalid JSON: " + e.what());
-  }
+  const nlohmann::json j = read_json_file(path);
   TaesdConfig c;
   auto list = [&](const char* name, std::vector<int64_t>& out) {
     if (!j.contains(name) || j[name].is_null()) return;

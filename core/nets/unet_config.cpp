@@ -1,9 +1,9 @@
 #include "nets/unet_config.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 
 namespace ripen {
 
@@ -117,15 +117,7 @@ UNetConfig UNetConfig::from_json(const json& j, const std::string& origin) {
 }
 
 UNetConfig UNetConfig::from_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw Error(path + ": cannot open UNet config");
-  json j;
-  try {
-    in >> j;
-  } catch (const json::exception& e) {
-    throw Error(path + ": invalid JSON: " + e.what());
-  }
-  return from_json(j, path);
+  return from_json(read_json_file(path), path);
 }
 
 json UNetConfig::to_json() const {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sampling/registry_names.h"
 #include "tensors/error.h"
 
 namespace ripen {
@@ -17,18 +18,6 @@ namespace ripen {
 // nearer to what the seed ripens into at a quarter of a step's extra cost on average; heun (2 evaluations a step)
 // was not measured.
 const char* const kFastTrackMiddleSampler = "euler_ancestral";
-
-const std::vector<std::string>& known_samplers() {
-  static const std::vector<std::string> names{"euler",      "euler_ancestral", "heun",         "dpm_2",
-                                              "dpmpp_2m",   "dpmpp_2s_ancestral", "dpmpp_sde", "dpmpp_2m_sde", "dpmpp_2m_sde_heun",
-                                              "lcm",        "ddim"};
-  return names;
-}
-
-const std::vector<std::string>& known_schedules() {
-  static const std::vector<std::string> names{"karras", "exponential", "discrete"};
-  return names;
-}
 
 std::string SamplingPlan::sampler_at(int i) const {
   for (const auto& p : phases)
@@ -99,15 +88,11 @@ void validate_request(const GenerationRequest& r) {
   if (!std::isfinite(r.eta) || r.eta < 0) fail("eta must be a finite number >= 0");
   if (!std::isfinite(r.s_noise) || r.s_noise < 0) fail("s_noise must be a finite number >= 0");
   if (r.clip_skip < 1 || r.clip_skip > 12) fail("clip skip " + std::to_string(r.clip_skip) + " is outside 1..12");
-  const auto& ss = known_samplers();
-  if (std::find(ss.begin(), ss.end(), r.sampler) == ss.end()) {
-    std::string names;
-    for (const auto& s : ss) names += (names.empty() ? "" : ", ") + s;
-    fail("unknown sampler '" + r.sampler + "' (expected one of: " + names + ")");
-  }
-  const auto& sc = known_schedules();
-  if (std::find(sc.begin(), sc.end(), r.schedule) == sc.end())
-    fail("unknown schedule '" + r.schedule + "' (expected karras, exponential or discrete)");
+  if (!sampling::is_sampler_name(r.sampler))
+    fail("unknown sampler '" + r.sampler + "' (expected one of: " + sampling::joined_names(sampling::sampler_names()) + ")");
+  if (!sampling::is_schedule_name(r.schedule))
+    fail("unknown schedule '" + r.schedule + "' (expected one of: " + sampling::joined_names(sampling::schedule_names()) +
+         ")");
   if (r.solver_type != "midpoint" && r.solver_type != "heun")
     fail("unknown solver type '" + r.solver_type + "' (expected midpoint or heun)");
   if (!std::isfinite(r.refine_strength) || r.refine_strength <= 0 || r.refine_strength > 1)

@@ -28,7 +28,7 @@ struct AdaptivePlan {
 };
 
 struct SamplingPlan {
-  std::string schedule = "karras";   // karras | exponential | discrete
+  std::string schedule = "karras";   // a name of the schedule registry (sampling/registry_names.h)
   int steps = 20;                    // steps of the σ sequence (the most the run will take before any tail)
   std::vector<SamplerPhase> phases;  // cover [0, steps) without gaps
   std::vector<double> cfg;           // guidance per step (size steps); 1.0 skips the uncond pass
@@ -65,8 +65,5 @@ SamplingPlan plan_for(const GenerationRequest& request);
 
 // Checks the request fields that do not need a model (size multiple of 8, batch, steps, CFG, names).
 void validate_request(const GenerationRequest& request);
-
-const std::vector<std::string>& known_samplers();
-const std::vector<std::string>& known_schedules();
 
 }  // namespace ripen

@@ -22,7 +22,6 @@ std::string to_table(E v, const std::pair<E, const char*> (&table)[N]) {
 }
 constexpr std::pair<Preset, const char*> kPresets[] = {
     {Preset::Fast, "fast"}, {Preset::Quality, "quality"}, {Preset::Lightning, "lightning"}, {Preset::Custom, "custom"}};
-constexpr std::pair<NoiseSource, const char*> kNoise[] = {{NoiseSource::Cpu, "cpu"}, {NoiseSource::Philox, "philox"}};
 constexpr std::pair<PromoteMode, const char*> kPromote[] = {{PromoteMode::None, "none"},
                                                              {PromoteMode::Continue, "continue"},
                                                              {PromoteMode::Rerender, "rerender"},
@@ -32,11 +31,9 @@ constexpr std::pair<RefineUpscale, const char*> kUpscale[] = {{RefineUpscale::Im
 }  // namespace
 
 std::string to_string(Preset p) { return to_table(p, kPresets); }
-std::string to_string(NoiseSource n) { return to_table(n, kNoise); }
 std::string to_string(PromoteMode m) { return to_table(m, kPromote); }
 std::string to_string(RefineUpscale u) { return to_table(u, kUpscale); }
 Preset preset_from_string(const std::string& s) { return from_table(s, kPresets, "preset"); }
-NoiseSource noise_from_string(const std::string& s) { return from_table(s, kNoise, "noise source"); }
 PromoteMode promote_mode_from_string(const std::string& s) { return from_table(s, kPromote, "promote mode"); }
 RefineUpscale refine_upscale_from_string(const std::string& s) { return from_table(s, kUpscale, "refine upscale"); }
 
@@ -85,7 +82,7 @@ GenerationRequest GenerationRequest::from_json(const nlohmann::json& j) {
     if (j.contains("refine_upscale") && !j.at("refine_upscale").is_null())
       r.refine_upscale = refine_upscale_from_string(j.at("refine_upscale").get<std::string>());
     if (j.contains("preset")) r.preset = preset_from_string(j.at("preset").get<std::string>());
-    if (j.contains("noise")) r.noise = noise_from_string(j.at("noise").get<std::string>());
+    if (j.contains("noise")) r.noise = sampling::noise_source_from_string(j.at("noise").get<std::string>());
     if (j.contains("promote")) r.promote = promote_mode_from_string(j.at("promote").get<std::string>());
     if (j.contains("parent_id") && !j.at("parent_id").is_null()) r.parent_id = j.at("parent_id").get<int64_t>();
   } catch (const nlohmann::json::exception& e) {

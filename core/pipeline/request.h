@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "sampling/noise_source.h"
+
 namespace ripen {
 
 enum class Preset { Fast, Quality, Lightning, Custom };
-enum class NoiseSource { Cpu, Philox };
+using sampling::NoiseSource;  // the one definition, with its names (to_string, noise_source_from_string)
 enum class PromoteMode { None, Continue, Rerender, Refine };
 // How the 2x refinement pass enlarges the base result: Image = VAE-decode, Lanczos-3 resize, VAE-encode (the
 // encoder's mean); Latent = bilinear interpolation of the latent (AUTOMATIC1111's "Latent" upscaler), which
@@ -18,11 +20,9 @@ enum class PromoteMode { None, Continue, Rerender, Refine };
 enum class RefineUpscale { Image, Latent };
 
 std::string to_string(Preset p);
-std::string to_string(NoiseSource n);
 std::string to_string(PromoteMode m);
 std::string to_string(RefineUpscale u);
 Preset preset_from_string(const std::string& s);          // throws ripen::Error on unknown names
-NoiseSource noise_from_string(const std::string& s);
 PromoteMode promote_mode_from_string(const std::string& s);
 RefineUpscale refine_upscale_from_string(const std::string& s);  // "image" | "latent"
 
@@ -35,8 +35,8 @@ struct GenerationRequest {
   int width = 512, height = 512;   // multiples of 8
   Preset preset = Preset::Fast;
   // Sampler settings; presets fill these in, Custom takes them as given.
-  std::string sampler = "euler";   // k-diffusion names: euler, euler_ancestral, heun, dpm_2, dpmpp_2m, ...
-  std::string schedule = "karras"; // karras | exponential | discrete
+  std::string sampler = "euler";   // a name of the sampler registry (sampling/registry_names.h)
+  std::string schedule = "karras"; // a name of the schedule registry
   int steps = 20;
   double cfg = 7.0;
   std::vector<double> cfg_schedule;  // optional per-step guidance (overrides cfg when not empty)

@@ -24,7 +24,7 @@ std::shared_ptr<const sampling::DiscreteSchedule> model_schedule(const models::L
 SigmaSchedule sigma_schedule(const models::LoadedModel& m, const sampling::DiscreteSchedule& schedule,
                              const SamplingPlan& plan, Parity parity) {
   SigmaSchedule s;
-  s.options.prediction = m.prediction == models::Prediction::V ? sampling::Prediction::V : sampling::Prediction::Epsilon;
+  s.options.prediction = m.prediction;
   if (parity == Parity::Diffusers && plan.schedule == "discrete") {
     auto dt = sampling::diffusers_euler_timesteps(schedule.alphas_cumprod(), plan.steps,
                                                   sampling::timestep_spacing_from_string(m.scheduler.timestep_spacing),
@@ -50,7 +50,7 @@ std::vector<int64_t> latent_shape(const models::LoadedModel& m, const Generation
 StartedRun start_fresh(const GenerationRequest& r, const at::Tensor& given, double init_scale, at::IntArrayRef shape,
                        const at::TensorOptions& opts) {
   at::Tensor n0 = given.defined() ? given.to(opts)
-                                  : sampling::initial_noise(r.noise == NoiseSource::Philox ? sampling::NoiseSource::Philox : sampling::NoiseSource::Cpu, r.seed, shape[0], shape.slice(1), opts);
+                                  : sampling::initial_noise(r.noise, r.seed, shape[0], shape.slice(1), opts);
   if (n0.sizes() != shape)
     throw Error("initial noise has shape " + shape_text(n0.sizes()) + ", expected " + shape_text(shape));
   return {n0 * init_scale, 0};

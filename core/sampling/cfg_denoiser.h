@@ -11,12 +11,12 @@
 #include <memory>
 
 #include "sampling/guidance.h"
+#include "sampling/prediction.h"
 #include "sampling/sampler.h"
 #include "sampling/schedules.h"
 
 namespace ripen::sampling {
 
-enum class Prediction { Epsilon, V };
 enum class CondBatch { UncondAndCond, CondOnly };
 
 // The network: x_in [B or 2B, ...], t [B or 2B] (float32 on x's device). With UncondAndCond, the first half of

@@ -10,14 +10,6 @@
 
 namespace ripen::sampling {
 
-NoiseSource noise_source_from_string(const std::string& name) {
-  if (name == "cpu") return NoiseSource::Cpu;
-  if (name == "philox") return NoiseSource::Philox;
-  throw Error("unknown noise source '" + name + "' (cpu, philox)");
-}
-
-std::string to_string(NoiseSource source) { return source == NoiseSource::Cpu ? "cpu" : "philox"; }
-
 at::Tensor randn_cpu(uint64_t seed, at::IntArrayRef shape, at::ScalarType dtype) {
   at::Generator gen = at::detail::createCPUGenerator(seed);
   return at::randn(shape, gen, at::TensorOptions().dtype(dtype).device(at::kCPU));

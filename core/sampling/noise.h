@@ -10,13 +10,10 @@
 #include <cstdint>
 #include <string>
 
+#include "sampling/noise_source.h"
 #include "sampling/sampler.h"
 
 namespace ripen::sampling {
-
-enum class NoiseSource { Cpu, Philox };
-NoiseSource noise_source_from_string(const std::string& name);  // "cpu" | "philox"; throws ripen::Error
-std::string to_string(NoiseSource source);
 
 // torch.randn(shape, generator=torch.Generator().manual_seed(seed), dtype=dtype) on the CPU.
 at::Tensor randn_cpu(uint64_t seed, at::IntArrayRef shape, at::ScalarType dtype = at::kFloat);

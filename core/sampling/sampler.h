@@ -25,6 +25,8 @@
 #include <string>
 #include <vector>
 
+#include "sampling/registry_names.h"
+
 namespace ripen::sampling {
 
 // x0 prediction D(x, σ) for a batch x at one σ; `step` is the global step index (for guidance schedules).
@@ -114,9 +116,9 @@ struct SamplerInfo {
   int evals_per_step = 1;     // model evaluations per step (the final step to σ = 0 may use fewer)
 };
 
-// Throws ripen::Error listing the names for an unknown name.
+// The registry (sampler_registry.cpp): the one list of sampler names (registry_names.h lists them without
+// libtorch). Throws ripen::Error listing the names for an unknown name.
 const SamplerInfo& sampler_by_name(const std::string& name);
-std::vector<std::string> sampler_names();
 
 // k-diffusion's ancestral split of a step σ → σ_next into a deterministic part to σ_down and fresh noise σ_up.
 struct AncestralStep {

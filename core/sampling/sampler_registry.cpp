@@ -31,15 +31,19 @@ const std::vector<SamplerInfo>& registry() {
 const SamplerInfo& sampler_by_name(const std::string& name) {
   for (const auto& info : registry())
     if (info.name == name) return info;
-  std::string names;
-  for (const auto& info : registry()) names += (names.empty() ? "" : ", ") + info.name;
-  throw Error("unknown sampler '" + name + "' (available: " + names + ")");
+  throw Error("unknown sampler '" + name + "' (available: " + joined_names(sampler_names()) + ")");
 }
 
 std::vector<std::string> sampler_names() {
   std::vector<std::string> out;
   for (const auto& info : registry()) out.push_back(info.name);
   return out;
+}
+
+bool is_sampler_name(const std::string& name) {
+  for (const auto& info : registry())
+    if (info.name == name) return true;
+  return false;
 }
 
 }  // namespace ripen::sampling

@@ -140,13 +140,4 @@ DiffusersTimesteps diffusers_euler_timesteps(const at::Tensor& alphas_cumprod, i
   return out;
 }
 
-std::vector<double> make_sigmas(const std::string& kind, int n, const DiscreteSchedule& model, double rho) {
-  if (kind == "karras") return karras_sigmas(n, model.sigma_min(), model.sigma_max(), rho);
-  if (kind == "exponential") return exponential_sigmas(n, model.sigma_min(), model.sigma_max());
-  if (kind == "discrete") return model.get_sigmas(n);
-  throw Error("unknown schedule '" + kind + "' (karras, exponential, discrete)");
-}
-
-std::vector<std::string> schedule_names() { return {"karras", "exponential", "discrete"}; }
-
 }  // namespace ripen::sampling

@@ -4,8 +4,11 @@
 // handed out as doubles.
 #include <ATen/ATen.h>
 
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "sampling/registry_names.h"
 
 namespace ripen::sampling {
 
@@ -61,9 +64,17 @@ struct DiffusersTimesteps {
 DiffusersTimesteps diffusers_euler_timesteps(const at::Tensor& alphas_cumprod, int n, TimestepSpacing spacing,
                                              int steps_offset = 1);
 
-// Named schedules over a model's σ range: "karras", "exponential" (σmin/σmax of the model) or "discrete"
-// (k-diffusion's get_sigmas). Throws ripen::Error for an unknown name or n < 1.
+// The schedule registry (schedule_registry.cpp), the one list of schedule names (registry_names.h lists them
+// without libtorch): "karras", "exponential" (σmin/σmax of the model) or "discrete" (k-diffusion's get_sigmas),
+// each a builder of n steps over a model's σ range.
+using ScheduleFn = std::function<std::vector<double>(int n, const DiscreteSchedule& model, double rho)>;
+struct ScheduleInfo {
+  std::string name;
+  ScheduleFn build;
+};
+// Throws ripen::Error listing the names for an unknown name.
+const ScheduleInfo& schedule_by_name(const std::string& name);
+// schedule_by_name(kind).build(n, model, rho). Throws ripen::Error for an unknown name or n < 1.
 std::vector<double> make_sigmas(const std::string& kind, int n, const DiscreteSchedule& model, double rho = 7.0);
-std::vector<std::string> schedule_names();
 
 }  // namespace ripen::sampling

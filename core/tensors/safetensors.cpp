@@ -35,28 +35,16 @@ constexpr DtypeRow kDtypes[] = {
     {"U8", at::kByte, 1},    {"BOOL", at::kBool, 1},
 };
 
-// Deepest legitimate nesting is 3 (root object > entry object > shape array). Checked before parsing because
-// JSON libraries recurse on nesting (parse, dump, destruction), so a header of nested brackets within the
-// 100 MiB limit would overflow the stack.
+// Deepest legitimate nesting is 3 (root object > entry object > shape array). The parser stops at the first
+// object or array deeper than this: a header of nested brackets within the 100 MiB limit would otherwise cost a
+// parse stack entry per bracket, and recursion in dump and in error messages.
 constexpr int kMaxNesting = 8;
-int json_nesting(const char* p, const char* end) {
-  int depth = 0, deepest = 0;
-  bool in_string = false;
-  for (; p < end; ++p) {
-    char c = *p;
-    if (in_string) {
-      if (c == '\\') ++p;
-      else if (c == '"') in_string = false;
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-      if (deepest > kMaxNesting) break;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return deepest;
+struct TooDeep {};
+// nlohmann's parse callback: `depth` counts the containers around the one starting.
+bool refuse_deep_nesting(int depth, nlohmann::json::parse_event_t event, nlohmann::json&) {
+  using E = nlohmann::json::parse_event_t;
+  if ((event == E::object_start || event == E::array_start) && depth >= kMaxNesting) throw TooDeep{};
+  return true;
 }
 
 // A JSON value for an error message, cut short so a hostile header cannot make the message huge.
@@ -136,11 +124,12 @@ SafeTensors SafeTensors::parse(std::shared_ptr<Mapping> map, const uint8_t* byte
     fail(name, "header length " + std::to_string(n) + " runs past the end of the file (" + std::to_string(size) +
                    " bytes): truncated or not a safetensors file");
   if (n < 2) fail(name, "header is empty");
-  if (json_nesting(reinterpret_cast<const char*>(bytes + 8), reinterpret_cast<const char*>(bytes + 8 + n)) > kMaxNesting)
-    fail(name, "header nests deeper than " + std::to_string(kMaxNesting) + " levels: not a safetensors header");
   nlohmann::json header;
   try {
-    header = nlohmann::json::parse(reinterpret_cast<const char*>(bytes + 8), reinterpret_cast<const char*>(bytes + 8 + n));
+    header = nlohmann::json::parse(reinterpret_cast<const char*>(bytes + 8), reinterpret_cast<const char*>(bytes + 8 + n),
+                                   refuse_deep_nesting);
+  } catch (const TooDeep&) {
+    fail(name, "header nests deeper than " + std::to_string(kMaxNesting) + " levels: not a safetensors header");
   } catch (const std::exception& ex) {
     fail(name, std::string("header is not valid JSON: ") + ex.what());
   }

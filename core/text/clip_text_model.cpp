@@ -7,23 +7,17 @@
 
 #include <cmath>
 #include <list>
-#include <fstream>
 #include <limits>
 #include <mutex>
-#include <sstream>
 
 #include "tensors/cpu_isa.h"
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 
 namespace ripen::text {
 
-ClipTextConfig ClipTextConfig::from_json_text(const std::string& json_text, const std::string& origin) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(json_text);
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(origin + ": not valid JSON: " + e.what());
-  }
+namespace {
+ClipTextConfig config_from(const nlohmann::json& j, const std::string& origin) {
   if (!j.is_object()) throw Error(origin + ": expected a JSON object");
   ClipTextConfig c;
   if (j.contains("architectures") && j["architectures"].is_array())
@@ -61,13 +55,14 @@ ClipTextConfig ClipTextConfig::from_json_text(const std::string& json_text, cons
     throw Error(origin + ": invalid sizes in the text encoder config");
   return c;
 }
+}  // namespace
+
+ClipTextConfig ClipTextConfig::from_json_text(const std::string& json_text, const std::string& origin) {
+  return config_from(parse_json_text(json_text, origin), origin);
+}
 
 ClipTextConfig ClipTextConfig::from_json(const std::filesystem::path& config_json) {
-  std::ifstream in(config_json);
-  if (!in) throw Error(config_json.string() + ": cannot open");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return from_json_text(ss.str(), config_json.string());
+  return config_from(read_json_file(config_json), config_json.string());
 }
 
 const std::vector<std::string>& ClipTextModel::ignored_keys() {

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 #include "text/unicode.h"
 
 namespace ripen::text {
@@ -143,12 +144,7 @@ std::u32string clean_lower(std::string_view piece) {
 
 ClipTokenizer ClipTokenizer::from_files(const fs::path& vocab_json, const fs::path& merges_txt, Options options) {
   auto impl = std::make_shared<Impl>();
-  nlohmann::json vocab;
-  try {
-    vocab = nlohmann::json::parse(read_file(vocab_json));
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(vocab_json.string() + ": not valid JSON: " + e.what());
-  }
+  nlohmann::json vocab = read_json_file(vocab_json);
   if (!vocab.is_object() || vocab.empty()) throw Error(vocab_json.string() + ": expected an object of token -> id");
   for (auto& [tok, id] : vocab.items()) {
     if (!id.is_number_integer() || id.get<int64_t>() < 0)
@@ -199,12 +195,7 @@ ClipTokenizer::Options ClipTokenizer::options_from_folder(const fs::path& dir) {
   for (const char* name : {"special_tokens_map.json", "tokenizer_config.json"}) {
     fs::path p = dir / name;
     if (!fs::exists(p)) continue;
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(read_file(p));
-    } catch (const nlohmann::json::exception& e) {
-      throw Error(p.string() + ": not valid JSON: " + e.what());
-    }
+    nlohmann::json j = read_json_file(p);
     if (pad.empty()) pad = pad_of(j);
     if (j.contains("model_max_length") && j["model_max_length"].is_number_integer()) {
       int64_t m = j["model_max_length"].get<int64_t>();

@@ -1,10 +1,9 @@
 #include "text/sentencepiece_prompt_tokenizer.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 
 namespace ripen::text {
 namespace fs = std::filesystem;
@@ -13,14 +12,7 @@ namespace {
 nlohmann::json read_config(const fs::path& dir) {
   fs::path file = dir / "tokenizer_config.json";
   if (!fs::is_regular_file(file)) return nlohmann::json::object();
-  std::ifstream in(file);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  try {
-    return nlohmann::json::parse(ss.str());
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(file.string() + ": not valid JSON: " + e.what());
-  }
+  return read_json_file(file);
 }
 
 }  // namespace

@@ -3,12 +3,11 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 #include "tensors/safetensors.h"
-#include "training/png.h"
 
 namespace ripen::training {
 
@@ -62,16 +61,10 @@ std::vector<int64_t> EmojiDataset::indices(bool eval) const {
   return out;
 }
 
-EmojiDataset build_emoji_dataset(const std::vector<EmojiSource>& sources, int limit) {
+EmojiDataset build_emoji_dataset(const std::vector<EmojiSource>& sources, const ImageReader& read_rgba, int limit) {
   if (sources.empty()) throw Error("build_emoji_dataset: no sources");
-  std::ifstream f(sources[0].emoji_json);
-  if (!f) throw Error(sources[0].emoji_json + ": cannot open");
-  json list;
-  try {
-    list = json::parse(f);
-  } catch (const std::exception& e) {
-    throw Error(sources[0].emoji_json + ": " + e.what());
-  }
+  const json list = read_json_file(sources[0].emoji_json);
+  if (!list.is_array()) throw Error(sources[0].emoji_json + ": expected a JSON array of emoji entries");
   std::vector<json> entries(list.begin(), list.end());
   std::stable_sort(entries.begin(), entries.end(),
                    [](const json& a, const json& b) { return a.value("sort_order", 0) < b.value("sort_order", 0); });
@@ -105,9 +98,9 @@ EmojiDataset build_emoji_dataset(const std::vector<EmojiSource>& sources, int li
     int64_t cls = static_cast<int64_t>(ds.classes.size());
     ds.classes.push_back({unified, name});
     for (int si : present) {
-      Image8 rgba = read_png_rgba((fs::path(sources[si].image_dir) / image).string());
-      if (rgba.width != kEmojiSize || rgba.height != kEmojiSize)
-        throw Error(sources[si].image_dir + "/" + image + ": expected 64x64");
+      Image8 rgba = read_rgba((fs::path(sources[si].image_dir) / image).string());
+      if (rgba.width != kEmojiSize || rgba.height != kEmojiSize || rgba.channels != 4)
+        throw Error(sources[si].image_dir + "/" + image + ": expected 64x64 RGBA");
       for (size_t p = 0; p < rgba.pixels.size(); p += 4) {  // composite onto white
         int a = rgba.pixels[p + 3];
         for (int c = 0; c < 3; ++c) pixels.push_back(static_cast<uint8_t>((rgba.pixels[p + c] * a + 255 * (255 - a) + 127) / 255));

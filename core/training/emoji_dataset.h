@@ -19,6 +19,8 @@
 #include <string>
 #include <vector>
 
+#include "training/image8.h"
+
 namespace ripen::training {
 
 constexpr int kEmojiSize = 64;
@@ -57,8 +59,8 @@ struct EmojiSource {
 };
 
 // Builds the set from the sources (base emoji only: no skin-tone variants, no "Component" category).
-// `limit` > 0 keeps only the first `limit` emoji (tests).
-EmojiDataset build_emoji_dataset(const std::vector<EmojiSource>& sources, int limit = 0);
+// `read_rgba` decodes each 64 px image file; `limit` > 0 keeps only the first `limit` emoji (tests).
+EmojiDataset build_emoji_dataset(const std::vector<EmojiSource>& sources, const ImageReader& read_rgba, int limit = 0);
 
 // The documented hold-out rule.
 uint64_t fnv1a64(const std::string& s);

@@ -13,8 +13,8 @@
 #include <sstream>
 
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 #include "tensors/safetensors.h"
-#include "training/png.h"
 
 namespace ripen::training {
 
@@ -118,10 +118,19 @@ bool load_checkpoint(const std::string& out_dir, const ParamStore& ps, Ema& ema,
   torch::serialize::InputArchive ar;
   ar.load_from((dir / "optimizer.pt").string(), ps.params().empty() ? c10::nullopt : c10::optional<at::Device>(ps.params()[0].second.device()));
   opt.load(ar);
-  std::ifstream f((dir / "state.json").string());
-  auto j = nlohmann::json::parse(f);
-  state.step = j.at("step").get<int64_t>();
-  state.info = j.value("info", std::map<std::string, std::string>{});
+  const fs::path state_file = dir / "state.json";
+  const auto j = read_json_file(state_file);
+  if (!j.is_object() || !j.contains("step") || !j["step"].is_number_integer())
+    throw Error(state_file.string() + ": key 'step': missing or not an integer");
+  state.step = j["step"].get<int64_t>();
+  state.info.clear();
+  if (j.contains("info")) {
+    if (!j["info"].is_object()) throw Error(state_file.string() + ": key 'info': not an object of strings");
+    for (const auto& [k, v] : j["info"].items()) {
+      if (!v.is_string()) throw Error(state_file.string() + ": key 'info." + k + "': not a string");
+      state.info[k] = v.get<std::string>();
+    }
+  }
   return true;
 }
 
@@ -162,8 +171,10 @@ void ProgressBar::finish() {
   if (enabled_) std::cerr << "\n";
 }
 
-LossLog::LossLog(std::string out_dir, std::vector<std::string> extra_columns, int64_t resume_step)
-    : csv_((fs::path(out_dir) / "loss.csv").string()), png_((fs::path(out_dir) / "loss.png").string()) {
+LossLog::LossLog(std::string out_dir, std::vector<std::string> extra_columns, int64_t resume_step, ImageWriter write_image)
+    : csv_((fs::path(out_dir) / "loss.csv").string()),
+      png_((fs::path(out_dir) / "loss.png").string()),
+      write_image_(std::move(write_image)) {
   t0_ = std::chrono::steady_clock::now();
   std::vector<std::string> kept;
   if (resume_step > 0 && fs::exists(csv_)) {
@@ -199,9 +210,11 @@ void LossLog::add(int64_t step, double loss, double lr, const std::vector<double
   points_.emplace_back(step, loss);
 }
 
-void LossLog::write_plot() const { plot_loss_png(png_, points_); }
+void LossLog::write_plot() const {
+  if (write_image_) write_image_(png_, plot_loss(points_));
+}
 
-void plot_loss_png(const std::string& path, const std::vector<std::pair<int64_t, double>>& points) {
+Image8 plot_loss(const std::vector<std::pair<int64_t, double>>& points) {
   const int W = 640, H = 360, L = 40, R = 10, T = 10, B = 30;
   Image8 img{W, H, 3, std::vector<uint8_t>(W * H * 3, 255)};
   auto put = [&](int x, int y, uint8_t r, uint8_t g, uint8_t b) {
@@ -251,7 +264,7 @@ void plot_loss_png(const std::string& path, const std::vector<std::pair<int64_t,
       lx = x, ly = y;
     }
   }
-  write_png(path, img);
+  return img;
 }
 
 }  // namespace ripen::training
@@ -263,7 +276,7 @@ double run_training_loop(const TrainOptions& o, const std::string& label, const 
                          const std::function<at::Tensor(int64_t step)>& loss_fn, double clip_norm) {
   std::vector<at::Tensor> params;
   for (const auto& [k, v] : ps.params()) params.push_back(v);
-  LossLog log(o.out_dir, {}, state.step);
+  LossLog log(o.out_dir, {}, state.step, o.write_image);
   ProgressBar bar(label, o.steps, state.step, !o.quiet);
   const auto t0 = std::chrono::steady_clock::now();
   double avg = 0;

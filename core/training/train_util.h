@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tensors/params.h"
+#include "training/image8.h"
 
 namespace ripen::training {
 
@@ -28,6 +29,7 @@ struct TrainOptions {
   double ema_decay = 0.999;
   uint64_t seed = 1;
   std::string out_dir;         // checkpoint, loss.csv, loss.png live here
+  ImageWriter write_image;     // writes loss.png; unset: the plot is not written (loss.csv has the numbers)
   bool resume = false;
   int64_t checkpoint_every = 500;
   int64_t log_every = 10;
@@ -89,15 +91,17 @@ class ProgressBar {
 };
 
 // out_dir/loss.csv (step,loss,lr,seconds[,extra columns]) and out_dir/loss.png (log-scale plot of the raw and
-// smoothed loss). On resume, rows after the resumed step are dropped.
+// smoothed loss, through `write_image` when set). On resume, rows after the resumed step are dropped.
 class LossLog {
  public:
-  LossLog(std::string out_dir, std::vector<std::string> extra_columns, int64_t resume_step);
+  LossLog(std::string out_dir, std::vector<std::string> extra_columns, int64_t resume_step,
+          ImageWriter write_image = {});
   void add(int64_t step, double loss, double lr, const std::vector<double>& extra = {});
   void write_plot() const;
 
  private:
   std::string csv_, png_;
+  ImageWriter write_image_;
   std::vector<std::pair<int64_t, double>> points_;
   std::chrono::steady_clock::time_point t0_;
   double seconds_offset_ = 0;
@@ -110,7 +114,7 @@ double run_training_loop(const TrainOptions& o, const std::string& label, const 
                          torch::optim::Optimizer& opt, Ema& ema, CheckpointState& state,
                          const std::function<at::Tensor(int64_t step)>& loss, double clip_norm = 0);
 
-// Draws a loss curve (log y) into a PNG.
-void plot_loss_png(const std::string& path, const std::vector<std::pair<int64_t, double>>& points);
+// Draws a loss curve (log y): 640x360 RGB.
+Image8 plot_loss(const std::vector<std::pair<int64_t, double>>& points);
 
 }  // namespace ripen::training

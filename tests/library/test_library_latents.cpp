@@ -6,7 +6,7 @@
 
 #include "common/test_common.h"
 #include "imageio/file_util.h"
-#include "library/bench.h"
+#include "bench/library_bench.h"
 #include "library/library.h"
 #include "library/schema.h"
 #include "library/sqlite_db.h"

@@ -9,6 +9,7 @@
 #include "common/test_common.h"
 #include "models/ldm_export.h"
 #include "models/source.h"
+#include "tensors/json_file.h"
 #include "tensors/safetensors.h"
 
 using namespace ripen;
@@ -52,7 +53,7 @@ TEST(EvalCli, Sd15BothLayoutsMatchOracle) {
   save_safetensors((dir / "dec_in.safetensors").string(), {{"latents", vae_ref.tensor("decode_latent")}});
   at::Tensor image = vae_ref.tensor("encode_image_u8_hwc").to(at::kFloat).div(127.5).sub(1).permute({2, 0, 1}).unsqueeze(0).contiguous();
   save_safetensors((dir / "enc_in.safetensors").string(), {{"image", image}});
-  auto tokens = nlohmann::json::parse(std::ifstream(oracle / "tiny-sd15/ref/tokens.json"));
+  auto tokens = ripen::read_json_file(oracle / "tiny-sd15/ref/tokens.json");
   std::ofstream(dir / "prompts.json") << tokens["prompts"].dump();
 
   for (const fs::path model : {oracle / "tiny-sd15", oracle / "tiny-sd15-ldm.safetensors"}) {
@@ -94,7 +95,7 @@ TEST(EvalCli, SdxlFolderAndSingleFileMatchOracle) {
                     {"encoder_hidden_states", unet_ref.tensor("encoder_hidden_states")},
                     {"text_embeds", unet_ref.tensor("text_embeds")}, {"time_ids", unet_ref.tensor("time_ids")}});
   save_safetensors((dir / "dec_in.safetensors").string(), {{"latents", vae_ref.tensor("decode_latent")}});
-  auto tokens = nlohmann::json::parse(std::ifstream(oracle / "tiny-sdxl/ref/tokens.json"));
+  auto tokens = ripen::read_json_file(oracle / "tiny-sdxl/ref/tokens.json");
   std::ofstream(dir / "prompts.json") << tokens["prompts"].dump();
 
   for (const fs::path model : {oracle / "tiny-sdxl", dir / "tiny-sdxl-ldm.safetensors"}) {

@@ -6,7 +6,7 @@
 #include <cstdlib>
 
 #include "common/test_common.h"
-#include "nets/vae_bench.h"
+#include "bench/vae_bench.h"
 
 using namespace ripen;
 

@@ -6,6 +6,7 @@
 #include "pipeline/adaptive.h"
 #include "pipeline/metrics.h"
 #include "pipeline/presets.h"
+#include "sampling/registry_names.h"
 #include "tensors/error.h"
 
 using namespace ripen;
@@ -107,6 +108,29 @@ TEST(Presets, ValidationNamesTheProblem) {
   EXPECT_NE(msg([](auto& x) { x.sampler = "bogus"; }).find("unknown sampler 'bogus'"), std::string::npos);
   EXPECT_NE(msg([](auto& x) { x.schedule = "cosine"; }).find("unknown schedule"), std::string::npos);
   EXPECT_EQ(msg([](auto&) {}), "no error");
+}
+
+// Presets validate against the registries themselves: every registered name is accepted and every refusal
+// lists them all.
+TEST(Presets, CustomTakesEveryRegisteredSamplerAndSchedule) {
+  GenerationRequest r;
+  r.preset = Preset::Custom;
+  for (const auto& name : sampling::sampler_names()) {
+    r.sampler = name;
+    EXPECT_NO_THROW(plan_for(r)) << name;
+  }
+  r.sampler = "euler";
+  for (const auto& name : sampling::schedule_names()) {
+    r.schedule = name;
+    EXPECT_NO_THROW(plan_for(r)) << name;
+  }
+  r.sampler = "plms";
+  try {
+    plan_for(r);
+    FAIL() << "plms is not a Ripen sampler";
+  } catch (const Error& e) {
+    for (const auto& name : sampling::sampler_names()) EXPECT_NE(std::string(e.what()).find(name), std::string::npos);
+  }
 }
 
 TEST(Adaptive, StopsWhenEstimateSettlesAndRecordsWhy) {

@@ -2,10 +2,10 @@
 // ../shared/oracle/samplers/trajectories_*.safetensors and, for dpmpp_2m_sde, data/kdiffusion_extra.safetensors.
 #include <nlohmann/json.hpp>
 
-#include <fstream>
 
 #include "common/test_common.h"
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 #include "sampling/gmm_denoiser.h"
 #include "sampling/noise.h"
 #include "sampling/sampler.h"
@@ -47,8 +47,7 @@ Trajectory run_sampler(const std::string& name, const GaussianMixtureDenoiser& g
 }
 
 nlohmann::json denoiser_json(const std::filesystem::path& oracle) {
-  std::ifstream f(oracle / "samplers/denoiser.json");
-  return nlohmann::json::parse(f);
+  return ripen::read_json_file(oracle / "samplers/denoiser.json");
 }
 }  // namespace
 

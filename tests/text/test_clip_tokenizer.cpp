@@ -5,16 +5,13 @@
 
 #include "common/test_common.h"
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 #include "text/clip_tokenizer.h"
 
 using ripen::text::ClipTokenizer;
 namespace fs = std::filesystem;
 
 namespace {
-nlohmann::json read_json(const fs::path& p) {
-  std::ifstream in(p);
-  return nlohmann::json::parse(in);
-}
 
 void expect_rows(const ClipTokenizer& tok, const nlohmann::json& prompts, const nlohmann::json& ids, const char* what) {
   ASSERT_EQ(prompts.size(), ids.size());
@@ -30,7 +27,7 @@ void expect_rows(const ClipTokenizer& tok, const nlohmann::json& prompts, const 
 
 TEST(ClipTokenizer, MatchesTransformersSd15) {
   RIPEN_ORACLE_OR_SKIP(oracle);
-  auto ref = read_json(oracle / "tiny-sd15/ref/tokens.json");
+  auto ref = ripen::read_json_file(oracle / "tiny-sd15/ref/tokens.json");
   auto tok = ClipTokenizer::from_folder(oracle / "tiny-sd15/tokenizer");
   EXPECT_EQ(tok.pad_id(), 49407);
   expect_rows(tok, ref["prompts"], ref["hf_input_ids"], "sd15");
@@ -47,7 +44,7 @@ TEST(ClipTokenizer, MatchesTransformersSd15) {
 
 TEST(ClipTokenizer, MatchesTransformersSdxlBothTokenizers) {
   RIPEN_ORACLE_OR_SKIP(oracle);
-  auto ref = read_json(oracle / "tiny-sdxl/ref/tokens.json");
+  auto ref = ripen::read_json_file(oracle / "tiny-sdxl/ref/tokens.json");
   auto tok1 = ClipTokenizer::from_folder(oracle / "tiny-sdxl/tokenizer");
   auto tok2 = ClipTokenizer::from_folder(oracle / "tiny-sdxl/tokenizer_2");
   EXPECT_EQ(tok2.pad_id(), 0);

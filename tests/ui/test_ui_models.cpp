@@ -19,7 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "library/bench.h"
+#include "bench/library_bench.h"
 #include "library/library.h"
 #include "ui/export_dialog.h"
 #include "ui/gallery_model.h"

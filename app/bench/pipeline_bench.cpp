@@ -1,4 +1,4 @@
-#include "pipeline/bench.h"
+#include "bench/pipeline_bench.h"
 #include <ATen/core/grad_mode.h>
 
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "nets/vae_bench.h"
+#include "bench/vae_bench.h"
 #include <ATen/core/grad_mode.h>
 
 #include <ATen/CPUGeneratorImpl.h>

@@ -1,4 +1,4 @@
-#include "library/bench.h"
+#include "bench/library_bench.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "pipeline/bench_model.h"
+#include "bench/model_bench.h"
 
 #include <algorithm>
 #include <cmath>

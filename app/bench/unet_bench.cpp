@@ -1,4 +1,4 @@
-#include "nets/unet_bench.h"
+#include "bench/unet_bench.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/core/grad_mode.h>
