@@ -196,6 +196,7 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   res.request = req;
   res.plan = plan_for(req);
   if (in.plan) res.plan = *in.plan;
+  res.record.plan = res.plan;  // the record (library row, image metadata) keeps the plan that ran
   const SamplingPlan& plan = res.plan;
   // The 2x refinement pass's step events continue the base pass's count, as phase "refine".
   const int refine_extra = plan.refine_2x ? plan.refine_steps : 0;
