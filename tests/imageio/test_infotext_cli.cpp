@@ -131,132 +131,117 @@ const std::vector<Case> kCases = {
                      " --refine-strength 0.6"},
 };
 
-class InfotextCli : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    // One thread here and in ripen-cli: the same arithmetic order, so the same pixels (and quick on a busy machine).
-    configure_cpu_threads(1);
-    dir_ = new fs::path(test::temp_dir("infotext_cli"));
-    runs_ = new std::map<std::string, CliRun>;
-    for (const Case& c : kCases) (*runs_)[c.name] = generate(*dir_, c.name, c.flags);
-  }
-  static void TearDownTestSuite() {
-    delete runs_;
-    delete dir_;
-  }
-  static fs::path* dir_;
-  static std::map<std::string, CliRun>* runs_;
-};
-fs::path* InfotextCli::dir_ = nullptr;
-std::map<std::string, CliRun>* InfotextCli::runs_ = nullptr;
-
 std::string parameters_of(const fs::path& png) {
   for (const auto& t : imageio::read_png_text(imageio::read_file(png)))
     if (t.key == "parameters") return t.text;
   return "";
 }
-}  // namespace
 
-TEST_F(InfotextCli, A1111ReadsWhatRan) {
-  for (const Case& c : kCases) {
-    SCOPED_TRACE(c.name);
-    const CliRun& run = runs_->at(c.name);
-    ASSERT_TRUE(run.result.is_object());
-    const json& req = run.result["request"];
-    const json& plan = run.result["plan"];
-    const json& rec = run.result["record"];
-    ASSERT_EQ(rec["plan"], plan) << "the record keeps the plan that ran";
-    const std::string text = parameters_of(run.png);
-    auto a = test::a1111_parse_generation_parameters(text);
-    SCOPED_TRACE(text);
+// A1111's reading of the PNG's parameters gives what ran.
+void check_a1111_reads_what_ran(const Case& c, const CliRun& run) {
+  const json& req = run.result["request"];
+  const json& plan = run.result["plan"];
+  const json& rec = run.result["record"];
+  ASSERT_EQ(rec["plan"], plan) << "the record keeps the plan that ran";
+  const std::string text = parameters_of(run.png);
+  auto a = test::a1111_parse_generation_parameters(text);
+  SCOPED_TRACE(text);
 
-    const Recipe ran = recipe_of(run.result);
+  const Recipe ran = recipe_of(run.result);
 
-    EXPECT_EQ(a["Prompt"], "a red apple, on a table");
-    EXPECT_EQ(a["Negative prompt"], "blurry: dark");
-    EXPECT_EQ(a["Steps"], std::to_string(ran.steps));
-    EXPECT_EQ(a["Sampler"], a1111_sampler(ran.sampler));
-    EXPECT_EQ(a["Schedule type"], a1111_schedule(plan["schedule"]));
-    EXPECT_DOUBLE_EQ(std::stod(a["CFG scale"]), ran.cfg);
-    EXPECT_EQ(a["Seed"], std::to_string(req["seed"].get<uint64_t>()));
-    EXPECT_EQ(a["Size-1"], std::to_string(req["width"].get<int>()));
-    EXPECT_EQ(a["Size-2"], std::to_string(req["height"].get<int>()));
-    EXPECT_EQ(a["RNG"], "CPU");
-    if (!rec["model_hash"].get<std::string>().empty()) EXPECT_EQ(a["Model hash"], rec["model_hash"]);
-    else EXPECT_EQ(a.count("Model hash"), 0u);
-    if (plan["refine_2x"].get<bool>()) {
-      EXPECT_EQ(a["Hires upscale"], "2");
-      EXPECT_EQ(a["Hires steps"], std::to_string(rec["refine_steps"].get<int>()));
-      EXPECT_DOUBLE_EQ(std::stod(a["Denoising strength"]), plan["refine_strength"].get<double>());
-      EXPECT_EQ(a["Hires upscaler"], plan["refine_upscale"] == "latent" ? "Latent" : "Lanczos");
-      EXPECT_EQ(a["Hires sampler"], "Use same sampler");
-    } else {
-      EXPECT_EQ(a.count("Hires upscale"), 0u);
-      EXPECT_EQ(a.count("Denoising strength"), 0u);
-    }
-    // Ripen's keys wherever A1111's fields cannot say the plan: every preset but a plain custom one.
-    if (c.name != "custom") {
-      EXPECT_EQ(a["Ripen preset"], req["preset"]);
-      EXPECT_EQ(json::parse(a["Ripen plan"]), plan);
-      if (plan["adaptive"]["enabled"].get<bool>()) EXPECT_EQ(a["Ripen stop"], rec["stop_reason"]);
-    } else {
-      EXPECT_EQ(a.count("Ripen plan"), 0u);
-    }
+  EXPECT_EQ(a["Prompt"], "a red apple, on a table");
+  EXPECT_EQ(a["Negative prompt"], "blurry: dark");
+  EXPECT_EQ(a["Steps"], std::to_string(ran.steps));
+  EXPECT_EQ(a["Sampler"], a1111_sampler(ran.sampler));
+  EXPECT_EQ(a["Schedule type"], a1111_schedule(plan["schedule"]));
+  EXPECT_DOUBLE_EQ(std::stod(a["CFG scale"]), ran.cfg);
+  EXPECT_EQ(a["Seed"], std::to_string(req["seed"].get<uint64_t>()));
+  EXPECT_EQ(a["Size-1"], std::to_string(req["width"].get<int>()));
+  EXPECT_EQ(a["Size-2"], std::to_string(req["height"].get<int>()));
+  EXPECT_EQ(a["RNG"], "CPU");
+  if (!rec["model_hash"].get<std::string>().empty()) EXPECT_EQ(a["Model hash"], rec["model_hash"]);
+  else EXPECT_EQ(a.count("Model hash"), 0u);
+  if (plan["refine_2x"].get<bool>()) {
+    EXPECT_EQ(a["Hires upscale"], "2");
+    EXPECT_EQ(a["Hires steps"], std::to_string(rec["refine_steps"].get<int>()));
+    EXPECT_DOUBLE_EQ(std::stod(a["Denoising strength"]), plan["refine_strength"].get<double>());
+    EXPECT_EQ(a["Hires upscaler"], plan["refine_upscale"] == "latent" ? "Latent" : "Lanczos");
+    EXPECT_EQ(a["Hires sampler"], "Use same sampler");
+  } else {
+    EXPECT_EQ(a.count("Hires upscale"), 0u);
+    EXPECT_EQ(a.count("Denoising strength"), 0u);
+  }
+  // Ripen's keys wherever A1111's fields cannot say the plan: every preset but a plain custom one.
+  if (c.name != "custom") {
+    EXPECT_EQ(a["Ripen preset"], req["preset"]);
+    EXPECT_EQ(json::parse(a["Ripen plan"]), plan);
+    if (plan["adaptive"]["enabled"].get<bool>()) EXPECT_EQ(a["Ripen stop"], rec["stop_reason"]);
+  } else {
+    EXPECT_EQ(a.count("Ripen plan"), 0u);
   }
 }
 
-TEST_F(InfotextCli, ReimportedPngsGiveThePlanAndThePixels) {
-  library::Library lib(*dir_ / "library");
+// The library import and the parameters text alone give the plan that ran, and the text's request the same pixels.
+void check_reimport(const Case& c, const CliRun& run, library::Library& lib, Pipeline& pipeline, const fs::path& dir) {
+  const SamplingPlan plan = SamplingPlan::from_json(run.result["plan"]);
+  const Image pixels = read_pixels(run.png);
+
+  // The library import (the file's own "ripen" chunk).
+  library::ImportReport rep = library::import_path(lib, run.png);
+  ASSERT_EQ(rep.ids.size(), 1u) << (rep.problems.empty() ? "" : rep.problems[0]);
+  auto g = lib.get(rep.ids[0]);
+  ASSERT_TRUE(g && g->record.plan);
+  EXPECT_EQ(*g->record.plan, plan);
+  EXPECT_EQ(g->request.to_json(), run.result["request"]);
+  // Its summary columns say what ran, too.
+  const Recipe ran = recipe_of(run.result);
+  library::Stmt cols(lib.db(), "SELECT sampler, schedule, steps, cfg, steps_used FROM generations WHERE id = ?1");
+  cols.bind(1, rep.ids[0]);
+  ASSERT_TRUE(cols.step());
+  EXPECT_EQ(cols.text(0), ran.sampler);
+  EXPECT_EQ(cols.text(1), run.result["plan"]["schedule"]);
+  EXPECT_EQ(cols.i64(2), run.result["plan"]["steps"]);
+  EXPECT_DOUBLE_EQ(cols.f64(3), ran.cfg);
+  EXPECT_EQ(cols.i64(4), run.result["record"]["steps_used"]);
+
+  // The parameters text alone (what survives a site that keeps only A1111's chunk).
+  const fs::path only = dir / (c.name + ".parameters-only.png");
+  imageio::write_file_atomic(only, imageio::rewrite_png_text(imageio::read_file(run.png), {}, {"ripen"}));
+  auto meta = imageio::read_metadata(only);
+  ASSERT_TRUE(meta);
+  EXPECT_EQ(meta->source, imageio::MetadataSource::A1111);
+  EXPECT_EQ(plan_for(meta->request), plan);
+  if (c.name != "custom") {
+    ASSERT_TRUE(meta->record.plan);
+    EXPECT_EQ(*meta->record.plan, plan);
+  }
+
+  // Generating from the library's request is the CLI's own run (the request is the same, field for field); from
+  // the parameters text alone it must give the same pixels too.
+  GenerationRequest again = meta->request;
+  again.model = "embedded";  // an A1111 text names the model by name and hash; here it is the embedded one
+  GenerationResult r = pipeline.generate(again);
+  ASSERT_TRUE(r.ok()) << r.error;
+  ASSERT_EQ(r.images.size(), 1u);
+  EXPECT_EQ(r.plan, plan);
+  EXPECT_EQ(r.images[0].width, pixels.width);
+  EXPECT_EQ(r.images[0].height, pixels.height);
+  EXPECT_TRUE(r.images[0].rgb == pixels.rgb) << "regenerated pixels differ";
+}
+}  // namespace
+
+// One test, so the six ripen-cli runs happen once (ctest runs each test in a process of its own).
+TEST(InfotextCli, EveryPresetSaysWhatRanAndReimportsToTheSamePixels) {
+  // One thread here and in ripen-cli: the same arithmetic order, so the same pixels (and quick on a busy machine).
+  configure_cpu_threads(1);
+  const fs::path dir = test::temp_dir("infotext_cli");
+  library::Library lib(dir / "library");
   Pipeline pipeline;
   for (const Case& c : kCases) {
     SCOPED_TRACE(c.name);
-    const CliRun& run = runs_->at(c.name);
+    const CliRun run = generate(dir, c.name, c.flags);
     ASSERT_TRUE(run.result.is_object());
-    const SamplingPlan plan = SamplingPlan::from_json(run.result["plan"]);
-    const Image pixels = read_pixels(run.png);
-
-    // The library import (the file's own "ripen" chunk).
-    library::ImportReport rep = library::import_path(lib, run.png);
-    ASSERT_EQ(rep.ids.size(), 1u) << (rep.problems.empty() ? "" : rep.problems[0]);
-    auto g = lib.get(rep.ids[0]);
-    ASSERT_TRUE(g && g->record.plan);
-    EXPECT_EQ(*g->record.plan, plan);
-    EXPECT_EQ(g->request.to_json(), run.result["request"]);
-    // Its summary columns say what ran, too.
-    const Recipe ran = recipe_of(run.result);
-    library::Stmt cols(lib.db(), "SELECT sampler, schedule, steps, cfg, steps_used FROM generations WHERE id = ?1");
-    cols.bind(1, rep.ids[0]);
-    ASSERT_TRUE(cols.step());
-    EXPECT_EQ(cols.text(0), ran.sampler);
-    EXPECT_EQ(cols.text(1), run.result["plan"]["schedule"]);
-    EXPECT_EQ(cols.i64(2), run.result["plan"]["steps"]);
-    EXPECT_DOUBLE_EQ(cols.f64(3), ran.cfg);
-    EXPECT_EQ(cols.i64(4), run.result["record"]["steps_used"]);
-
-    // The parameters text alone (what survives a site that keeps only A1111's chunk).
-    const fs::path only = *dir_ / (c.name + ".parameters-only.png");
-    imageio::write_file_atomic(only, imageio::rewrite_png_text(imageio::read_file(run.png), {}, {"ripen"}));
-    auto meta = imageio::read_metadata(only);
-    ASSERT_TRUE(meta);
-    EXPECT_EQ(meta->source, imageio::MetadataSource::A1111);
-    EXPECT_EQ(plan_for(meta->request), plan);
-    if (c.name != "custom") {
-      ASSERT_TRUE(meta->record.plan);
-      EXPECT_EQ(*meta->record.plan, plan);
-    }
-
-    // Generating from the library's request is the CLI's own run (the request is the same, field for field); from
-    // the parameters text alone it must give the same pixels too.
-    GenerationRequest again = meta->request;
-    again.model = "embedded";  // an A1111 text names the model by name and hash; here it is the embedded one
-    {
-      GenerationResult r = pipeline.generate(again);
-      ASSERT_TRUE(r.ok()) << r.error;
-      ASSERT_EQ(r.images.size(), 1u);
-      EXPECT_EQ(r.plan, plan);
-      EXPECT_EQ(r.images[0].width, pixels.width);
-      EXPECT_EQ(r.images[0].height, pixels.height);
-      EXPECT_TRUE(r.images[0].rgb == pixels.rgb) << "regenerated pixels differ";
-    }
+    check_a1111_reads_what_ran(c, run);
+    check_reimport(c, run, lib, pipeline, dir);
   }
 }
