@@ -13,6 +13,7 @@
 #include "imageio/metadata_read.h"
 #include "library/import.h"
 #include "library/library.h"
+#include "pipeline/presets.h"
 #include "tensors/error.h"
 
 namespace ripen::cli {
@@ -117,11 +118,14 @@ int run_library(Args& a) {
     if (as_json) {
       std::cout << j.dump(2) << "\n";
     } else {
+      // What ran, from the plan the row keeps (the request's fields are not what the presets run).
+      const SamplingPlan plan = plan_of(g->request, g->record);
+      const RunSummary run = summarize_run(plan, g->record.base_steps_used());
       std::cout << "id " << g->id << " (" << g->mode << ", " << g->source << ")\nimage " << lib.image_file(*g).string()
                 << "\nprompt: " << g->request.prompt << "\nnegative: " << g->request.negative_prompt << "\nseed "
-                << g->request.seed << ", " << g->request.width << "x" << g->request.height << ", " << g->request.sampler
-                << "/" << g->request.schedule << ", " << g->request.steps << " steps (used " << g->record.steps_used
-                << "), cfg " << g->request.cfg << "\nmodel " << g->record.model_name << " " << g->record.model_hash
+                << g->request.seed << ", " << g->request.width << "x" << g->request.height << ", " << run.sampler
+                << "/" << plan.schedule << ", " << plan.steps << " steps (used " << g->record.steps_used
+                << "), cfg " << run.cfg << "\nmodel " << g->record.model_name << " " << g->record.model_hash
                 << "\n";
     }
     return 0;

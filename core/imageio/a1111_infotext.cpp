@@ -251,32 +251,32 @@ std::string a1111_schedule_label(const std::string& schedule) {
   return schedule;
 }
 
-std::string a1111_parameters(const GenerationRequest& r, const GenerationRecord& rec) {
-  std::string model_name = rec.model_name;
-  if (model_name.empty() && r.model != "embedded") model_name = std::filesystem::path(r.model).stem().string();
-  if (model_name.empty()) model_name = r.model;
-  std::vector<std::pair<std::string, std::string>> params = {
-      {"Steps", std::to_string(r.steps)},
-      {"Sampler", a1111_sampler_label(r.sampler, r.solver_type)},
-      {"Schedule type", a1111_schedule_label(r.schedule)},
-      {"CFG scale", slider_number(r.cfg)},
-      {"Seed", std::to_string(r.seed)},
-      {"Size", std::to_string(r.width) + "x" + std::to_string(r.height)},
-  };
-  if (!rec.model_hash.empty()) params.push_back({"Model hash", rec.model_hash});
-  params.push_back({"Model", model_name});
-  // The 2x refinement pass is A1111's hires fix: "Denoising strength" sits among the main fields, the "Hires ..."
-  // extras come after RNG (txt2img's init() adds them before the sampler adds Eta). Size stays the first pass's.
-  if (r.refine_2x) params.push_back({"Denoising strength", python_float_repr(r.refine_strength)});
-  if (r.clip_skip > 1) params.push_back({"Clip skip", std::to_string(r.clip_skip)});
-  params.push_back({"RNG", r.noise == NoiseSource::Cpu ? "CPU" : "NV"});
-  if (r.refine_2x) {
-    params.push_back({"Hires upscale", "2"});
-    params.push_back({"Hires steps", std::to_string(r.refine_steps)});
-    params.push_back({"Hires upscaler", r.refine_upscale == RefineUpscale::Latent ? "Latent" : "Lanczos"});
-  }
-  if (uses_eta(r.sampler) && r.eta != 1.0) params.push_back({"Eta", python_float_repr(r.eta)});
+namespace {
+// "7", "6.42": guidance for people to read (the exact values are in the plan).
+std::string cfg_text(double v) { return slider_number(std::round(v * 100) / 100); }
 
+std::string steps_text(const RanSegment& s) {
+  return s.first == s.last ? std::to_string(s.first) : std::to_string(s.first) + "-" + std::to_string(s.last);
+}
+
+// Ripen's keys, for what the A1111 fields cannot say.
+void add_ripen_keys(std::vector<std::pair<std::string, std::string>>& params, const GenerationRequest& r,
+                    const SamplingPlan& plan, const GenerationRecord& rec, const std::vector<RanSegment>& ran) {
+  std::string samplers, cfg;
+  for (const RanSegment& s : ran) {
+    samplers += (samplers.empty() ? "" : ", ") + a1111_sampler_label(s.sampler, plan.solver_type) + " " +
+                steps_text(s) + (s.tail ? " (tail)" : "");
+    cfg += (cfg.empty() ? "" : ", ") + cfg_text(s.cfg_first) +
+           (s.cfg_last != s.cfg_first ? " to " + cfg_text(s.cfg_last) : "") + " (" + steps_text(s) + ")";
+  }
+  params.push_back({"Ripen preset", to_string(r.preset)});
+  params.push_back({"Ripen samplers", samplers});
+  params.push_back({"Ripen CFG", cfg});
+  if (plan.adaptive.enabled && !rec.stop_reason.empty()) params.push_back({"Ripen stop", rec.stop_reason});
+  params.push_back({"Ripen plan", plan.to_json().dump()});
+}
+
+std::string join_parameters(const GenerationRequest& r, const std::vector<std::pair<std::string, std::string>>& params) {
   std::string line;
   for (const auto& [k, v] : params) {
     if (!line.empty()) line += ", ";
@@ -284,6 +284,49 @@ std::string a1111_parameters(const GenerationRequest& r, const GenerationRecord&
   }
   std::string neg = r.negative_prompt.empty() ? "" : "\nNegative prompt: " + r.negative_prompt;
   return python_strip(r.prompt + neg + "\n" + line);
+}
+}  // namespace
+
+std::string a1111_parameters(const GenerationRequest& r, const SamplingPlan& plan, const GenerationRecord& rec) {
+  std::string model_name = rec.model_name;
+  if (model_name.empty() && r.model != "embedded") model_name = std::filesystem::path(r.model).stem().string();
+  if (model_name.empty()) model_name = r.model;
+  // What ran: the base pass's steps (the record's, less the 2x pass's; none recorded: the plan's).
+  const RunSummary run = summarize_run(plan, rec.base_steps_used());
+  const int hires_steps = rec.refined_2x ? rec.refine_steps : plan.refine_steps;
+
+  std::vector<std::pair<std::string, std::string>> params = {
+      {"Steps", std::to_string(run.steps)},
+      {"Sampler", a1111_sampler_label(run.sampler, plan.solver_type)},
+      {"Schedule type", a1111_schedule_label(plan.schedule)},
+      {"CFG scale", slider_number(run.cfg)},
+      {"Seed", std::to_string(r.seed)},
+      {"Size", std::to_string(r.width) + "x" + std::to_string(r.height)},
+  };
+  if (!rec.model_hash.empty()) params.push_back({"Model hash", rec.model_hash});
+  params.push_back({"Model", model_name});
+  // The 2x pass is A1111's hires fix: "Denoising strength" sits among the main fields, the "Hires ..." extras come
+  // after RNG (txt2img's init() adds them before the sampler adds Eta). Size stays the first pass's.
+  if (plan.refine_2x) params.push_back({"Denoising strength", python_float_repr(plan.refine_strength)});
+  if (r.clip_skip > 1) params.push_back({"Clip skip", std::to_string(r.clip_skip)});
+  params.push_back({"RNG", r.noise == NoiseSource::Cpu ? "CPU" : "NV"});
+  if (plan.refine_2x) {
+    const std::string refine_label = a1111_sampler_label(plan.refine_sampler, plan.solver_type);
+    if (refine_label != params[1].second) params.push_back({"Hires sampler", refine_label});
+    params.push_back({"Hires upscale", "2"});
+    params.push_back({"Hires steps", std::to_string(hires_steps)});
+    params.push_back({"Hires upscaler", plan.refine_upscale == "latent" ? "Latent" : "Lanczos"});
+  }
+  if (uses_eta(run.sampler) && plan.eta != 1.0) params.push_back({"Eta", python_float_repr(plan.eta)});
+
+  // Ripen's keys only where A1111's own fields, read back, would not give this plan.
+  std::string text = join_parameters(r, params);
+  auto back = parse_a1111_parameters(text);
+  if (!back || r.preset != Preset::Custom || !(describe_plan(back->request) == plan)) {
+    add_ripen_keys(params, r, plan, rec, run.segments);
+    text = join_parameters(r, params);
+  }
+  return text;
 }
 
 std::optional<A1111Parameters> parse_a1111_parameters(const std::string& text) {
@@ -375,6 +418,27 @@ std::optional<A1111Parameters> parse_a1111_parameters(const std::string& text) {
       if (auto s = field("Denoising strength")) parse_number(*s, r.refine_strength);
       if (auto s = field("Hires upscaler"))
         r.refine_upscale = s->rfind("Latent", 0) == 0 ? RefineUpscale::Latent : RefineUpscale::Image;
+    }
+  }
+  out.record.steps_used = r.steps + (r.refine_2x ? r.refine_steps : 0);
+  if (r.refine_2x) out.record.refined_2x = true, out.record.refine_steps = r.refine_steps;
+  // Ripen's own keys (see the header). A damaged one is left out, as A1111 leaves out what it cannot parse: the
+  // text is still read as A1111 parameters.
+  if (auto v = field("Ripen preset")) {
+    try {
+      r.preset = preset_from_string(*v);
+    } catch (const std::exception&) {
+    }
+  }
+  if (auto v = field("Ripen stop")) out.record.stop_reason = *v;
+  if (auto v = field("Ripen plan")) {
+    try {
+      SamplingPlan plan = SamplingPlan::from_json(nlohmann::json::parse(*v));
+      GenerationRequest with_plan = r;
+      set_request_from_plan(with_plan, plan);
+      r = with_plan;
+      out.record.plan = plan;
+    } catch (const std::exception&) {
     }
   }
   if (auto v = field("Model hash")) out.record.model_hash = *v;

@@ -148,7 +148,7 @@ std::string encode_image(const Image& image, const FloatImage* hdr, const Genera
     throw Error("export: this OpenImageIO build cannot write " + format_name(options.format));
   const Format f = options.format;
   const bool meta = options.metadata;
-  const std::string params = meta ? a1111_parameters(request, record) : std::string();
+  const std::string params = meta ? a1111_parameters(request, plan_of(request, record), record) : std::string();
   const std::string ripen_json = meta ? ripen_metadata_json(request, record) : std::string();
   const int w = image.width, h = image.height;
   FloatImage widened;

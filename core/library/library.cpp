@@ -17,6 +17,7 @@
 #include "imageio/metadata_read.h"
 #include "library/schema.h"
 #include "library/sqlite_db.h"
+#include "pipeline/presets.h"
 #include "tensors/error.h"
 
 namespace ripen::library {
@@ -213,6 +214,9 @@ int64_t Library::insert_row(const GenerationRequest& r, const GenerationRecord& 
   created_ms = clamp_created_at(created_ms);  // beyond, gallery_key could not keep the gallery's order
   Transaction tx(*db_);
   const std::string model = model_name_of(r, rec);
+  // The sampler, schedule, steps and CFG columns say what ran (the plan's steps; steps_used what was taken).
+  const SamplingPlan plan = plan_of(r, rec);
+  const RunSummary run = summarize_run(plan, rec.base_steps_used());
   Stmt(*db_, "INSERT OR IGNORE INTO models(name, hash, path) VALUES (?1, ?2, ?3)")
       .bind(1, model)
       .bind(2, rec.model_hash)
@@ -240,10 +244,10 @@ int64_t Library::insert_row(const GenerationRequest& r, const GenerationRecord& 
       .bind(5, r.width)
       .bind(6, r.height)
       .bind(7, to_string(r.preset))
-      .bind(8, r.sampler)
-      .bind(9, r.schedule)
-      .bind(10, r.steps)
-      .bind(11, r.cfg)
+      .bind(8, run.sampler)
+      .bind(9, plan.schedule)
+      .bind(10, plan.steps)
+      .bind(11, run.cfg)
       .bind(12, model_id)
       .bind(13, rec.model_hash)
       .bind(14, parent)

@@ -59,9 +59,7 @@ AdaptiveController::AdaptiveController(AdaptivePlan plan, std::shared_ptr<StopPr
   reason_ = "max steps (" + std::to_string(plan_.max_steps) + ")";
 }
 
-int AdaptiveController::tail_steps(int step) const {
-  return std::max({1, plan_.tail_steps, plan_.min_steps - step});
-}
+int AdaptiveController::tail_steps(int step) const { return plan_.tail_steps_after(step); }
 
 bool AdaptiveController::after_step(int step, double sigma, double sigma_max, const at::Tensor& denoised,
                                     const at::Tensor& preview) {

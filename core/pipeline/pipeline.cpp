@@ -242,6 +242,7 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   GenerationResult res;
   res.request = req;
   res.plan = in.plan ? *in.plan : plan_for(req);
+  res.record.plan = res.plan;  // the record (library row, image metadata) keeps the plan that ran
   auto m = model(req.model);
   if (!m->unet || !m->vae) throw Error(m->name + ": the model needs a UNet and a VAE");
   res.record.model_name = m->name;

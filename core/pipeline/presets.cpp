@@ -19,38 +19,6 @@ namespace ripen {
 // was not measured.
 const char* const kFastTrackMiddleSampler = "euler_ancestral";
 
-std::string SamplingPlan::sampler_at(int i) const {
-  for (const auto& p : phases)
-    if (i >= p.begin && i < p.end) return p.sampler;
-  return phases.empty() ? std::string() : phases.back().sampler;
-}
-
-nlohmann::json SamplingPlan::to_json() const {
-  nlohmann::json ph = nlohmann::json::array();
-  for (const auto& p : phases) ph.push_back({{"sampler", p.sampler}, {"begin", p.begin}, {"end", p.end}});
-  return {{"schedule", schedule},
-          {"steps", steps},
-          {"phases", ph},
-          {"cfg", cfg},
-          {"tail_cfg", tail_cfg},
-          {"eta", eta},
-          {"s_noise", s_noise},
-          {"solver_type", solver_type},
-          {"adaptive",
-           {{"enabled", adaptive.enabled},
-            {"min_steps", adaptive.min_steps},
-            {"max_steps", adaptive.max_steps},
-            {"checkpoints", adaptive.checkpoints},
-            {"tail_steps", adaptive.tail_steps},
-            {"tail_sampler", adaptive.tail_sampler}}},
-          {"composition_steps", composition_steps},
-          {"refine_2x", refine_2x},
-          {"refine_steps", refine_steps},
-          {"refine_strength", refine_strength},
-          {"refine_sampler", refine_sampler},
-          {"refine_upscale", refine_upscale}};
-}
-
 double fast_track_cfg(int s) {
   if (s <= 6) return 4.5 + 1.5 * (std::max(s, 1) - 1) / 5.0;  // 4.5 at step 1 … 6.0 at step 6
   if (s <= 12) return 6.0 + 2.5 * (s - 6) / 6.0;              // … 8.5 at step 12
@@ -108,6 +76,10 @@ void validate_request(const GenerationRequest& r) {
 
 SamplingPlan plan_for(const GenerationRequest& r) {
   validate_request(r);
+  return describe_plan(r);
+}
+
+SamplingPlan describe_plan(const GenerationRequest& r) {
   SamplingPlan p;
   switch (r.preset) {
     case Preset::Fast:
@@ -143,7 +115,7 @@ SamplingPlan plan_for(const GenerationRequest& r) {
       } else {
         p.cfg.assign(r.steps, r.cfg);
       }
-      p.tail_cfg = p.cfg.back();
+      p.tail_cfg = p.cfg.empty() ? r.cfg : p.cfg.back();
       p.eta = r.eta;
       p.s_noise = r.s_noise;
       p.solver_type = r.solver_type;
@@ -154,7 +126,38 @@ SamplingPlan plan_for(const GenerationRequest& r) {
       p.refine_upscale = to_string(r.refine_upscale);
       return p;
   }
-  throw Error("unknown preset");
+  return p;
+}
+
+SamplingPlan plan_of(const GenerationRequest& request, const GenerationRecord& record) {
+  return record.plan ? *record.plan : describe_plan(request);
+}
+
+void set_request_from_plan(GenerationRequest& r, const SamplingPlan& p) {
+  switch (r.preset) {
+    case Preset::Fast:
+      return;
+    case Preset::Lightning:
+      r.steps = p.steps;
+      return;
+    case Preset::Custom:
+      r.schedule = p.schedule;
+      r.steps = p.steps;
+      if (!p.phases.empty()) r.sampler = p.phases.front().sampler;
+      r.cfg_schedule.clear();
+      if (!p.cfg.empty()) r.cfg = p.cfg.front();
+      if (std::any_of(p.cfg.begin(), p.cfg.end(), [&](double c) { return c != p.cfg.front(); })) r.cfg_schedule = p.cfg;
+      r.eta = p.eta;
+      r.s_noise = p.s_noise;
+      r.solver_type = p.solver_type;
+      [[fallthrough]];
+    case Preset::Quality:
+      r.refine_2x = p.refine_2x;
+      r.refine_steps = p.refine_steps;
+      r.refine_strength = p.refine_strength;
+      r.refine_upscale = refine_upscale_from_string(p.refine_upscale);
+      return;
+  }
 }
 
 }  // namespace ripen

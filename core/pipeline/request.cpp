@@ -92,11 +92,13 @@ GenerationRequest GenerationRequest::from_json(const nlohmann::json& j) {
 }
 
 nlohmann::json GenerationRecord::to_json() const {
-  return {{"steps_used", steps_used},       {"steps_planned", steps_planned}, {"unet_evals", unet_evals},
+  nlohmann::json j = {{"steps_used", steps_used},       {"steps_planned", steps_planned}, {"unet_evals", unet_evals},
           {"stop_reason", stop_reason},     {"model_name", model_name},       {"model_hash", model_hash},
           {"seconds_total", seconds_total}, {"seconds_text", seconds_text},   {"seconds_sampling", seconds_sampling},
           {"seconds_decode", seconds_decode}, {"refined_2x", refined_2x},       {"refine_steps", refine_steps},
           {"refine_sigma", refine_sigma},   {"seconds_upscale", seconds_upscale}, {"seconds_refine", seconds_refine}};
+  if (plan) j["plan"] = plan->to_json();
+  return j;
 }
 
 GenerationRecord GenerationRecord::from_json(const nlohmann::json& j) {
@@ -117,6 +119,7 @@ GenerationRecord GenerationRecord::from_json(const nlohmann::json& j) {
     r.refine_sigma = j.value("refine_sigma", 0.0);
     r.seconds_upscale = j.value("seconds_upscale", 0.0);
     r.seconds_refine = j.value("seconds_refine", 0.0);
+    if (j.contains("plan") && !j.at("plan").is_null()) r.plan = SamplingPlan::from_json(j.at("plan"));
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("generation record JSON: ") + e.what());
   }

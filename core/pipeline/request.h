@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sampling/noise_source.h"
+#include "pipeline/plan.h"
 
 namespace ripen {
 
@@ -84,6 +85,11 @@ struct GenerationRecord {
   int refine_steps = 0;
   double refine_sigma = 0;
   double seconds_upscale = 0, seconds_refine = 0;
+  // The resolved plan that ran (the preset's plan for the request, or the one the caller handed in); with
+  // steps_used it says which sampler and guidance ran each step (ran_segments). Absent in records read from files
+  // that carry none (other tools' images, Ripen images older than this field).
+  std::optional<SamplingPlan> plan;
+  int base_steps_used() const { return steps_used - (refined_2x ? refine_steps : 0); }  // less the 2x pass's
   nlohmann::json to_json() const;
   static GenerationRecord from_json(const nlohmann::json& j);
 };

@@ -90,7 +90,7 @@ TEST(Export, EveryFormatRoundTripsTheRequest) {
     EXPECT_EQ(meta->source, MetadataSource::Ripen);
     EXPECT_EQ(meta->request, req);
     EXPECT_EQ(meta->record.to_json(), rec.to_json());
-    EXPECT_EQ(meta->parameters_text, a1111_parameters(req, rec));
+    EXPECT_EQ(meta->parameters_text, a1111_parameters(req, plan_of(req, rec), rec));
     Image back = read_image(file);
     ASSERT_EQ(back.width, img.width);
     ASSERT_EQ(back.height, img.height);
@@ -110,7 +110,7 @@ TEST(Export, PngCarriesParametersChunkAndSrgb) {
   export_image(file, gradient(req.width, req.height), nullptr, req, rec, {});
   std::string bytes = read_file(file);
   // tEXt (Latin-1 encoded, as Pillow writes it), holding exactly the A1111 text.
-  std::string expected = a1111_parameters(req, rec);
+  std::string expected = a1111_parameters(req, plan_of(req, rec), rec);
   std::string latin1 = expected;
   auto pos = latin1.find("caf\xc3\xa9");
   latin1.replace(pos, 5, "caf\xe9");

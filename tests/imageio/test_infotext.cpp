@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "imageio/a1111_infotext.h"
+#include "pipeline/presets.h"
 
 using namespace ripen;
 using namespace ripen::imageio;
@@ -30,6 +31,7 @@ TEST(Infotext, JsonQuoteLikePython) {
 // dropped, ", ".join of "k: quote(v)", prompt + "\nNegative prompt: ..." + "\n" + params, .strip().
 TEST(Infotext, ByteIdenticalToA1111Typical) {
   GenerationRequest r;
+  r.preset = Preset::Custom;
   r.prompt = "a photo of a cat, (masterpiece:1.2)";
   r.negative_prompt = "blurry, lowres";
   r.steps = 20;
@@ -44,7 +46,7 @@ TEST(Infotext, ByteIdenticalToA1111Typical) {
   GenerationRecord rec;
   rec.model_hash = "6ce0161689";
   rec.model_name = "v1-5-pruned-emaonly";
-  EXPECT_EQ(a1111_parameters(r, rec),
+  EXPECT_EQ(a1111_parameters(r, plan_for(r), rec),
             "a photo of a cat, (masterpiece:1.2)\n"
             "Negative prompt: blurry, lowres\n"
             "Steps: 20, Sampler: Euler a, Schedule type: Karras, CFG scale: 7, Seed: 1234567890, Size: 512x768, "
@@ -53,6 +55,7 @@ TEST(Infotext, ByteIdenticalToA1111Typical) {
 
 TEST(Infotext, ByteIdenticalToA1111QuotingEtaNoNegative) {
   GenerationRequest r;
+  r.preset = Preset::Custom;
   r.prompt = "  sunset over the sea";
   r.steps = 30;
   r.sampler = "dpmpp_2m_sde";
@@ -66,7 +69,7 @@ TEST(Infotext, ByteIdenticalToA1111QuotingEtaNoNegative) {
   GenerationRecord rec;
   rec.model_hash = "31e35c80fc";
   rec.model_name = "my,model";
-  EXPECT_EQ(a1111_parameters(r, rec),
+  EXPECT_EQ(a1111_parameters(r, plan_for(r), rec),
             "sunset over the sea\n"
             "Steps: 30, Sampler: DPM++ 2M SDE, Schedule type: Exponential, CFG scale: 7.5, Seed: 42, "
             "Size: 1024x1024, Model hash: 31e35c80fc, Model: \"my,model\", RNG: NV, Eta: 0.667");
@@ -74,16 +77,18 @@ TEST(Infotext, ByteIdenticalToA1111QuotingEtaNoNegative) {
 
 TEST(Infotext, EtaOnlyForSamplersThatTakeIt) {
   GenerationRequest r;
+  r.preset = Preset::Custom;
   r.prompt = "x";
   r.sampler = "euler";
   r.eta = 0.5;
   GenerationRecord rec;
   rec.model_name = "m";
-  EXPECT_EQ(a1111_parameters(r, rec).find("Eta"), std::string::npos);
+  EXPECT_EQ(a1111_parameters(r, plan_for(r), rec).find("Eta"), std::string::npos);
 }
 
 TEST(Infotext, ParseBackGivesTheSettings) {
   GenerationRequest r;
+  r.preset = Preset::Custom;
   r.prompt = "a castle: on a hill, at dawn";
   r.negative_prompt = "fog\nsecond line";
   r.steps = 25;
@@ -98,7 +103,7 @@ TEST(Infotext, ParseBackGivesTheSettings) {
   GenerationRecord rec;
   rec.model_hash = "0123456789";
   rec.model_name = "dream: v2, final";
-  auto p = parse_a1111_parameters(a1111_parameters(r, rec));
+  auto p = parse_a1111_parameters(a1111_parameters(r, plan_for(r), rec));
   ASSERT_TRUE(p.has_value());
   EXPECT_EQ(p->request.prompt, r.prompt);
   EXPECT_EQ(p->request.negative_prompt, r.negative_prompt);
@@ -128,4 +133,58 @@ TEST(Infotext, OldStyleKarrasSamplerLabel) {
 TEST(Infotext, NotParametersText) {
   EXPECT_FALSE(parse_a1111_parameters("just a caption, nothing else"));
   EXPECT_FALSE(parse_a1111_parameters(""));
+}
+
+// A Fast-Track draft that stopped at checkpoint 12 and finished with 3 tail steps: A1111's fields give the 15 steps,
+// the sampler that ran most of them and the mean guidance; Ripen's keys the segments, the stop and the plan.
+TEST(Infotext, StoppedFastTrackDraftSaysWhatRan) {
+  GenerationRequest r;
+  r.prompt = "an apple";
+  r.seed = 3;
+  r.width = r.height = 64;
+  r.preset = Preset::Fast;
+  GenerationRecord rec;
+  rec.steps_used = 15;
+  rec.stop_reason = "converged at step 12 (latent change 0.2)";
+  const SamplingPlan plan = plan_for(r);
+  ASSERT_EQ(ran_segments(plan, 15),
+            (std::vector<RanSegment>{{"euler_ancestral", 1, 12, 4.5, 8.5, false}, {"dpmpp_2m", 13, 15, 8.5, 8.5, true}}));
+  const std::string text = a1111_parameters(r, plan, rec);
+  const std::string head =
+      "an apple\nSteps: 15, Sampler: Euler a, Schedule type: Karras, CFG scale: 6.8, Seed: 3, Size: 64x64, "
+      "Model: embedded, RNG: CPU, Ripen preset: fast, Ripen samplers: \"Euler a 1-12, DPM++ 2M 13-15 (tail)\", "
+      "Ripen CFG: \"4.5 to 8.5 (1-12), 8.5 (13-15)\", Ripen stop: converged at step 12 (latent change 0.2), "
+      "Ripen plan: \"{";
+  EXPECT_EQ(text.substr(0, head.size()), head);
+  auto back = parse_a1111_parameters(text);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->request.preset, Preset::Fast);
+  ASSERT_TRUE(back->record.plan);
+  EXPECT_EQ(*back->record.plan, plan);
+  EXPECT_EQ(back->record.steps_used, 15);
+  EXPECT_EQ(back->record.stop_reason, rec.stop_reason);
+  // The full 22 steps: no tail; a run that never stopped.
+  EXPECT_EQ(ran_segments(plan, 22),
+            (std::vector<RanSegment>{{"euler_ancestral", 1, 12, 4.5, 8.5, false}, {"dpmpp_2m", 13, 22, 8.5, 8.5, false}}));
+}
+
+// A custom run A1111 can say in its own fields carries none of Ripen's keys; one it cannot (a CFG schedule) does,
+// and reads back to the same plan.
+TEST(Infotext, RipenKeysOnlyWhereA1111CannotSayThePlan) {
+  GenerationRequest r;
+  r.preset = Preset::Custom;
+  r.prompt = "x";
+  r.sampler = "heun";
+  r.steps = 7;
+  r.cfg = 5.5;
+  GenerationRecord rec;
+  EXPECT_EQ(a1111_parameters(r, plan_for(r), rec).find("Ripen"), std::string::npos);
+  r.cfg_schedule = {3, 4, 5};
+  const std::string text = a1111_parameters(r, plan_for(r), rec);
+  EXPECT_NE(text.find("CFG scale: 4.6, "), std::string::npos) << text;  // (3 + 4 + 5·5) / 7
+  EXPECT_NE(text.find("Ripen CFG: 3 to 5 (1-7), "), std::string::npos) << text;
+  auto back = parse_a1111_parameters(text);
+  ASSERT_TRUE(back && back->record.plan);
+  EXPECT_EQ(*back->record.plan, plan_for(r));
+  EXPECT_EQ(plan_for(back->request), plan_for(r));
 }

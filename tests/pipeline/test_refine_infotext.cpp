@@ -3,15 +3,17 @@
 #include <gtest/gtest.h>
 
 #include "imageio/a1111_infotext.h"
+#include "pipeline/presets.h"
 
 using namespace ripen;
 using namespace ripen::imageio;
 
 namespace {
+// Quality's settings, spelled out as a custom request (whose infotext is A1111's fields alone).
 GenerationRequest hires() {
   GenerationRequest r;
   r.prompt = "a cat";
-  r.preset = Preset::Quality;
+  r.preset = Preset::Custom;
   r.steps = 30;
   r.sampler = "dpmpp_sde";
   r.schedule = "karras";
@@ -32,25 +34,46 @@ TEST(RefineInfotext, WrittenLikeA1111HiresFix) {
   rec.model_hash = "6ce0161689";
   rec.model_name = "v1-5";
   GenerationRequest r = hires();
-  EXPECT_EQ(a1111_parameters(r, rec),
+  EXPECT_EQ(a1111_parameters(r, plan_for(r), rec),
             "a cat\nSteps: 30, Sampler: DPM++ SDE, Schedule type: Karras, CFG scale: 9, Seed: 7, Size: 512x512, "
             "Model hash: 6ce0161689, Model: v1-5, Denoising strength: 0.45, RNG: CPU, Hires upscale: 2, "
             "Hires steps: 20, Hires upscaler: Latent");
   r.refine_upscale = RefineUpscale::Image;
   r.clip_skip = 2;
   r.eta = 0.5;
-  EXPECT_EQ(a1111_parameters(r, rec),
+  EXPECT_EQ(a1111_parameters(r, plan_for(r), rec),
             "a cat\nSteps: 30, Sampler: DPM++ SDE, Schedule type: Karras, CFG scale: 9, Seed: 7, Size: 512x512, "
             "Model hash: 6ce0161689, Model: v1-5, Denoising strength: 0.45, Clip skip: 2, RNG: CPU, Hires upscale: 2, "
             "Hires steps: 20, Hires upscaler: Lanczos, Eta: 0.5");
   r.refine_2x = false;
-  EXPECT_EQ(a1111_parameters(r, rec).find("Hires"), std::string::npos);
-  EXPECT_EQ(a1111_parameters(r, rec).find("Denoising"), std::string::npos);
+  EXPECT_EQ(a1111_parameters(r, plan_for(r), rec).find("Hires"), std::string::npos);
+  EXPECT_EQ(a1111_parameters(r, plan_for(r), rec).find("Denoising"), std::string::npos);
+}
+
+// The quality preset runs the same recipe: the same A1111 fields, then Ripen's keys (the preset is not custom).
+TEST(RefineInfotext, QualityPresetWritesTheA1111FieldsThenRipensKeys) {
+  GenerationRecord rec;
+  rec.model_hash = "6ce0161689";
+  rec.model_name = "v1-5";
+  GenerationRequest custom = hires(), quality = hires();
+  quality.preset = Preset::Quality;
+  ASSERT_EQ(plan_for(custom), plan_for(quality));
+  const std::string a = a1111_parameters(custom, plan_for(custom), rec);
+  const std::string q = a1111_parameters(quality, plan_for(quality), rec);
+  ASSERT_EQ(q.substr(0, a.size()), a);
+  const std::string keys = ", Ripen preset: quality, Ripen samplers: DPM++ SDE 1-30, Ripen CFG: 9 (1-30), ";
+  EXPECT_EQ(q.substr(a.size(), keys.size()), keys);
+  auto back = parse_a1111_parameters(q);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->request.preset, Preset::Quality);
+  ASSERT_TRUE(back->record.plan);
+  EXPECT_EQ(*back->record.plan, plan_for(quality));
+  EXPECT_EQ(plan_for(back->request), plan_for(quality));
 }
 
 TEST(RefineInfotext, ReadBack) {
   GenerationRecord rec;
-  auto p = parse_a1111_parameters(a1111_parameters(hires(), rec));
+  auto p = parse_a1111_parameters(a1111_parameters(hires(), plan_for(hires()), rec));
   ASSERT_TRUE(p);
   EXPECT_TRUE(p->request.refine_2x);
   EXPECT_EQ(p->request.refine_steps, 20);

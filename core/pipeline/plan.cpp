@@ -1,0 +1,135 @@
+#include "pipeline/plan.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "tensors/error.h"
+
+namespace ripen {
+
+int AdaptivePlan::tail_steps_after(int step) const { return std::max({1, tail_steps, min_steps - step}); }
+
+std::string SamplingPlan::sampler_at(int i) const {
+  for (const auto& p : phases)
+    if (i >= p.begin && i < p.end) return p.sampler;
+  return phases.empty() ? std::string() : phases.back().sampler;
+}
+
+nlohmann::json SamplingPlan::to_json() const {
+  nlohmann::json ph = nlohmann::json::array();
+  for (const auto& p : phases) ph.push_back({{"sampler", p.sampler}, {"begin", p.begin}, {"end", p.end}});
+  return {{"schedule", schedule},
+          {"steps", steps},
+          {"phases", ph},
+          {"cfg", cfg},
+          {"tail_cfg", tail_cfg},
+          {"eta", eta},
+          {"s_noise", s_noise},
+          {"solver_type", solver_type},
+          {"adaptive",
+           {{"enabled", adaptive.enabled},
+            {"min_steps", adaptive.min_steps},
+            {"max_steps", adaptive.max_steps},
+            {"checkpoints", adaptive.checkpoints},
+            {"tail_steps", adaptive.tail_steps},
+            {"tail_sampler", adaptive.tail_sampler}}},
+          {"composition_steps", composition_steps},
+          {"refine_2x", refine_2x},
+          {"refine_steps", refine_steps},
+          {"refine_strength", refine_strength},
+          {"refine_sampler", refine_sampler},
+          {"refine_upscale", refine_upscale}};
+}
+
+SamplingPlan SamplingPlan::from_json(const nlohmann::json& j) {
+  SamplingPlan p;
+  const char* key = "plan";
+  // Every key is required: a plan is only ever written whole (to_json), so a missing key means a damaged one.
+  auto get = [&](const nlohmann::json& obj, const char* k, auto& field) {
+    key = k;
+    field = obj.at(k).get<std::decay_t<decltype(field)>>();
+  };
+  try {
+    if (!j.is_object()) throw Error("sampling plan JSON is not an object");
+    get(j, "schedule", p.schedule);
+    get(j, "steps", p.steps);
+    key = "phases";
+    for (const auto& ph : j.at("phases")) {
+      SamplerPhase s;
+      get(ph, "sampler", s.sampler);
+      get(ph, "begin", s.begin);
+      get(ph, "end", s.end);
+      p.phases.push_back(s);
+    }
+    get(j, "cfg", p.cfg);
+    get(j, "tail_cfg", p.tail_cfg);
+    get(j, "eta", p.eta);
+    get(j, "s_noise", p.s_noise);
+    get(j, "solver_type", p.solver_type);
+    key = "adaptive";
+    const auto& a = j.at("adaptive");
+    get(a, "enabled", p.adaptive.enabled);
+    get(a, "min_steps", p.adaptive.min_steps);
+    get(a, "max_steps", p.adaptive.max_steps);
+    get(a, "checkpoints", p.adaptive.checkpoints);
+    get(a, "tail_steps", p.adaptive.tail_steps);
+    get(a, "tail_sampler", p.adaptive.tail_sampler);
+    get(j, "composition_steps", p.composition_steps);
+    get(j, "refine_2x", p.refine_2x);
+    get(j, "refine_steps", p.refine_steps);
+    get(j, "refine_strength", p.refine_strength);
+    get(j, "refine_sampler", p.refine_sampler);
+    get(j, "refine_upscale", p.refine_upscale);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(std::string("sampling plan JSON: key '") + key + "': " + e.what());
+  }
+  return p;
+}
+
+std::vector<RanSegment> ran_segments(const SamplingPlan& p, int steps_used) {
+  const int n = p.steps;
+  int begin = 0, end = n, tail = 0;  // plan steps [begin, end) ran, then `tail` tail steps
+  if (steps_used > 0 && steps_used < n) {
+    end = steps_used;
+    if (p.adaptive.enabled) {
+      for (int k : p.adaptive.checkpoints)
+        if (k > 0 && k < n && k + p.adaptive.tail_steps_after(k) == steps_used) end = k, tail = steps_used - k;
+    } else {
+      begin = n - steps_used, end = n;
+    }
+  }
+  auto cfg_at = [&](int i) { return i < int(p.cfg.size()) ? p.cfg[i] : p.tail_cfg; };
+  std::vector<RanSegment> out;
+  for (int i = begin; i < end; ++i) {
+    const std::string s = p.sampler_at(i);
+    if (!out.empty() && out.back().sampler == s && !out.back().tail) {
+      out.back().last = i + 1, out.back().cfg_last = cfg_at(i);
+    } else {
+      out.push_back({s, i + 1, i + 1, cfg_at(i), cfg_at(i), false});
+    }
+  }
+  if (tail > 0) out.push_back({p.adaptive.tail_sampler, end + 1, end + tail, p.tail_cfg, p.tail_cfg, true});
+  return out;
+}
+
+RunSummary summarize_run(const SamplingPlan& plan, int steps_used) {
+  RunSummary r;
+  r.segments = ran_segments(plan, steps_used);
+  const RanSegment* main = nullptr;
+  double sum = 0;
+  for (const RanSegment& s : r.segments) {
+    r.steps += s.steps();
+    if (!main || s.steps() > main->steps()) main = &s;
+    for (int i = s.first - 1; i < s.last; ++i) {
+      const double c = s.tail || i >= int(plan.cfg.size()) ? plan.tail_cfg : plan.cfg[i];
+      sum += c;
+      r.cfg_constant = r.cfg_constant && c == r.segments.front().cfg_first;
+    }
+  }
+  r.sampler = main ? main->sampler : plan.sampler_at(0);
+  if (r.steps == 0) r.cfg = plan.cfg.empty() ? plan.tail_cfg : plan.cfg.front();
+  else r.cfg = r.cfg_constant ? r.segments.front().cfg_first : std::round(sum / r.steps * 10) / 10;
+  return r;
+}
+
+}  // namespace ripen
