@@ -2,13 +2,13 @@
 // (--library L --id N) or from files written by `generate --json --save-latents`.
 #include <csignal>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "cli/command.h"
 #include "cli/generate_output.h"
 #include "pipeline/promote.h"
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 
 namespace ripen::cli {
 namespace {
@@ -29,13 +29,11 @@ PromoteMode mode_flag(Args& args) {
 // The parent from --from RESULT.json (which may name its latents file) or --latents FILE.
 PromoteSource source_from_files(std::optional<std::string> from, std::optional<std::string> latents, PromoteMode mode) {
   if (!from) return load_promote_source(*latents);
-  std::ifstream f(*from);
-  if (!f) throw UsageError{"--from: cannot read '" + *from + "'"};
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(f);
-  } catch (const std::exception& e) {
-    throw UsageError{"--from: " + *from + " is not JSON: " + e.what()};
+    j = read_json_file(*from);
+  } catch (const Error& e) {
+    throw UsageError{std::string("--from: ") + e.what()};
   }
   if (j.contains("latents_file") && !latents) latents = j["latents_file"].get<std::string>();
   if (latents) return load_promote_source(*latents);

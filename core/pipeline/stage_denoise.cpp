@@ -7,10 +7,6 @@
 #include "tensors/error.h"
 
 namespace ripen {
-namespace {
-std::string shape_text(at::IntArrayRef s) { return shape_str(s); }
-}  // namespace
-
 std::shared_ptr<const sampling::DiscreteSchedule> model_schedule(const models::LoadedModel& m) {
   const auto& s = m.scheduler;
   if (s.beta_schedule != "scaled_linear")
@@ -52,15 +48,15 @@ StartedRun start_fresh(const GenerationRequest& r, const at::Tensor& given, doub
   at::Tensor n0 = given.defined() ? given.to(opts)
                                   : sampling::initial_noise(r.noise, r.seed, shape[0], shape.slice(1), opts);
   if (n0.sizes() != shape)
-    throw Error("initial noise has shape " + shape_text(n0.sizes()) + ", expected " + shape_text(shape));
+    throw Error("initial noise has shape " + shape_str(n0.sizes()) + ", expected " + shape_str(shape));
   return {n0 * init_scale, 0};
 }
 
 StartedRun start_at(const StartPoint& sp, std::vector<double>& sigmas, const sampling::NoiseSampler& noise,
                     at::IntArrayRef shape, const at::TensorOptions& opts) {
   if (!sp.latents.defined() || sp.latents.sizes() != shape)
-    throw Error("start latents have shape " + (sp.latents.defined() ? shape_text(sp.latents.sizes()) : "none") +
-                ", expected " + shape_text(shape));
+    throw Error("start latents have shape " + (sp.latents.defined() ? shape_str(sp.latents.sizes()) : "none") +
+                ", expected " + shape_str(shape));
   if (!(sp.sigma > 0)) throw Error("start sigma must be > 0");
   at::Tensor x = sp.latents.to(opts);
   if (sp.renoise) x = x + noise(0.0, sp.sigma) * sp.sigma;
