@@ -898,7 +898,7 @@
         <translation>Noch nicht installiert</translation>
     </message>
     <message>
-        <source>2× refinement pass</source>
+        <source>2× hires pass</source>
         <translation>2×-Verfeinerungsdurchgang</translation>
     </message>
     <message>

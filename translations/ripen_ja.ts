@@ -891,7 +891,7 @@
         <translation>未インストール</translation>
     </message>
     <message>
-        <source>2× refinement pass</source>
+        <source>2× hires pass</source>
         <translation>2倍リファイン パス</translation>
     </message>
     <message>

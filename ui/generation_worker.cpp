@@ -22,7 +22,7 @@ session::Job session_job(const Job& job) {
   if (job.kind == JobKind::Promote) {
     session::PromoteSettings p;
     p.mode = job.promote;
-    p.refine_sigma = job.request.refine_sigma;
+    p.polish_sigma = job.request.polish_sigma;
     j.promote = p;
     j.parent = job.parent;
   }

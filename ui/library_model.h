@@ -1,6 +1,6 @@
 #pragma once
 // The seed library panel's model: a table of generations (newest first, paged by fetchMore) where each row's
-// children are the generations promoted or refined from it (its lineage), loaded when expanded.
+// children are the generations promoted or polished from it (its lineage), loaded when expanded.
 #include <QAbstractItemModel>
 #include <functional>
 #include <memory>

@@ -221,7 +221,7 @@ void MainWindow::build_actions() {
   make("actionCancel", QKeySequence(Qt::Key_Escape), [this] { controller_->cancel_all(); });
   make("actionPromote", QKeySequence(Qt::CTRL | Qt::Key_P), [this] { promote(PromoteMode::Continue); });
   make("actionRerender", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_P), [this] { promote(PromoteMode::Rerender); });
-  make("actionRefine", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), [this] { promote(PromoteMode::Refine); });
+  make("actionPolish", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), [this] { promote(PromoteMode::Polish); });
   make("actionCompare", QKeySequence(Qt::CTRL | Qt::Key_K), [this] {
     QList<qint64> ids = selected_ids();
     if (ids.size() >= 2) return compare_ids(ids[0], ids[1]);
@@ -282,13 +282,13 @@ void MainWindow::build_actions() {
   actions_.insert("actionRedo", redo);
   addAction(redo);
 
-  gallery_->set_context_actions({actions_["actionPromote"], actions_["actionRerender"], actions_["actionRefine"],
+  gallery_->set_context_actions({actions_["actionPromote"], actions_["actionRerender"], actions_["actionPolish"],
                                  actions_["actionCompare"], actions_["actionReuse"], actions_["actionCopySeed"],
                                  actions_["actionCopyImage"], actions_["actionExport"], actions_["actionShowInFolder"],
                                  actions_["actionFavourite"], actions_["actionTags"], actions_["actionAddToCollection"],
                                  actions_["actionDelete"]});
   variations_->setContextMenuPolicy(Qt::ActionsContextMenu);
-  variations_->addActions({actions_["actionPromote"], actions_["actionRefine"], actions_["actionCompare"],
+  variations_->addActions({actions_["actionPromote"], actions_["actionPolish"], actions_["actionCompare"],
                            actions_["actionReuse"], actions_["actionCopySeed"], actions_["actionExport"]});
 }
 
@@ -304,7 +304,7 @@ void MainWindow::build_menus() {
   image_menu_ = menuBar()->addMenu(QString());
   image_menu_->addActions({actions_["actionGenerate"], actions_["actionExplore"], actions_["actionCancel"]});
   image_menu_->addSeparator();
-  image_menu_->addActions({actions_["actionPromote"], actions_["actionRerender"], actions_["actionRefine"],
+  image_menu_->addActions({actions_["actionPromote"], actions_["actionRerender"], actions_["actionPolish"],
                            actions_["actionCompare"], actions_["actionReuse"]});
   image_menu_->addSeparator();
   image_menu_->addActions({actions_["actionFavourite"], actions_["actionTags"], actions_["actionAddToCollection"]});
@@ -323,7 +323,7 @@ void MainWindow::build_menus() {
   toolbar_->setToolButtonStyle(Qt::ToolButtonTextOnly);
   toolbar_->addActions({actions_["actionGenerate"], actions_["actionExplore"], actions_["actionCancel"]});
   toolbar_->addSeparator();
-  toolbar_->addActions({actions_["actionPromote"], actions_["actionRefine"], actions_["actionCompare"]});
+  toolbar_->addActions({actions_["actionPromote"], actions_["actionPolish"], actions_["actionCompare"]});
   toolbar_->addSeparator();
   toolbar_->addActions({actions_["actionExport"], actions_["actionSettings"]});
 }
@@ -349,7 +349,7 @@ void MainWindow::retranslate() {
       {"actionCancel", tr("&Cancel")},
       {"actionPromote", tr("&Promote")},
       {"actionRerender", tr("Promote by &re-rendering")},
-      {"actionRefine", tr("Re&fine")},
+      {"actionPolish", tr("Po&lish")},
       {"actionCompare", tr("Co&mpare")},
       {"actionReuse", tr("Re&use settings")},
       {"actionCopySeed", tr("Copy &seed")},
@@ -369,7 +369,7 @@ void MainWindow::retranslate() {
   };
   for (const auto& [name, text] : texts) actions_[name]->setText(text);
   actions_["actionPromote"]->setToolTip(tr("Promote the draft to quality, keeping its composition (Ctrl+P)"));
-  actions_["actionRefine"]->setToolTip(tr("Re-noise the image a little and finish it in quality mode (Ctrl+Shift+P)"));
+  actions_["actionPolish"]->setToolTip(tr("Re-noise the image a little and finish it in quality mode (Ctrl+Shift+P)"));
   actions_["actionCompare"]->setToolTip(tr("Compare two images, or a promoted image with its parent (Ctrl+K)"));
   actions_["actionUndo"]->setText(tr("&Undo"));
   actions_["actionRedo"]->setText(tr("&Redo"));
@@ -445,7 +445,7 @@ void MainWindow::promote(PromoteMode mode) {
     return;
   }
   for (qint64 id : ids) {
-    if (mode == PromoteMode::Refine) controller_->refine(id);
+    if (mode == PromoteMode::Polish) controller_->polish(id);
     else controller_->promote(id, mode);
   }
   statusBar()->showMessage(tr("Promoting %n image(s)…", nullptr, int(ids.size())), 5000);

@@ -158,22 +158,22 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
     custom_form_->addRow(new QLabel(custom_), w);
   lay->addWidget(custom_);
 
-  refine_ = new QGroupBox(this);
-  refine_->setObjectName("refine");
-  refine_->setCheckable(true);
-  refine_->setChecked(false);
-  refine_form_ = new QFormLayout(refine_);
-  refine_strength_ = new QDoubleSpinBox(refine_);
-  refine_strength_->setObjectName("refineStrength");
-  refine_strength_->setRange(0.05, 1.0);
-  refine_strength_->setSingleStep(0.05);
-  refine_strength_->setValue(0.45);
-  refine_upscale_ = new QComboBox(refine_);
-  refine_upscale_->setObjectName("refineUpscale");
-  refine_upscale_->addItems({"", ""});
-  for (QWidget* w : std::initializer_list<QWidget*>{refine_strength_, refine_upscale_})
-    refine_form_->addRow(new QLabel(refine_), w);
-  lay->addWidget(refine_);
+  hires_ = new QGroupBox(this);
+  hires_->setObjectName("hires");
+  hires_->setCheckable(true);
+  hires_->setChecked(false);
+  hires_form_ = new QFormLayout(hires_);
+  hires_strength_ = new QDoubleSpinBox(hires_);
+  hires_strength_->setObjectName("hiresStrength");
+  hires_strength_->setRange(0.05, 1.0);
+  hires_strength_->setSingleStep(0.05);
+  hires_strength_->setValue(0.45);
+  hires_upscale_ = new QComboBox(hires_);
+  hires_upscale_->setObjectName("hiresUpscale");
+  hires_upscale_->addItems({"", ""});
+  for (QWidget* w : std::initializer_list<QWidget*>{hires_strength_, hires_upscale_})
+    hires_form_->addRow(new QLabel(hires_), w);
+  lay->addWidget(hires_);
   connect(mode_, &QComboBox::currentIndexChanged, this, &PromptPanel::on_mode);
 
   // Actions
@@ -238,17 +238,17 @@ void PromptPanel::retranslate() {
                               tr("Eta"),     tr("S noise"),  tr("CLIP skip"),   tr("Noise source")};
   for (int i = 0; i < labels.size(); ++i)
     if (auto* l = qobject_cast<QLabel*>(custom_form_->itemAt(i, QFormLayout::LabelRole)->widget())) l->setText(labels[i]);
-  refine_->setTitle(tr("2× refinement pass"));
-  refine_->setToolTip(tr("After the first pass, upscale 2×, re-noise and finish with 20 more steps (hires fix)"));
-  refine_upscale_->setItemText(0, tr("Image (Lanczos)"));
-  refine_upscale_->setItemText(1, tr("Latent (needs strength ≥ 0.5)"));
-  const QStringList refine_labels = {tr("Strength"), tr("Upscale")};
-  for (int i = 0; i < refine_labels.size(); ++i) {
-    if (auto* l = qobject_cast<QLabel*>(refine_form_->itemAt(i, QFormLayout::LabelRole)->widget()))
-      l->setText(refine_labels[i]);
-    refine_form_->itemAt(i, QFormLayout::FieldRole)->widget()->setAccessibleName(refine_labels[i]);
+  hires_->setTitle(tr("2× hires pass"));
+  hires_->setToolTip(tr("After the first pass, upscale 2×, re-noise and finish with 20 more steps (hires fix)"));
+  hires_upscale_->setItemText(0, tr("Image (Lanczos)"));
+  hires_upscale_->setItemText(1, tr("Latent (needs strength ≥ 0.5)"));
+  const QStringList hires_labels = {tr("Strength"), tr("Upscale")};
+  for (int i = 0; i < hires_labels.size(); ++i) {
+    if (auto* l = qobject_cast<QLabel*>(hires_form_->itemAt(i, QFormLayout::LabelRole)->widget()))
+      l->setText(hires_labels[i]);
+    hires_form_->itemAt(i, QFormLayout::FieldRole)->widget()->setAccessibleName(hires_labels[i]);
   }
-  refine_->setAccessibleName(tr("2× refinement pass"));
+  hires_->setAccessibleName(tr("2× hires pass"));
   explore_label_->setText(tr("&Variations"));
   explore_->setText(tr("E&xplore variations"));
   explore_->setToolTip(tr("Generate N seeds in fast mode into the variations grid (Ctrl+Shift+Return)"));
@@ -295,7 +295,7 @@ void PromptPanel::set_size(int w, int h) {
 void PromptPanel::on_mode() {
   const auto preset = Preset(mode_->currentIndex());
   custom_->setVisible(preset == Preset::Custom);
-  refine_->setVisible(preset == Preset::Quality || preset == Preset::Custom);  // fast and lightning refuse the pass
+  hires_->setVisible(preset == Preset::Quality || preset == Preset::Custom);  // fast and lightning refuse the pass
 }
 
 void PromptPanel::set_dark(bool dark) {
@@ -322,9 +322,9 @@ GenerationRequest PromptPanel::request() const {
   r.s_noise = s_noise_->value();
   r.clip_skip = clip_skip_->value();
   r.noise = sampling::noise_source_from_string(noise_->currentText().toStdString());
-  r.refine_2x = (r.preset == Preset::Quality || r.preset == Preset::Custom) && refine_->isChecked();
-  r.refine_strength = refine_strength_->value();
-  r.refine_upscale = refine_upscale_->currentIndex() == 1 ? RefineUpscale::Latent : RefineUpscale::Image;
+  r.hires = (r.preset == Preset::Quality || r.preset == Preset::Custom) && hires_->isChecked();
+  r.hires_strength = hires_strength_->value();
+  r.hires_upscale = hires_upscale_->currentIndex() == 1 ? HiresUpscale::Latent : HiresUpscale::Image;
   return r;
 }
 
@@ -351,9 +351,9 @@ void PromptPanel::set_request(const GenerationRequest& r) {
   s_noise_->setValue(r.s_noise);
   clip_skip_->setValue(r.clip_skip);
   noise_->setCurrentText(QString::fromStdString(to_string(r.noise)));
-  refine_->setChecked(r.refine_2x);
-  refine_strength_->setValue(r.refine_strength);
-  refine_upscale_->setCurrentIndex(r.refine_upscale == RefineUpscale::Latent ? 1 : 0);
+  hires_->setChecked(r.hires);
+  hires_strength_->setValue(r.hires_strength);
+  hires_upscale_->setCurrentIndex(r.hires_upscale == HiresUpscale::Latent ? 1 : 0);
   int i = model_->findData(QString::fromStdString(r.model));
   if (i >= 0) model_->setCurrentIndex(i);
 }

@@ -76,11 +76,11 @@ class PromptPanel : public QWidget {
   QComboBox *sampler_, *schedule_, *noise_;
   QSpinBox *steps_, *clip_skip_;
   QDoubleSpinBox *cfg_, *eta_, *s_noise_;
-  // Quality and Custom modes' optional 2x refinement pass (hires fix).
-  QGroupBox* refine_;
-  QFormLayout* refine_form_;
-  QDoubleSpinBox* refine_strength_;
-  QComboBox* refine_upscale_;
+  // Quality and Custom modes' optional 2x hires pass (hires fix).
+  QGroupBox* hires_;
+  QFormLayout* hires_form_;
+  QDoubleSpinBox* hires_strength_;
+  QComboBox* hires_upscale_;
   QComboBox* model_;
   QToolButton* add_folder_;
   QSpinBox* explore_n_;

@@ -1,6 +1,6 @@
 #pragma once
 // The seed library panel: every generation in a table whose rows expand into their lineage (promotions and
-// refinements). Double-click reuses the settings.
+// polished finals). Double-click reuses the settings.
 #include <QWidget>
 
 class QTreeView;

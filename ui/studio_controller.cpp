@@ -3,7 +3,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QTemporaryDir>
 #include <algorithm>
 
 #include "imageio/metadata_read.h"
@@ -122,12 +121,12 @@ quint64 StudioController::promote(qint64 id, PromoteMode mode) {
   return worker_->enqueue(j);
 }
 
-quint64 StudioController::refine(qint64 id, double sigma) {
+quint64 StudioController::polish(qint64 id, double sigma) {
   Job j;
   j.kind = JobKind::Promote;
   j.parent = id;
-  j.promote = PromoteMode::Refine;
-  j.request.refine_sigma = sigma;
+  j.promote = PromoteMode::Polish;
+  j.request.polish_sigma = sigma;
   return worker_->enqueue(j);
 }
 
@@ -282,18 +281,14 @@ void StudioController::remove_with_undo(const QList<qint64>& ids) {
 
 qint64 StudioController::restore(const library::Generation& g, const QByteArray& bytes, const QByteArray& latents,
                                  const std::vector<int64_t>& collections) {
-  QTemporaryDir tmp;
-  const QString file = tmp.filePath(QFileInfo(QString::fromStdString(g.image_path)).fileName());
-  QFile f(file);
-  if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size()) return 0;
-  f.close();
   library::StoreOptions o;
   o.batch_index = g.batch_index;
   o.source = g.source;
   o.created_at_ms = g.created_at_ms;
   o.latents.assign(latents.constData(), size_t(latents.size()));
   const std::string content(bytes.constData(), size_t(bytes.size()));
-  qint64 id = library_->add_file(file.toStdString(), g.request, g.record, o, library::content_hash(content));
+  const std::string ext = std::filesystem::path(g.image_path).extension().string();
+  qint64 id = library_->add_image_bytes(content, ext, g.request, g.record, o, library::content_hash(content));
   if (g.favourite) library_->set_favourite(id, true);
   if (g.rating) library_->set_rating(id, g.rating);
   if (!g.tags.empty()) library_->set_tags(id, g.tags);

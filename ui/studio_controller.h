@@ -53,7 +53,7 @@ class StudioController : public QObject {
   // N variations: seeds base, base+1, ... in fast mode, one job each so results fill the grid as they finish.
   QList<quint64> explore(const GenerationRequest& base, int n);
   quint64 promote(qint64 id, PromoteMode mode);
-  quint64 refine(qint64 id, double sigma = 0);
+  quint64 polish(qint64 id, double sigma = 0);
   void cancel();      // the running job
   void cancel_all();  // the running job and the queue
   int queue_length() const;

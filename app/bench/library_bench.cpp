@@ -79,7 +79,7 @@ BenchResult run_bench(const fs::path& dir, int count, int repeats) {
             .bind(6, model)
             .bind(7, "abcdef012" + std::to_string(model - 1))
             .bind(8, child ? std::optional<int64_t>(1 + static_cast<int64_t>(rng() % done)) : std::nullopt)
-            .bind(9, child ? "refine" : "none")
+            .bind(9, child ? "polish" : "none")
             .bind(10, 8 + static_cast<int>(rng() % 14))
             .bind(11, 1.0 + (rng() % 1000) / 100.0)
             .bind(12, rng() % 20 == 0 ? 1 : 0)

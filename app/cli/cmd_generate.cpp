@@ -49,6 +49,6 @@ int run_generate(Args& args) {
 }
 
 RegisterCommand reg{{"generate", "generate images from a prompt (fast | quality | lightning | custom)", run_generate,
-                     {"--json", "--refine-2x", "--quiet", "--help"}}};
+                     {"--json", "--hires", "--quiet", "--help"}}};
 }  // namespace
 }  // namespace ripen::cli

@@ -1,4 +1,4 @@
-// ripen-cli promote: ripen a fast result into a quality final (continue | rerender | refine), from a library row
+// ripen-cli promote: ripen a fast result into a quality final (continue | rerender | polish), from a library row
 // (--library L --id N) or from files written by `generate --json --save-latents`.
 #include <csignal>
 #include <filesystem>
@@ -22,7 +22,7 @@ PromoteMode mode_flag(Args& args) {
     mode = promote_mode_from_string(name);
   } catch (const Error&) {
   }
-  if (mode == PromoteMode::None) throw UsageError{"--mode must be continue, rerender or refine, got '" + name + "'"};
+  if (mode == PromoteMode::None) throw UsageError{"--mode must be continue, rerender or polish, got '" + name + "'"};
   return mode;
 }
 
@@ -54,14 +54,14 @@ session::PromoteSettings promote_settings(Args& args, PromoteMode mode) {
   session::PromoteSettings p;
   p.mode = mode;
   if (auto m = args.get("--model")) p.model = *m;
-  p.refine_sigma = args.get_double("--refine-sigma", 0);
-  if (p.refine_sigma < 0) throw UsageError{"--refine-sigma must be > 0"};
-  const double strength = args.get_double("--refine-strength", -1);
+  p.polish_sigma = args.get_double("--polish-sigma", 0);
+  if (p.polish_sigma < 0) throw UsageError{"--polish-sigma must be > 0"};
+  const double strength = args.get_double("--polish-strength", -1);
   if (strength != -1) {
-    if (!(strength > 0 && strength <= 1)) throw UsageError{"--refine-strength must be in (0, 1]"};
-    p.refine_strength = strength;
+    if (!(strength > 0 && strength <= 1)) throw UsageError{"--polish-strength must be in (0, 1]"};
+    p.polish_strength = strength;
   }
-  if (args.flag("--refine-2x")) p.refine_2x = true;
+  if (args.flag("--hires")) p.hires = true;
   return p;
 }
 
@@ -98,7 +98,7 @@ int run_promote(Args& args) {
   return finish_result(o, out);
 }
 
-RegisterCommand reg{{"promote", "ripen a fast result into a quality final (--mode continue|rerender|refine)", run_promote,
-                     {"--json", "--refine-2x", "--quiet"}}};
+RegisterCommand reg{{"promote", "ripen a fast result into a quality final (--mode continue|rerender|polish)", run_promote,
+                     {"--json", "--hires", "--quiet"}}};
 }  // namespace
 }  // namespace ripen::cli

@@ -57,7 +57,7 @@ struct Mean {
 int stop_checkpoint(const GenerationResult& r) {
   for (const auto& c : r.checkpoints)
     if (c.stop) return c.step;
-  return r.plan.steps;
+  return r.plan().steps;
 }
 
 double max_abs_diff(const Image& a, const Image& b) {

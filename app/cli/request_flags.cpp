@@ -40,9 +40,9 @@ std::string request_flags_help() {
          "  --steps N  --cfg X  --cfg-schedule X,Y,...  --clip-skip N  --noise " +
          joined_names(sampling::noise_source_names(), "|") +
          "  --eta X  --s-noise X\n"
-         "  --solver-type midpoint|heun  --refine-sigma X\n"
-         "  --refine-2x  (quality/custom: upscale 2x, re-noise, refine; \"hires fix\")  --refine-strength X (0..1,\n"
-         "     default 0.45; latent upscale wants 0.55-0.7)  --refine-steps N (default 20)  --refine-upscale image|latent\n";
+         "  --solver-type midpoint|heun  --polish-sigma X\n"
+         "  --hires  (quality/custom: upscale 2x, re-noise, finish; \"hires fix\")  --hires-strength X (0..1,\n"
+         "     default 0.45; latent upscale wants 0.55-0.7)  --hires-steps N (default 20)  --hires-upscale image|latent\n";
 }
 
 GenerationRequest request_from_flags(Args& args, GenerationRequest r) {
@@ -107,27 +107,27 @@ GenerationRequest request_from_flags(Args& args, GenerationRequest r) {
   r.eta = args.get_double("--eta", r.eta);
   r.s_noise = args.get_double("--s-noise", r.s_noise);
   if (auto v = args.get("--solver-type")) r.solver_type = *v;
-  if (args.flag("--refine-2x")) r.refine_2x = true;
-  r.refine_strength = args.get_double("--refine-strength", r.refine_strength);
-  auto refine_steps = args.get("--refine-steps");
-  if (refine_steps) {
+  if (args.flag("--hires")) r.hires = true;
+  r.hires_strength = args.get_double("--hires-strength", r.hires_strength);
+  auto hires_steps = args.get("--hires-steps");
+  if (hires_steps) {
     try {
       size_t used = 0;
-      r.refine_steps = std::stoi(*refine_steps, &used);
-      if (used != refine_steps->size()) throw std::invalid_argument("junk");
+      r.hires_steps = std::stoi(*hires_steps, &used);
+      if (used != hires_steps->size()) throw std::invalid_argument("junk");
     } catch (const std::exception&) {
-      throw UsageError{"--refine-steps needs an integer, got '" + *refine_steps + "'"};
+      throw UsageError{"--hires-steps needs an integer, got '" + *hires_steps + "'"};
     }
   }
-  auto refine_upscale = args.get("--refine-upscale");
-  if (refine_upscale) {
-    if (*refine_upscale != "image" && *refine_upscale != "latent")
-      throw UsageError{"--refine-upscale must be image or latent, got '" + *refine_upscale + "'"};
-    r.refine_upscale = refine_upscale_from_string(*refine_upscale);
+  auto hires_upscale = args.get("--hires-upscale");
+  if (hires_upscale) {
+    if (*hires_upscale != "image" && *hires_upscale != "latent")
+      throw UsageError{"--hires-upscale must be image or latent, got '" + *hires_upscale + "'"};
+    r.hires_upscale = hires_upscale_from_string(*hires_upscale);
   }
-  if ((refine_steps || refine_upscale) && !r.refine_2x)
-    throw UsageError{std::string(refine_steps ? "--refine-steps" : "--refine-upscale") + " applies with --refine-2x"};
-  r.refine_sigma = args.get_double("--refine-sigma", r.refine_sigma);
+  if ((hires_steps || hires_upscale) && !r.hires)
+    throw UsageError{std::string(hires_steps ? "--hires-steps" : "--hires-upscale") + " applies with --hires"};
+  r.polish_sigma = args.get_double("--polish-sigma", r.polish_sigma);
   // Sampler flags without --preset mean custom; fast and quality decide these themselves, lightning takes
   // only --steps (4 to 6).
   if ((sampler_flags || (steps_given && r.preset != Preset::Lightning)) && !preset_given) r.preset = Preset::Custom;

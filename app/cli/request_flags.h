@@ -8,8 +8,8 @@
 namespace ripen::cli {
 
 // Reads every request flag present (--model --prompt --negative --seed --size WxH --batch --preset --sampler
-// --schedule --steps --cfg --cfg-schedule a,b,c --clip-skip --noise --eta --s-noise --solver-type --refine-2x
-// --refine-strength --refine-steps --refine-upscale image|latent --refine-sigma) over `base`, then validates.
+// --schedule --steps --cfg --cfg-schedule a,b,c --clip-skip --noise --eta --s-noise --solver-type --hires
+// --hires-strength --hires-steps --hires-upscale image|latent --polish-sigma) over `base`, then validates.
 // Bad values throw UsageError with one line.
 GenerationRequest request_from_flags(Args& args, GenerationRequest base = {});
 std::string request_flags_help();

@@ -293,7 +293,7 @@ std::string a1111_parameters(const GenerationRequest& r, const SamplingPlan& pla
   if (model_name.empty()) model_name = r.model;
   // What ran: the base pass's steps (the record's, less the 2x pass's; none recorded: the plan's).
   const RunSummary run = summarize_run(plan, rec.base_steps_used());
-  const int hires_steps = rec.refined_2x ? rec.refine_steps : plan.refine_steps;
+  const int hires_steps = rec.hires ? rec.hires_steps : plan.hires_steps;
 
   std::vector<std::pair<std::string, std::string>> params = {
       {"Steps", std::to_string(run.steps)},
@@ -307,15 +307,15 @@ std::string a1111_parameters(const GenerationRequest& r, const SamplingPlan& pla
   params.push_back({"Model", model_name});
   // The 2x pass is A1111's hires fix: "Denoising strength" sits among the main fields, the "Hires ..." extras come
   // after RNG (txt2img's init() adds them before the sampler adds Eta). Size stays the first pass's.
-  if (plan.refine_2x) params.push_back({"Denoising strength", python_float_repr(plan.refine_strength)});
+  if (plan.hires) params.push_back({"Denoising strength", python_float_repr(plan.hires_strength)});
   if (r.clip_skip > 1) params.push_back({"Clip skip", std::to_string(r.clip_skip)});
   params.push_back({"RNG", r.noise == NoiseSource::Cpu ? "CPU" : "NV"});
-  if (plan.refine_2x) {
-    const std::string refine_label = a1111_sampler_label(plan.refine_sampler, plan.solver_type);
-    if (refine_label != params[1].second) params.push_back({"Hires sampler", refine_label});
+  if (plan.hires) {
+    const std::string hires_label = a1111_sampler_label(plan.hires_sampler, plan.solver_type);
+    if (hires_label != params[1].second) params.push_back({"Hires sampler", hires_label});
     params.push_back({"Hires upscale", "2"});
     params.push_back({"Hires steps", std::to_string(hires_steps)});
-    params.push_back({"Hires upscaler", plan.refine_upscale == "latent" ? "Latent" : "Lanczos"});
+    params.push_back({"Hires upscaler", plan.hires_upscale == "latent" ? "Latent" : "Lanczos"});
   }
   if (uses_eta(run.sampler) && plan.eta != 1.0) params.push_back({"Eta", python_float_repr(plan.eta)});
 
@@ -407,21 +407,21 @@ std::optional<A1111Parameters> parse_a1111_parameters(const std::string& text) {
     for (const auto& [ours, label] : kSchedules)
       if (*v == label) r.schedule = ours;
   }
-  // Hires fix at 2x (the only factor Ripen's refinement pass has); without "Hires steps" A1111 reuses Steps.
+  // Hires fix at 2x (the only factor Ripen's hires pass has); without "Hires steps" A1111 reuses Steps.
   if (auto v = field("Hires upscale")) {
     double scale = 0;
     parse_number(*v, scale);
     if (scale == 2.0) {
-      r.refine_2x = true;
-      r.refine_steps = r.steps;
-      if (auto s = field("Hires steps")) parse_number(*s, r.refine_steps);
-      if (auto s = field("Denoising strength")) parse_number(*s, r.refine_strength);
+      r.hires = true;
+      r.hires_steps = r.steps;
+      if (auto s = field("Hires steps")) parse_number(*s, r.hires_steps);
+      if (auto s = field("Denoising strength")) parse_number(*s, r.hires_strength);
       if (auto s = field("Hires upscaler"))
-        r.refine_upscale = s->rfind("Latent", 0) == 0 ? RefineUpscale::Latent : RefineUpscale::Image;
+        r.hires_upscale = s->rfind("Latent", 0) == 0 ? HiresUpscale::Latent : HiresUpscale::Image;
     }
   }
-  out.record.steps_used = r.steps + (r.refine_2x ? r.refine_steps : 0);
-  if (r.refine_2x) out.record.refined_2x = true, out.record.refine_steps = r.refine_steps;
+  out.record.steps_used = r.steps + (r.hires ? r.hires_steps : 0);
+  if (r.hires) out.record.hires = true, out.record.hires_steps = r.hires_steps;
   // Ripen's own keys (see the header). A damaged one is left out, as A1111 leaves out what it cannot parse: the
   // text is still read as A1111 parameters.
   if (auto v = field("Ripen preset")) {

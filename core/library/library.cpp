@@ -280,14 +280,20 @@ int64_t Library::store(const GenerationRequest& request, const GenerationRecord&
 int64_t Library::add_file(const fs::path& file, const GenerationRequest& request, const GenerationRecord& record,
                           const StoreOptions& options, const std::string& hash) {
   require_writable("import");
-  std::string ext = file.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-  return store_file(imageio::read_file(file), ext.empty() ? ".img" : ext, request, record, options, hash);
+  return store_file(imageio::read_file(file), file.extension().string(), request, record, options, hash);
+}
+
+int64_t Library::add_image_bytes(const std::string& bytes, const std::string& ext, const GenerationRequest& request,
+                                 const GenerationRecord& record, const StoreOptions& options, const std::string& hash) {
+  require_writable("restore");
+  return store_file(bytes, ext, request, record, options, hash);
 }
 
 // The image, then its latents, each durable under its final name before the row exists.
-int64_t Library::store_file(const std::string& bytes, const std::string& ext, const GenerationRequest& request,
+int64_t Library::store_file(const std::string& bytes, std::string ext, const GenerationRequest& request,
                             const GenerationRecord& record, const StoreOptions& options, const std::string& hash) {
+  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+  if (ext.empty()) ext = ".img";
   int64_t created = options.created_at_ms.value_or(now_ms());
   fs::path rel = new_image_path(created, request.seed, ext);
   fs::path lat = options.latents.empty() ? fs::path() : latents_path_for(rel);

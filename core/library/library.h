@@ -3,7 +3,7 @@
 //   <library>/library.db          SQLite (WAL, foreign keys, FTS5 over prompts), see schema.cpp
 //   <library>/images/YYYY-MM/...  the images (PNG with A1111 "parameters" and "ripen" chunks, or imported files)
 //   <library>/images/YYYY-MM/<name>.latents.safetensors   the run's latents beside its image (optional), for
-//                                 promote continue/refine after a restart
+//                                 promote continue/polish after a restart
 //   <library>/thumbs/<id>.jpg     256 px thumbnails, made on demand and cached
 // An image (and its latents) is written to a temporary name, fsynced and renamed before its row commits, so a
 // crash leaves at worst a file without a row (`check --repair` adopts it from its metadata), never a row without
@@ -125,6 +125,9 @@ class Library {
   // Adds an existing file (copied into the store byte for byte) with settings read from elsewhere.
   int64_t add_file(const std::filesystem::path& file, const GenerationRequest& request, const GenerationRecord& record,
                    const StoreOptions& options, const std::string& content_hash);
+  // The same for an image file's bytes already in memory (undoing a delete); `ext` as ".png".
+  int64_t add_image_bytes(const std::string& bytes, const std::string& ext, const GenerationRequest& request,
+                          const GenerationRecord& record, const StoreOptions& options, const std::string& content_hash);
   std::optional<int64_t> find_by_content_hash(const std::string& hash);
   void set_favourite(int64_t id, bool favourite);
   void set_rating(int64_t id, int rating);
@@ -168,7 +171,7 @@ class Library {
   int64_t insert_row(const GenerationRequest& request, const GenerationRecord& record, const std::string& rel_path,
                      const StoreOptions& options, int64_t created_ms, const std::string& content_hash,
                      const std::string& latents_rel = "");
-  int64_t store_file(const std::string& bytes, const std::string& ext, const GenerationRequest& request,
+  int64_t store_file(const std::string& bytes, std::string ext, const GenerationRequest& request,
                      const GenerationRecord& record, const StoreOptions& options, const std::string& content_hash);
   void require_writable(const char* what) const;
   std::vector<Generation> query(const std::string& where_sql, const std::vector<std::string>& args,

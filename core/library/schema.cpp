@@ -145,7 +145,7 @@ END;
 CREATE INDEX generations_stats ON generations(source, mode, model_id, favourite, steps_used, seconds_total);
 )sql",
     // 3 -> 4: the final (and, for fast runs, composition) latents kept beside the image, so promote continue and
-    // refine work after a restart; '' when none were kept. The gallery's rating filter gets an index that
+    // polish work after a restart; '' when none were kept. The gallery's rating filter gets an index that
     // answers it (with the gallery's order) without reading the rows.
     R"sql(
 ALTER TABLE generations ADD COLUMN latents_path TEXT NOT NULL DEFAULT '';

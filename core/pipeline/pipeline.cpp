@@ -5,7 +5,7 @@
 
 #include "models/model.h"
 #include "pipeline/plan_runner.h"
-#include "pipeline/refine.h"
+#include "pipeline/hires.h"
 #include "sampling/brownian.h"
 #include "tensors/error.h"
 
@@ -29,7 +29,6 @@ nlohmann::json GenerationResult::to_json() const {
   return {{"status", st},
           {"error", error},
           {"request", request.to_json()},
-          {"plan", plan.to_json()},
           {"record", record.to_json()},
           {"composition_sigma", composition_sigma},
           {"sigmas", sigmas},
@@ -161,7 +160,7 @@ struct Pipeline::Run {
     PlanRunOptions ro = runner_options(sigmas.sigmas, shape, previews);
     ro.predictor = in.predictor;
     if (!ro.predictor && model.stop_predictor) ro.predictor = std::make_shared<TrainedStopPredictor>(model.stop_predictor);
-    ro.planned_extra = plan.refine_2x ? plan.refine_steps : 0;
+    ro.planned_extra = plan.hires ? plan.hires_steps : 0;
     StartedRun start = in.start ? start_at(*in.start, ro.sigmas, ro.noise, shape, opts)
                                 : start_fresh(request(), in.initial_noise, sigmas.init_scale, shape, opts);
     ro.first_step = start.first_step;
@@ -182,14 +181,14 @@ struct Pipeline::Run {
     return pr;
   }
 
-  // Quality mode's 2x pass (refine.h): upscale, re-noise to σ_r along each image seed's Brownian path at the
-  // 2x latent size, refine_steps steps to σ = 0. Its events count on from the base pass.
+  // Quality mode's 2x pass (hires.h): upscale, re-noise to σ_r along each image seed's Brownian path at the
+  // 2x latent size, hires_steps steps to σ = 0. Its events count on from the base pass.
   void hires() {
     const int64_t f = 2;
     const int base_steps = res.record.steps_used;
-    emit(StepEvent{base_steps, base_steps + plan.refine_steps, 0.0, Phase::Upscale});
+    emit(StepEvent{base_steps, base_steps + plan.hires_steps, 0.0, Phase::Upscale});
     const auto t_up = Clock::now();
-    at::Tensor up = plan.refine_upscale == "latent"
+    at::Tensor up = plan.hires_upscale == "latent"
                         ? upscale_latents_bilinear(res.latents, f)
                         : upscale_image_to_latents(*model.vae, decode_latents(*model.vae, res.latents,
                                                                               options.vae_tile_latent),
@@ -200,7 +199,7 @@ struct Pipeline::Run {
     conditioning.set_image_size(int(f) * request().height, int(f) * request().width);
 
     StepPreviews previews(model, preview_options(), taesd_timing, up.size(2), up.size(3));
-    RefineSigmas rs = refine_sigmas(plan, *schedule);
+    HiresSigmas rs = hires_sigmas(plan, *schedule);
     PlanRunOptions ro = runner_options(rs.sigmas, up.sizes(), previews);
     ro.step_offset = base_steps;
     ro.phase = Phase::Hires;
@@ -209,15 +208,15 @@ struct Pipeline::Run {
     if (o.timestep_mode == sampling::TimestepMode::Table) o.timestep_mode = sampling::TimestepMode::Rounded;
     const auto t = Clock::now();
     previews.start_sampling();
-    PlanRunResult rr = run_plan(refine_pass_plan(plan), unet->factory(o), x, ro);
-    res.record.seconds_refine = since(t);
+    PlanRunResult rr = run_plan(hires_pass_plan(plan), unet->factory(o), x, ro);
+    res.record.seconds_hires = since(t);
     finish_pass(previews);
-    res.record.seconds_sampling += res.record.seconds_refine;
+    res.record.seconds_sampling += res.record.seconds_hires;
     res.record.steps_used += rr.steps_used;
     res.record.steps_planned += rr.steps_planned;
-    res.record.refined_2x = true;
-    res.record.refine_steps = rr.steps_used;
-    res.record.refine_sigma = rs.sigma_r;
+    res.record.hires = true;
+    res.record.hires_steps = rr.steps_used;
+    res.record.hires_sigma = rs.sigma_r;
     res.latents = rr.x;
     check_cancel();
   }
@@ -241,8 +240,7 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   at::NoGradGuard no_grad;
   GenerationResult res;
   res.request = req;
-  res.plan = in.plan ? *in.plan : plan_for(req);
-  res.record.plan = res.plan;  // the record (library row, image metadata) keeps the plan that ran
+  res.record.plan = in.plan ? *in.plan : plan_for(req);  // the library row and image metadata keep the plan that ran
   auto m = model(req.model);
   if (!m->unet || !m->vae) throw Error(m->name + ": the model needs a UNet and a VAE");
   res.record.model_name = m->name;
@@ -252,10 +250,10 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
     ~ReleaseContext() { unet.release_context(); }
   } release_context{*m->unet};
 
-  Run run{options_, taesd_timing_, *m, res.plan, on_step, cancel, res, t0};
+  Run run{options_, taesd_timing_, *m, res.plan(), on_step, cancel, res, t0};
   run.condition();
   run.denoise(in);
-  if (res.plan.refine_2x) run.hires();
+  if (res.plan().hires) run.hires();
   res.record.unet_evals = int(run.unet->evaluations());
   res.seconds_unet = run.unet->seconds();
   run.decode();

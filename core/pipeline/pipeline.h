@@ -37,8 +37,7 @@ struct GenerationResult {
   Status status = Status::Failed;
   std::string error;                 // Failed: what went wrong, in words
   GenerationRequest request;         // exactly what was asked
-  SamplingPlan plan;                 // what the preset made of it
-  GenerationRecord record;
+  GenerationRecord record;           // with the plan that ran: what the preset made of the request
   std::vector<Image> images;         // one per batch item
   at::Tensor latents;                // final latents [B, 4, h, w], UNet latent space (σ = 0)
   at::Tensor composition_latents;    // fast runs: x after the composition phase, at σ_c (promote "continue")
@@ -50,7 +49,8 @@ struct GenerationResult {
   double seconds_preview_taesd = 0;  // the TAESD part of seconds_preview
   int taesd_previews = 0;            // step events that carry a TAESD preview
   bool ok() const { return status == Status::Ok; }
-  nlohmann::json to_json() const;    // request, plan, record, σ_c, checkpoints (no pixels or tensors)
+  const SamplingPlan& plan() const { return record.plan.value(); }  // set on every result a pipeline returns
+  nlohmann::json to_json() const;    // request, record, σ_c, checkpoints (no pixels or tensors)
 };
 
 struct PipelineOptions {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 
 namespace ripen {
 
@@ -34,14 +35,20 @@ nlohmann::json SamplingPlan::to_json() const {
             {"tail_steps", adaptive.tail_steps},
             {"tail_sampler", adaptive.tail_sampler}}},
           {"composition_steps", composition_steps},
-          {"refine_2x", refine_2x},
-          {"refine_steps", refine_steps},
-          {"refine_strength", refine_strength},
-          {"refine_sampler", refine_sampler},
-          {"refine_upscale", refine_upscale}};
+          {"hires", hires},
+          {"hires_steps", hires_steps},
+          {"hires_strength", hires_strength},
+          {"hires_sampler", hires_sampler},
+          {"hires_upscale", hires_upscale}};
 }
 
-SamplingPlan SamplingPlan::from_json(const nlohmann::json& j) {
+SamplingPlan SamplingPlan::from_json(const nlohmann::json& in) {
+  static constexpr RenamedKey renamed[] = {{"refine_2x", "hires"},
+                                           {"refine_steps", "hires_steps"},
+                                           {"refine_strength", "hires_strength"},
+                                           {"refine_sampler", "hires_sampler"},
+                                           {"refine_upscale", "hires_upscale"}};
+  const nlohmann::json j = with_current_keys(in, renamed);
   SamplingPlan p;
   const char* key = "plan";
   // Every key is required: a plan is only ever written whole (to_json), so a missing key means a damaged one.
@@ -75,11 +82,11 @@ SamplingPlan SamplingPlan::from_json(const nlohmann::json& j) {
     get(a, "tail_steps", p.adaptive.tail_steps);
     get(a, "tail_sampler", p.adaptive.tail_sampler);
     get(j, "composition_steps", p.composition_steps);
-    get(j, "refine_2x", p.refine_2x);
-    get(j, "refine_steps", p.refine_steps);
-    get(j, "refine_strength", p.refine_strength);
-    get(j, "refine_sampler", p.refine_sampler);
-    get(j, "refine_upscale", p.refine_upscale);
+    get(j, "hires", p.hires);
+    get(j, "hires_steps", p.hires_steps);
+    get(j, "hires_strength", p.hires_strength);
+    get(j, "hires_sampler", p.hires_sampler);
+    get(j, "hires_upscale", p.hires_upscale);
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("sampling plan JSON: key '") + key + "': " + e.what());
   }

@@ -37,14 +37,14 @@ struct SamplingPlan {
   std::string solver_type = "midpoint";
   AdaptivePlan adaptive;
   int composition_steps = 0;         // the fast run keeps its latent after this many steps (σ_c) for promotion
-  // Quality mode's optional 2x pass ("hires fix", pipeline/refine.h): upscale the base result (`refine_upscale`
-  // "image" | "latent"), re-noise it to the σ at `refine_strength`, then `refine_steps` steps of `refine_sampler`
+  // Quality mode's optional 2x pass ("hires fix", pipeline/hires.h): upscale the base result (`hires_upscale`
+  // "image" | "latent"), re-noise it to the σ at `hires_strength`, then `hires_steps` steps of `hires_sampler`
   // at the last step's guidance.
-  bool refine_2x = false;
-  int refine_steps = 20;
-  double refine_strength = 0.45;
-  std::string refine_sampler = "dpmpp_sde";
-  std::string refine_upscale = "image";
+  bool hires = false;
+  int hires_steps = 20;
+  double hires_strength = 0.45;
+  std::string hires_sampler = "dpmpp_sde";
+  std::string hires_upscale = "image";
 
   std::string sampler_at(int step_index) const;  // sampler of 0-based step index
   nlohmann::json to_json() const;

@@ -63,15 +63,17 @@ void validate_request(const GenerationRequest& r) {
          ")");
   if (r.solver_type != "midpoint" && r.solver_type != "heun")
     fail("unknown solver type '" + r.solver_type + "' (expected midpoint or heun)");
-  if (!std::isfinite(r.refine_strength) || r.refine_strength <= 0 || r.refine_strength > 1)
-    fail("refine strength must lie in (0, 1]");
-  if (!std::isfinite(r.refine_sigma) || r.refine_sigma < 0) fail("refine sigma must be a finite number >= 0");
-  if (r.refine_steps < 1 || r.refine_steps > 150)
-    fail("refine steps " + std::to_string(r.refine_steps) + " is outside 1..150");
-  if (r.refine_2x && (r.preset == Preset::Fast || r.preset == Preset::Lightning))
-    fail("the 2x refinement pass applies to the quality and custom presets, not " + to_string(r.preset));
-  if (r.refine_2x && (int64_t(r.width) * 2 > 8192 || int64_t(r.height) * 2 > 8192))
-    fail("the 2x refinement pass would exceed 8192 pixels on a side");
+  if (!std::isfinite(r.hires_strength) || r.hires_strength <= 0 || r.hires_strength > 1)
+    fail("hires strength must lie in (0, 1]");
+  if (!std::isfinite(r.polish_sigma) || r.polish_sigma < 0) fail("polish sigma must be a finite number >= 0");
+  if (!std::isfinite(r.polish_strength) || r.polish_strength <= 0 || r.polish_strength > 1)
+    fail("polish strength must lie in (0, 1]");
+  if (r.hires_steps < 1 || r.hires_steps > 150)
+    fail("hires steps " + std::to_string(r.hires_steps) + " is outside 1..150");
+  if (r.hires && (r.preset == Preset::Fast || r.preset == Preset::Lightning))
+    fail("the 2x hires pass applies to the quality and custom presets, not " + to_string(r.preset));
+  if (r.hires && (int64_t(r.width) * 2 > 8192 || int64_t(r.height) * 2 > 8192))
+    fail("the 2x hires pass would exceed 8192 pixels on a side");
 }
 
 SamplingPlan plan_for(const GenerationRequest& r) {
@@ -90,11 +92,11 @@ SamplingPlan describe_plan(const GenerationRequest& r) {
       p.phases = {{"dpmpp_sde", 0, 30}};
       p.cfg.assign(30, 9.0);
       p.tail_cfg = 9.0;
-      p.refine_2x = r.refine_2x;
-      p.refine_steps = r.refine_steps;
-      p.refine_strength = r.refine_strength;
-      p.refine_sampler = "dpmpp_sde";
-      p.refine_upscale = to_string(r.refine_upscale);
+      p.hires = r.hires;
+      p.hires_steps = r.hires_steps;
+      p.hires_strength = r.hires_strength;
+      p.hires_sampler = "dpmpp_sde";
+      p.hires_upscale = to_string(r.hires_upscale);
       return p;
     case Preset::Lightning: {
       int n = (r.steps >= 4 && r.steps <= 6) ? r.steps : 4;
@@ -119,11 +121,11 @@ SamplingPlan describe_plan(const GenerationRequest& r) {
       p.eta = r.eta;
       p.s_noise = r.s_noise;
       p.solver_type = r.solver_type;
-      p.refine_2x = r.refine_2x;
-      p.refine_steps = r.refine_steps;
-      p.refine_strength = r.refine_strength;
-      p.refine_sampler = r.sampler;
-      p.refine_upscale = to_string(r.refine_upscale);
+      p.hires = r.hires;
+      p.hires_steps = r.hires_steps;
+      p.hires_strength = r.hires_strength;
+      p.hires_sampler = r.sampler;
+      p.hires_upscale = to_string(r.hires_upscale);
       return p;
   }
   return p;
@@ -152,10 +154,10 @@ void set_request_from_plan(GenerationRequest& r, const SamplingPlan& p) {
       r.solver_type = p.solver_type;
       [[fallthrough]];
     case Preset::Quality:
-      r.refine_2x = p.refine_2x;
-      r.refine_steps = p.refine_steps;
-      r.refine_strength = p.refine_strength;
-      r.refine_upscale = refine_upscale_from_string(p.refine_upscale);
+      r.hires = p.hires;
+      r.hires_steps = p.hires_steps;
+      r.hires_strength = p.hires_strength;
+      r.hires_upscale = hires_upscale_from_string(p.hires_upscale);
       return;
   }
 }

@@ -1,6 +1,6 @@
 #pragma once
 // Presets are data: each one turns a request into a SamplingPlan (schedule, samplers per step range, guidance
-// per step, adaptive stopping, refinement). The pipeline only executes plans, so adding a preset adds no code
+// per step, adaptive stopping, the hires pass). The pipeline only executes plans, so adding a preset adds no code
 // path. Torch-free, so the GUI can show what a preset will do.
 #include <string>
 #include <vector>

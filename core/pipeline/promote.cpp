@@ -20,11 +20,11 @@ GenerationRequest promoted_request(const GenerationRequest& parent, PromoteMode 
   return r;
 }
 
-double refine_sigma(Pipeline& pipeline, const GenerationRequest& child) {
-  if (child.refine_sigma > 0) return child.refine_sigma;
+double polish_sigma(Pipeline& pipeline, const GenerationRequest& child) {
+  if (child.polish_sigma > 0) return child.polish_sigma;
   SamplingPlan q = plan_for(child);
   std::vector<double> s = sampling::make_sigmas(q.schedule, q.steps, *model_schedule(*pipeline.model(child.model)));
-  int skip = std::clamp(int(std::lround(q.steps * (1.0 - child.refine_strength))), 0, q.steps - 1);
+  int skip = std::clamp(int(std::lround(q.steps * (1.0 - child.polish_strength))), 0, q.steps - 1);
   return s[skip];
 }
 
@@ -39,14 +39,14 @@ GenerationResult promote(Pipeline& pipeline, const PromoteSource& src, PromoteMo
           throw Error("promote continue: the parent has no composition latent (only fast runs keep one)");
         in.start = StartPoint{src.composition_latents, src.composition_sigma, false};
         break;
-      case PromoteMode::Refine:
-        if (!src.latents.defined()) throw Error("promote refine: the parent has no final latents");
-        in.start = StartPoint{src.latents, refine_sigma(pipeline, child), true};
+      case PromoteMode::Polish:
+        if (!src.latents.defined()) throw Error("promote polish: the parent has no final latents");
+        in.start = StartPoint{src.latents, polish_sigma(pipeline, child), true};
         break;
       case PromoteMode::Rerender:
         break;
       case PromoteMode::None:
-        throw Error("promote: no mode given (continue, rerender or refine)");
+        throw Error("promote: no mode given (continue, rerender or polish)");
     }
   } catch (const std::exception& e) {
     GenerationResult failed;

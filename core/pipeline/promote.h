@@ -3,7 +3,7 @@
 //   Continue: start the quality sampler from the fast run's composition latent at σ_c (same seed, same Brownian
 //             path), so the composition phase is kept exactly;
 //   Rerender: the same seed in quality mode from σ_max;
-//   Refine:   re-noise the fast result's final latent to σ_r along the image seeds' Brownian paths and finish
+//   Polish:   re-noise the fast result's final latent to σ_r along the image seeds' Brownian paths and finish
 //             with the quality sampler.
 // Results carry request.promote = mode; request.parent_id is the caller's (library row).
 #include <ATen/ATen.h>
@@ -17,7 +17,7 @@ namespace ripen {
 
 struct PromoteSource {
   GenerationRequest request;      // the parent's request
-  at::Tensor latents;             // final latents [B, 4, h, w] (refine)
+  at::Tensor latents;             // final latents [B, 4, h, w] (polish)
   at::Tensor composition_latents; // x at σ_c (continue)
   double composition_sigma = 0;
 };
@@ -26,8 +26,8 @@ PromoteSource promote_source(const GenerationResult& parent);
 
 // The child request: quality preset, same seed/prompt/size/model, promote = mode.
 GenerationRequest promoted_request(const GenerationRequest& parent, PromoteMode mode);
-// σ_r for refine: request.refine_sigma when set, else the quality schedule's σ at (1 − refine_strength) of the way.
-double refine_sigma(Pipeline& pipeline, const GenerationRequest& child);
+// σ_r for polish: request.polish_sigma when set, else the quality schedule's σ at (1 − polish_strength) of the way.
+double polish_sigma(Pipeline& pipeline, const GenerationRequest& child);
 
 // Never throws (like Pipeline::generate): problems come back as a Failed result.
 GenerationResult promote(Pipeline& pipeline, const PromoteSource& source, PromoteMode mode, const StepSink& on_step = {},

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "tensors/error.h"
+#include "tensors/json_file.h"
 
 namespace ripen {
 namespace {
@@ -25,17 +26,18 @@ constexpr std::pair<Preset, const char*> kPresets[] = {
 constexpr std::pair<PromoteMode, const char*> kPromote[] = {{PromoteMode::None, "none"},
                                                              {PromoteMode::Continue, "continue"},
                                                              {PromoteMode::Rerender, "rerender"},
-                                                             {PromoteMode::Refine, "refine"}};
-constexpr std::pair<RefineUpscale, const char*> kUpscale[] = {{RefineUpscale::Image, "image"},
-                                                               {RefineUpscale::Latent, "latent"}};
+                                                             {PromoteMode::Polish, "polish"},
+                                                             {PromoteMode::Polish, "refine"}};  // older files
+constexpr std::pair<HiresUpscale, const char*> kUpscale[] = {{HiresUpscale::Image, "image"},
+                                                               {HiresUpscale::Latent, "latent"}};
 }  // namespace
 
 std::string to_string(Preset p) { return to_table(p, kPresets); }
 std::string to_string(PromoteMode m) { return to_table(m, kPromote); }
-std::string to_string(RefineUpscale u) { return to_table(u, kUpscale); }
+std::string to_string(HiresUpscale u) { return to_table(u, kUpscale); }
 Preset preset_from_string(const std::string& s) { return from_table(s, kPresets, "preset"); }
 PromoteMode promote_mode_from_string(const std::string& s) { return from_table(s, kPromote, "promote mode"); }
-RefineUpscale refine_upscale_from_string(const std::string& s) { return from_table(s, kUpscale, "refine upscale"); }
+HiresUpscale hires_upscale_from_string(const std::string& s) { return from_table(s, kUpscale, "hires upscale"); }
 
 nlohmann::json GenerationRequest::to_json() const {
   nlohmann::json j = {
@@ -45,16 +47,27 @@ nlohmann::json GenerationRequest::to_json() const {
       {"schedule", schedule}, {"steps", steps},     {"cfg", cfg},
       {"cfg_schedule", cfg_schedule}, {"clip_skip", clip_skip}, {"noise", to_string(noise)},
       {"eta", eta},         {"s_noise", s_noise},   {"solver_type", solver_type},
-      {"refine_2x", refine_2x}, {"refine_strength", refine_strength}, {"promote", to_string(promote)},
-      {"refine_sigma", refine_sigma}, {"refine_steps", refine_steps},
-      {"refine_upscale", to_string(refine_upscale)},
+      {"hires", hires}, {"hires_strength", hires_strength}, {"promote", to_string(promote)},
+      {"polish_sigma", polish_sigma}, {"polish_strength", polish_strength}, {"hires_steps", hires_steps},
+      {"hires_upscale", to_string(hires_upscale)},
   };
   j["parent_id"] = parent_id ? nlohmann::json(*parent_id) : nlohmann::json(nullptr);
   return j;
 }
 
-GenerationRequest GenerationRequest::from_json(const nlohmann::json& j) {
+// Before the hires pass and the polish mode had their own words, both were "refine"; polish took its strength
+// from the hires one.
+constexpr RenamedKey kRequestRenames[] = {{"refine_2x", "hires"},           {"refine_strength", "hires_strength"},
+                                          {"refine_steps", "hires_steps"},   {"refine_upscale", "hires_upscale"},
+                                          {"refine_sigma", "polish_sigma"},  {"refine_strength", "polish_strength"}};
+constexpr RenamedKey kRecordRenames[] = {{"refined_2x", "hires"},
+                                         {"refine_steps", "hires_steps"},
+                                         {"refine_sigma", "hires_sigma"},
+                                         {"seconds_refine", "seconds_hires"}};
+
+GenerationRequest GenerationRequest::from_json(const nlohmann::json& in) {
   GenerationRequest r;
+  const nlohmann::json j = with_current_keys(in, kRequestRenames);
   try {
     auto get = [&](const char* k, auto& field) {
       if (j.contains(k) && !j.at(k).is_null()) field = j.at(k).get<std::decay_t<decltype(field)>>();
@@ -75,12 +88,13 @@ GenerationRequest GenerationRequest::from_json(const nlohmann::json& j) {
     get("eta", r.eta);
     get("s_noise", r.s_noise);
     get("solver_type", r.solver_type);
-    get("refine_2x", r.refine_2x);
-    get("refine_strength", r.refine_strength);
-    get("refine_sigma", r.refine_sigma);
-    get("refine_steps", r.refine_steps);
-    if (j.contains("refine_upscale") && !j.at("refine_upscale").is_null())
-      r.refine_upscale = refine_upscale_from_string(j.at("refine_upscale").get<std::string>());
+    get("hires", r.hires);
+    get("hires_strength", r.hires_strength);
+    get("polish_sigma", r.polish_sigma);
+    get("polish_strength", r.polish_strength);
+    get("hires_steps", r.hires_steps);
+    if (j.contains("hires_upscale") && !j.at("hires_upscale").is_null())
+      r.hires_upscale = hires_upscale_from_string(j.at("hires_upscale").get<std::string>());
     if (j.contains("preset")) r.preset = preset_from_string(j.at("preset").get<std::string>());
     if (j.contains("noise")) r.noise = sampling::noise_source_from_string(j.at("noise").get<std::string>());
     if (j.contains("promote")) r.promote = promote_mode_from_string(j.at("promote").get<std::string>());
@@ -95,14 +109,15 @@ nlohmann::json GenerationRecord::to_json() const {
   nlohmann::json j = {{"steps_used", steps_used},       {"steps_planned", steps_planned}, {"unet_evals", unet_evals},
           {"stop_reason", stop_reason},     {"model_name", model_name},       {"model_hash", model_hash},
           {"seconds_total", seconds_total}, {"seconds_text", seconds_text},   {"seconds_sampling", seconds_sampling},
-          {"seconds_decode", seconds_decode}, {"refined_2x", refined_2x},       {"refine_steps", refine_steps},
-          {"refine_sigma", refine_sigma},   {"seconds_upscale", seconds_upscale}, {"seconds_refine", seconds_refine}};
+          {"seconds_decode", seconds_decode}, {"hires", hires},       {"hires_steps", hires_steps},
+          {"hires_sigma", hires_sigma},   {"seconds_upscale", seconds_upscale}, {"seconds_hires", seconds_hires}};
   if (plan) j["plan"] = plan->to_json();
   return j;
 }
 
-GenerationRecord GenerationRecord::from_json(const nlohmann::json& j) {
+GenerationRecord GenerationRecord::from_json(const nlohmann::json& in) {
   GenerationRecord r;
+  const nlohmann::json j = with_current_keys(in, kRecordRenames);
   try {
     r.steps_used = j.value("steps_used", 0);
     r.steps_planned = j.value("steps_planned", 0);
@@ -114,11 +129,11 @@ GenerationRecord GenerationRecord::from_json(const nlohmann::json& j) {
     r.seconds_text = j.value("seconds_text", 0.0);
     r.seconds_sampling = j.value("seconds_sampling", 0.0);
     r.seconds_decode = j.value("seconds_decode", 0.0);
-    r.refined_2x = j.value("refined_2x", false);
-    r.refine_steps = j.value("refine_steps", 0);
-    r.refine_sigma = j.value("refine_sigma", 0.0);
+    r.hires = j.value("hires", false);
+    r.hires_steps = j.value("hires_steps", 0);
+    r.hires_sigma = j.value("hires_sigma", 0.0);
     r.seconds_upscale = j.value("seconds_upscale", 0.0);
-    r.seconds_refine = j.value("seconds_refine", 0.0);
+    r.seconds_hires = j.value("seconds_hires", 0.0);
     if (j.contains("plan") && !j.at("plan").is_null()) r.plan = SamplingPlan::from_json(j.at("plan"));
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("generation record JSON: ") + e.what());

@@ -14,18 +14,18 @@ namespace ripen {
 
 enum class Preset { Fast, Quality, Lightning, Custom };
 using sampling::NoiseSource;  // the one definition, with its names (to_string, noise_source_from_string)
-enum class PromoteMode { None, Continue, Rerender, Refine };
-// How the 2x refinement pass enlarges the base result: Image = VAE-decode, Lanczos-3 resize, VAE-encode (the
+enum class PromoteMode { None, Continue, Rerender, Polish };
+// How the 2x hires pass enlarges the base result: Image = VAE-decode, Lanczos-3 resize, VAE-encode (the
 // encoder's mean); Latent = bilinear interpolation of the latent (AUTOMATIC1111's "Latent" upscaler), which
-// smears the latent's fine structure and so needs a higher refine_strength (about 0.55-0.7) to re-draw detail.
-enum class RefineUpscale { Image, Latent };
+// smears the latent's fine structure and so needs a higher hires_strength (about 0.55-0.7) to re-draw detail.
+enum class HiresUpscale { Image, Latent };
 
 std::string to_string(Preset p);
 std::string to_string(PromoteMode m);
-std::string to_string(RefineUpscale u);
+std::string to_string(HiresUpscale u);
 Preset preset_from_string(const std::string& s);          // throws ripen::Error on unknown names
 PromoteMode promote_mode_from_string(const std::string& s);
-RefineUpscale refine_upscale_from_string(const std::string& s);  // "image" | "latent"
+HiresUpscale hires_upscale_from_string(const std::string& s);  // "image" | "latent"
 
 struct GenerationRequest {
   std::string model = "embedded";  // a path, or "embedded" for the built-in default model
@@ -46,16 +46,17 @@ struct GenerationRequest {
   double eta = 1.0;                  // ancestral/SDE noise amount
   double s_noise = 1.0;
   std::string solver_type = "midpoint";  // dpmpp_2m_sde
-  // Quality (and custom) mode's optional 2x refinement pass ("hires fix"): upscale the base result 2x, re-noise it
-  // to the σ at refine_strength of the way down the schedule, then refine_steps steps to σ = 0.
-  bool refine_2x = false;
-  double refine_strength = 0.45;     // also promote refine's σ_r when refine_sigma is 0
-  int refine_steps = 20;
-  RefineUpscale refine_upscale = RefineUpscale::Image;
-  // Promotion / refinement of an earlier generation.
+  // Quality (and custom) mode's optional 2x hires pass ("hires fix"): upscale the base result 2x, re-noise it
+  // to the σ at hires_strength of the way down the schedule, then hires_steps steps to σ = 0.
+  bool hires = false;
+  double hires_strength = 0.45;
+  int hires_steps = 20;
+  HiresUpscale hires_upscale = HiresUpscale::Image;
+  // Promotion / polish of an earlier generation.
   PromoteMode promote = PromoteMode::None;
   std::optional<int64_t> parent_id;  // library row of the parent
-  double refine_sigma = 0.0;         // sigma_r for PromoteMode::Refine (0: preset default)
+  double polish_sigma = 0.0;         // σ_r for PromoteMode::Polish (0: from polish_strength)
+  double polish_strength = 0.45;     // polish re-noises to the quality schedule's σ this far from its end
 
   nlohmann::json to_json() const;
   static GenerationRequest from_json(const nlohmann::json& j);  // throws ripen::Error on bad fields
@@ -78,18 +79,18 @@ struct GenerationRecord {
   std::string model_name;
   std::string model_hash;           // AUTOMATIC1111-style short hash (first 10 hex of sha256)
   double seconds_total = 0, seconds_text = 0, seconds_sampling = 0, seconds_decode = 0;
-  // The 2x refinement pass, when it ran: steps_used/unet_evals/seconds_sampling include it; refine_steps of the
-  // steps were the pass's, from σ = refine_sigma. seconds_upscale: base decode + resize + encode (image mode) or
-  // the latent interpolation; seconds_refine: the pass's sampling (part of seconds_sampling).
-  bool refined_2x = false;
-  int refine_steps = 0;
-  double refine_sigma = 0;
-  double seconds_upscale = 0, seconds_refine = 0;
+  // The 2x hires pass, when it ran: steps_used/unet_evals/seconds_sampling include it; hires_steps of the
+  // steps were the pass's, from σ = hires_sigma. seconds_upscale: base decode + resize + encode (image mode) or
+  // the latent interpolation; seconds_hires: the pass's sampling (part of seconds_sampling).
+  bool hires = false;
+  int hires_steps = 0;
+  double hires_sigma = 0;
+  double seconds_upscale = 0, seconds_hires = 0;
   // The resolved plan that ran (the preset's plan for the request, or the one the caller handed in); with
   // steps_used it says which sampler and guidance ran each step (ran_segments). Absent in records read from files
   // that carry none (other tools' images, Ripen images older than this field).
   std::optional<SamplingPlan> plan;
-  int base_steps_used() const { return steps_used - (refined_2x ? refine_steps : 0); }  // less the 2x pass's
+  int base_steps_used() const { return steps_used - (hires ? hires_steps : 0); }  // less the 2x pass's
   nlohmann::json to_json() const;
   static GenerationRecord from_json(const nlohmann::json& j);
 };

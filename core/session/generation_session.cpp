@@ -20,9 +20,9 @@ at::Tensor row(const at::Tensor& t, size_t i) {
 GenerationRequest promoted_parent_request(GenerationRequest parent, const PromoteSettings& p) {
   parent.batch = 1;
   if (p.model) parent.model = *p.model;
-  if (p.refine_sigma > 0) parent.refine_sigma = p.refine_sigma;
-  if (p.refine_strength) parent.refine_strength = *p.refine_strength;
-  if (p.refine_2x) parent.refine_2x = *p.refine_2x;
+  if (p.polish_sigma > 0) parent.polish_sigma = p.polish_sigma;
+  if (p.hires_strength) parent.polish_strength = *p.polish_strength;
+  if (p.hires) parent.hires = *p.hires;
   return parent;
 }
 }  // namespace
@@ -33,7 +33,6 @@ StoredImage stored_image(const GenerationResult& res, size_t i) {
   one.request = res.request;
   one.request.seed = res.request.seed + i;
   one.request.batch = 1;
-  one.plan = res.plan;
   one.record = res.record;
   one.latents = row(res.latents, i);
   if (res.composition_latents.defined()) {
@@ -119,7 +118,7 @@ JobOutcome GenerationSession::run(const Job& job, const StepSink& on_step, const
       PromoteSource src = promote_source_for(job, out);
       PromoteMode mode = job.promote->mode;
       if ((mode == PromoteMode::Continue && !src.composition_latents.defined()) ||
-          (mode == PromoteMode::Refine && !src.latents.defined()))
+          (mode == PromoteMode::Polish && !src.latents.defined()))
         mode = PromoteMode::Rerender;
       out.promoted = mode;
       out.result = promote(*pipeline_, src, mode, on_step, cancel);

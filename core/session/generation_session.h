@@ -19,9 +19,9 @@ namespace ripen::session {
 struct PromoteSettings {
   PromoteMode mode = PromoteMode::Rerender;
   std::optional<std::string> model;       // the parent's model file moved
-  double refine_sigma = 0;                // polish: σ_r (0: from refine_strength)
-  std::optional<double> refine_strength;
-  std::optional<bool> refine_2x;          // the hires pass
+  double polish_sigma = 0;                // polish: σ_r (0: from polish_strength)
+  std::optional<double> polish_strength;
+  std::optional<bool> hires;          // the hires pass
 };
 
 struct Job {

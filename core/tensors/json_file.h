@@ -14,4 +14,17 @@ nlohmann::json read_json_file(const std::filesystem::path& path);
 // The same for text already in memory; `origin` names where it came from.
 nlohmann::json parse_json_text(std::string_view text, const std::string& origin);
 
+// A key that files written by an older Ripen name differently: `old_name` is read as `name` when `name` is absent.
+struct RenamedKey {
+  const char* old_name;
+  const char* name;
+};
+template <size_t N>
+nlohmann::json with_current_keys(nlohmann::json j, const RenamedKey (&renamed)[N]) {
+  if (!j.is_object()) return j;
+  for (const auto& [old_name, name] : renamed)
+    if (j.contains(old_name) && !j.contains(name)) j[name] = j[old_name];
+  return j;
+}
+
 }  // namespace ripen

@@ -35,9 +35,9 @@ GenerationRequest sample_request() {
   r.clip_skip = 2;
   r.noise = NoiseSource::Philox;
   r.eta = 0.8;
-  r.promote = PromoteMode::Refine;
+  r.promote = PromoteMode::Polish;
   r.parent_id = 17;
-  r.refine_sigma = 2.5;
+  r.polish_sigma = 2.5;
   return r;
 }
 GenerationRecord sample_record() {

@@ -146,7 +146,7 @@ TEST(Library, LineageAndSameSeed) {
   int64_t child = lib.store(child_req, rec(), noise_image(8, 8, 2));
   auto grand_req = child_req;
   grand_req.parent_id = child;
-  grand_req.promote = PromoteMode::Refine;
+  grand_req.promote = PromoteMode::Polish;
   int64_t grand = lib.store(grand_req, rec(), noise_image(8, 8, 3));
   lib.store(req("lighthouse in a storm", 100), rec(), noise_image(8, 8, 4));  // other seed
   lib.store(req("lighthouse in a storm", 99, Preset::Fast), rec(), noise_image(8, 8, 5));  // same mode: not "other"
@@ -177,7 +177,7 @@ TEST(Library, ExportEveryFormatThenImportGivesTheSameRequest) {
   r.sampler = "dpmpp_2m";
   r.cfg = 5.5;
   r.clip_skip = 2;
-  r.refine_2x = true;
+  r.hires = true;
   int64_t id = lib.store(r, rec(), noise_image(32, 32, 9));
   auto g = *lib.get(id);
   Image pixels = imageio::read_image(lib.image_file(g));

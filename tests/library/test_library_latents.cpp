@@ -1,4 +1,4 @@
-// Latents kept beside images (promote continue/refine after a restart), and the gallery's tag, collection,
+// Latents kept beside images (promote continue/polish after a restart), and the gallery's tag, collection,
 // rating and date filters over 10,000 rows.
 #include <gtest/gtest.h>
 

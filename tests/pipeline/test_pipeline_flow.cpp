@@ -99,7 +99,7 @@ TEST(PipelineFlow, ErrorsComeBackAsResults) {
   EXPECT_FALSE(r.error.empty());
 }
 
-TEST(PipelineFlow, PromoteContinueRerenderRefine) {
+TEST(PipelineFlow, PromoteContinueRerenderPolish) {
   RIPEN_ORACLE_OR_SKIP(oracle);
   Pipeline p;
   GenerationResult fast = p.generate(small(oracle, Preset::Fast));
@@ -123,7 +123,7 @@ TEST(PipelineFlow, PromoteContinueRerenderRefine) {
   EXPECT_TRUE(at::equal(rer.latents, quality.latents));
   EXPECT_EQ(rer.record.steps_used, 30);
 
-  GenerationResult ref = promote(p, promote_source(fast), PromoteMode::Refine);
+  GenerationResult ref = promote(p, promote_source(fast), PromoteMode::Polish);
   ASSERT_TRUE(ref.ok()) << ref.error;
   EXPECT_LT(ref.sigmas.front(), 14.0);
   EXPECT_LT(ref.record.steps_used, 30);

@@ -51,7 +51,7 @@ TEST(SessionCli, DraftInLibraryThenPromoteById) {
   ASSERT_EQ(g.status, 0) << g.out;
   const int64_t draft = nlohmann::json::parse(g.out).at("library_ids").at(0).get<int64_t>();
 
-  for (const char* mode : {"continue", "refine"}) {
+  for (const char* mode : {"continue", "polish"}) {
     SCOPED_TRACE(mode);
     CliRun p = cli("promote --library " + lib_dir.string() + " --id " + std::to_string(draft) + " --mode " + mode +
                 " --json --quiet");

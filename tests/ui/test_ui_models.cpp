@@ -47,33 +47,33 @@ class ModelsTest : public QObject {
   QTemporaryDir tmp_;
 
  private Q_SLOTS:
-  void prompt_panel_refine_pass_follows_the_mode() {
+  void prompt_panel_hires_pass_follows_the_mode() {
     PromptPanel panel;
     auto* mode = panel.findChild<QComboBox*>("mode");
-    auto* refine = panel.findChild<QGroupBox*>("refine");
-    auto* strength = panel.findChild<QDoubleSpinBox*>("refineStrength");
-    auto* upscale = panel.findChild<QComboBox*>("refineUpscale");
-    QVERIFY(mode && refine && strength && upscale);
+    auto* hires = panel.findChild<QGroupBox*>("hires");
+    auto* strength = panel.findChild<QDoubleSpinBox*>("hiresStrength");
+    auto* upscale = panel.findChild<QComboBox*>("hiresUpscale");
+    QVERIFY(mode && hires && strength && upscale);
     mode->setCurrentIndex(int(Preset::Fast));
-    QVERIFY(!refine->isVisibleTo(&panel));  // fast and lightning refuse the 2x pass
-    refine->setChecked(true);
-    QVERIFY(!panel.request().refine_2x);
+    QVERIFY(!hires->isVisibleTo(&panel));  // fast and lightning refuse the 2x pass
+    hires->setChecked(true);
+    QVERIFY(!panel.request().hires);
     mode->setCurrentIndex(int(Preset::Quality));
-    QVERIFY(refine->isVisibleTo(&panel));
+    QVERIFY(hires->isVisibleTo(&panel));
     strength->setValue(0.6);
     upscale->setCurrentIndex(1);
     GenerationRequest r = panel.request();
-    QVERIFY(r.refine_2x);
-    QCOMPARE(r.refine_strength, 0.6);
-    QVERIFY(r.refine_upscale == RefineUpscale::Latent);
-    QVERIFY(!refine->accessibleName().isEmpty());
+    QVERIFY(r.hires);
+    QCOMPARE(r.hires_strength, 0.6);
+    QVERIFY(r.hires_upscale == HiresUpscale::Latent);
+    QVERIFY(!hires->accessibleName().isEmpty());
     // Reusing a request's settings restores the pass.
-    refine->setChecked(false);
+    hires->setChecked(false);
     upscale->setCurrentIndex(0);
     panel.set_request(r);
-    QVERIFY(refine->isChecked());
+    QVERIFY(hires->isChecked());
     QCOMPARE(upscale->currentIndex(), 1);
-    QVERIFY(panel.request().refine_2x);
+    QVERIFY(panel.request().hires);
   }
 
   void gallery_pages_through_10000_rows_smoothly() {

@@ -121,14 +121,14 @@ class StudioTest : public QObject {
     qInfo("promote (continue): SSIM(draft, promoted) = %.4f, draft %.2f s, promoted %.2f s", cd.ssim, cd.seconds_a,
           cd.seconds_b);
 
-    // Refine from the menu action: re-noise the draft's final latent and finish in quality mode.
+    // Polish from the menu action: re-noise the draft's final latent and finish in quality mode.
     w->tabs()->setCurrentIndex(0);
     w->gallery()->select_id(parent);
-    w->action("actionRefine")->trigger();
+    w->action("actionPolish")->trigger();
     QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 120000);
-    const JobResult refined = done.takeFirst().at(0).value<JobResult>();
-    QCOMPARE(refined.promote, PromoteMode::Refine);
-    QCOMPARE(c->generation(refined.ids.front())->request.parent_id.value_or(0), parent);
+    const JobResult polished = done.takeFirst().at(0).value<JobResult>();
+    QCOMPARE(polished.promote, PromoteMode::Polish);
+    QCOMPARE(c->generation(polished.ids.front())->request.parent_id.value_or(0), parent);
     QCOMPARE(c->library()->children(parent).size(), size_t(2));
     w->compare_ids(parent, child);
 
@@ -219,11 +219,11 @@ class StudioTest : public QObject {
     c->promote(draft, PromoteMode::Rerender);
     QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 120000);
     const QImage rerender = done.takeFirst().at(0).value<JobResult>().images.front().convertToFormat(QImage::Format_RGB888);
-    c->refine(draft);
+    c->polish(draft);
     QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 120000);
-    const JobResult refined = done.takeFirst().at(0).value<JobResult>();
-    QCOMPARE(refined.promote, PromoteMode::Refine);
-    QVERIFY(refined.latents_from_library);
+    const JobResult polished = done.takeFirst().at(0).value<JobResult>();
+    QCOMPARE(polished.promote, PromoteMode::Polish);
+    QVERIFY(polished.latents_from_library);
     auto mean_diff = [](const QImage& a, const QImage& b) {
       double sum = 0;
       for (int y = 0; y < a.height(); ++y)

@@ -1,4 +1,4 @@
-#include "pipeline/refine.h"
+#include "pipeline/hires.h"
 
 #include <ATen/core/grad_mode.h>
 
@@ -62,27 +62,27 @@ at::Tensor upscale_latents_bilinear(const at::Tensor& latents, int64_t factor) {
   return at::upsample_bilinear2d(latents, {latents.size(2) * factor, latents.size(3) * factor}, false);
 }
 
-RefineSigmas refine_sigmas(const SamplingPlan& plan, const sampling::DiscreteSchedule& model) {
-  if (plan.refine_steps < 1) throw Error("refine pass: refine_steps must be >= 1");
-  if (!(plan.refine_strength > 0 && plan.refine_strength <= 1)) throw Error("refine pass: strength must lie in (0, 1]");
-  const int n = plan.refine_steps;
+HiresSigmas hires_sigmas(const SamplingPlan& plan, const sampling::DiscreteSchedule& model) {
+  if (plan.hires_steps < 1) throw Error("hires pass: hires_steps must be >= 1");
+  if (!(plan.hires_strength > 0 && plan.hires_strength <= 1)) throw Error("hires pass: strength must lie in (0, 1]");
+  const int n = plan.hires_steps;
   // ⌊n / strength⌋, robust to 20 / 0.4 landing on 49.999…
-  const int total = std::max(n, int(std::floor(double(n) / plan.refine_strength + 1e-9)));
+  const int total = std::max(n, int(std::floor(double(n) / plan.hires_strength + 1e-9)));
   std::vector<double> full = sampling::make_sigmas(plan.schedule, total, model);
-  RefineSigmas r;
+  HiresSigmas r;
   r.schedule_steps = total;
   r.sigmas.assign(full.end() - (n + 1), full.end());
   r.sigma_r = r.sigmas.front();
   return r;
 }
 
-SamplingPlan refine_pass_plan(const SamplingPlan& plan) {
+SamplingPlan hires_pass_plan(const SamplingPlan& plan) {
   SamplingPlan p;
   p.schedule = plan.schedule;
-  p.steps = plan.refine_steps;
-  p.phases = {{plan.refine_sampler, 0, plan.refine_steps}};
+  p.steps = plan.hires_steps;
+  p.phases = {{plan.hires_sampler, 0, plan.hires_steps}};
   const double cfg = plan.cfg.empty() ? plan.tail_cfg : plan.cfg.back();
-  p.cfg.assign(plan.refine_steps, cfg);
+  p.cfg.assign(plan.hires_steps, cfg);
   p.tail_cfg = cfg;
   p.eta = plan.eta;
   p.s_noise = plan.s_noise;

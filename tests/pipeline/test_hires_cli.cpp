@@ -1,4 +1,4 @@
-// `ripen-cli generate` with the 2x refinement pass: its flags, bad values (exit 2, one line), and a tiny run whose
+// `ripen-cli generate` with the 2x hires pass: its flags, bad values (exit 2, one line), and a tiny run whose
 // PNG is twice the asked size.
 #include <gtest/gtest.h>
 
@@ -44,37 +44,37 @@ std::pair<int, int> png_size(const fs::path& f) {
 }
 }  // namespace
 
-TEST(RefineCli, BadRefineFlagsExitTwoWithOneLine) {
+TEST(HiresCli, BadHiresFlagsExitTwoWithOneLine) {
   const std::string base = "generate --model embedded --prompt x --json ";
-  for (std::string bad : {"--preset quality --refine-2x --refine-strength 1.5",
-                          "--preset quality --refine-2x --refine-strength 0",
-                          "--preset quality --refine-2x --refine-strength nan",
-                          "--preset quality --refine-2x --refine-steps 0",
-                          "--preset quality --refine-2x --refine-steps ten",
-                          "--preset quality --refine-2x --refine-upscale bicubic",
-                          "--preset quality --refine-steps 10",
-                          "--preset quality --refine-upscale latent",
-                          "--preset fast --refine-2x",
-                          "--refine-2x"}) {
+  for (std::string bad : {"--preset quality --hires --hires-strength 1.5",
+                          "--preset quality --hires --hires-strength 0",
+                          "--preset quality --hires --hires-strength nan",
+                          "--preset quality --hires --hires-steps 0",
+                          "--preset quality --hires --hires-steps ten",
+                          "--preset quality --hires --hires-upscale bicubic",
+                          "--preset quality --hires-steps 10",
+                          "--preset quality --hires-upscale latent",
+                          "--preset fast --hires",
+                          "--hires"}) {
     CliRun r = cli(base + bad);
     EXPECT_EQ(r.rc, 2) << bad << ": " << r.out;
     EXPECT_EQ(lines(r.out), 1) << bad << ": " << r.out;
   }
 }
 
-TEST(RefineCli, GenerateWritesATwiceAsLargePng) {
+TEST(HiresCli, GenerateWritesATwiceAsLargePng) {
   RIPEN_ORACLE_OR_SKIP(oracle);
-  fs::path dir = ripen::test::temp_dir("refine_cli");
+  fs::path dir = ripen::test::temp_dir("hires_cli");
   fs::path png = dir / "r.png";
   CliRun r = cli("generate --model " + (oracle / "tiny-sd15").string() +
-              " --prompt apple --seed 3 --size 64x48 --preset quality --refine-2x --refine-steps 6"
-              " --refine-upscale latent --refine-strength 0.6 --quiet --json --out " + png.string());
+              " --prompt apple --seed 3 --size 64x48 --preset quality --hires --hires-steps 6"
+              " --hires-upscale latent --hires-strength 0.6 --quiet --json --out " + png.string());
   ASSERT_EQ(r.rc, 0) << r.out;
   EXPECT_EQ(png_size(png), std::make_pair(128, 96));
   auto j = nlohmann::json::parse(r.out.substr(r.out.find('{')));
-  EXPECT_EQ(j["record"]["refined_2x"], true);
-  EXPECT_EQ(j["record"]["refine_steps"], 6);
+  EXPECT_EQ(j["record"]["hires"], true);
+  EXPECT_EQ(j["record"]["hires_steps"], 6);
   EXPECT_EQ(j["record"]["steps_used"], 36);
-  EXPECT_EQ(j["request"]["refine_upscale"], "latent");
-  EXPECT_EQ(j["plan"]["refine_strength"], 0.6);
+  EXPECT_EQ(j["request"]["hires_upscale"], "latent");
+  EXPECT_EQ(j["record"]["plan"]["hires_strength"], 0.6);
 }
