@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "pipeline/model_presets.h"
 #include "pipeline/presets.h"
 #include "sampling/noise_source.h"
 #include "sampling/registry_names.h"
@@ -29,12 +30,32 @@ double parse_double(const std::string& flag, const std::string& v) {
   }
   throw UsageError{flag + " needs a finite number, got '" + v + "'"};
 }
+
+// --preset NAME: a built-in preset, else a model preset (model_presets.h) applied to the request.
+bool apply_preset_flag(const std::string& name, GenerationRequest& r) {
+  try {
+    r.preset = preset_from_string(name);
+    return false;
+  } catch (const Error&) {
+  }
+  const ModelPresetCatalog catalog = load_model_presets(model_preset_dirs());
+  if (const ModelPreset* p = catalog.find(name)) {
+    r = p->applied_to(r);
+    return true;
+  }
+  std::string names = "fast, quality, lightning, custom";
+  for (const auto& p : catalog.presets) names += ", " + p.name;
+  std::string msg = "unknown preset '" + name + "' (available: " + names + ")";
+  for (const auto& problem : catalog.problems) msg += "; not loaded: " + problem;
+  throw UsageError{msg};
+}
 }  // namespace
 
 std::string request_flags_help() {
   using sampling::joined_names;
   return "  --model PATH|embedded  --prompt TEXT  --negative TEXT  --seed N  --size WxH (default: the model's)  --batch N\n"
-         "  --preset fast|quality|lightning|custom  --sampler NAME  --schedule " +
+         "  --preset fast|quality|lightning|custom|MODEL-PRESET (`ripen-cli presets` lists them)  --sampler NAME\n"
+         "  --schedule " +
          joined_names(sampling::schedule_names(), "|") + "\n     (samplers: " + joined_names(sampling::sampler_names()) +
          ")\n"
          "  --steps N  --cfg X  --cfg-schedule X,Y,...  --clip-skip N  --noise " +
@@ -59,7 +80,9 @@ GenerationRequest request_from_flags(Args& args, GenerationRequest r) {
       throw UsageError{"--seed needs a non-negative integer, got '" + *v + "'"};
     }
   }
+  bool size_given = false;
   if (auto v = args.get("--size")) {
+    size_given = true;
     auto x = v->find_first_of("xX");
     int w = 0, h = 0;
     try {
@@ -77,7 +100,11 @@ GenerationRequest request_from_flags(Args& args, GenerationRequest r) {
   }
   r.batch = args.get_int("--batch", r.batch);
   bool preset_given = false;
-  if (auto v = args.get("--preset")) r.preset = usage_on_error([&] { return preset_from_string(*v); }), preset_given = true;
+  if (auto v = args.get("--preset")) {
+    const int width = r.width, height = r.height;
+    if (apply_preset_flag(*v, r) && size_given) r.width = width, r.height = height;  // --size wins
+    preset_given = true;
+  }
   // Sampler settings given on the command line only take effect in the custom preset; say so instead of
   // silently ignoring them.
   bool sampler_flags = false;

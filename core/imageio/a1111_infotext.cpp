@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <vector>
 
+#include "sampling/registry_names.h"
+
 namespace ripen::imageio {
 namespace {
 
@@ -29,7 +31,8 @@ constexpr SamplerName kSamplers[] = {
 constexpr std::pair<const char*, const char*> kSchedules[] = {
     {"karras", "Karras"}, {"exponential", "Exponential"}, {"discrete", "Uniform"},
     {"polyexponential", "Polyexponential"}, {"sgm_uniform", "SGM Uniform"}, {"simple", "Simple"},
-    {"normal", "Normal"}, {"beta", "Beta"}, {"align_your_steps", "Align Your Steps"}, {"kl_optimal", "KL Optimal"},
+    {"normal", "Normal"}, {"beta", "Beta"}, {"ddim_uniform", "DDIM"}, {"align_your_steps", "Align Your Steps"},
+    {"kl_optimal", "KL Optimal"},
 };
 
 bool uses_eta(const std::string& sampler) {
@@ -406,6 +409,7 @@ std::optional<A1111Parameters> parse_a1111_parameters(const std::string& text) {
   if (auto v = field("Schedule type")) {
     for (const auto& [ours, label] : kSchedules)
       if (*v == label) r.schedule = ours;
+    if (sampling::is_schedule_name(*v)) r.schedule = *v;  // ours without an A1111 label (trailing, lcm, ...)
   }
   // Hires fix at 2x (the only factor Ripen's hires pass has); without "Hires steps" A1111 reuses Steps.
   if (auto v = field("Hires upscale")) {

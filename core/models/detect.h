@@ -28,6 +28,8 @@ struct SchedulerInfo {
   int64_t num_train_timesteps = 1000;
   std::string timestep_spacing = "leading";
   int64_t steps_offset = 1;
+  int64_t original_inference_steps = 50;  // LCM's origin grid
+  bool rescale_betas_zero_snr = false;
   std::string class_name;  // folder's scheduler _class_name, empty for single files
 };
 

@@ -89,6 +89,9 @@ SchedulerInfo scheduler_from_json(const json& j) {
   integer("num_train_timesteps", s.num_train_timesteps);
   str("timestep_spacing", s.timestep_spacing);
   integer("steps_offset", s.steps_offset);
+  integer("original_inference_steps", s.original_inference_steps);
+  if (j.contains("rescale_betas_zero_snr") && j["rescale_betas_zero_snr"].is_boolean())
+    s.rescale_betas_zero_snr = j["rescale_betas_zero_snr"].get<bool>();
   str("_class_name", s.class_name);
   return s;
 }

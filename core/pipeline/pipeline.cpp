@@ -129,6 +129,7 @@ struct Pipeline::Run {
     for (int64_t i = 0; i < request().batch; ++i) seeds.push_back(request().seed + uint64_t(i));
     schedule = model_schedule(model);
     sigmas = sigma_schedule(model, *schedule, plan, options.parity);
+    if (const int n = int(sigmas.sigmas.size()) - 1; n != plan.steps) *res.record.plan = with_steps(plan, n);
     unet.emplace(*model.unet, conditioning, schedule, options.sync_timing);
   }
 

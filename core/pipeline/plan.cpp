@@ -93,6 +93,17 @@ SamplingPlan SamplingPlan::from_json(const nlohmann::json& in) {
   return p;
 }
 
+SamplingPlan with_steps(SamplingPlan p, int steps) {
+  if (steps < 1) throw Error("a plan needs at least one step");
+  std::erase_if(p.phases, [&](const SamplerPhase& ph) { return ph.begin >= steps; });
+  if (!p.phases.empty()) p.phases.back().end = steps;
+  const double last_cfg = p.cfg.empty() ? 1.0 : p.cfg.back();
+  p.cfg.resize(size_t(steps), last_cfg);
+  if (p.composition_steps >= steps) p.composition_steps = 0;
+  p.steps = steps;
+  return p;
+}
+
 std::vector<RanSegment> ran_segments(const SamplingPlan& p, int steps_used) {
   const int n = p.steps;
   int begin = 0, end = n, tail = 0;  // plan steps [begin, end) ran, then `tail` tail steps

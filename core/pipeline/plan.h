@@ -52,6 +52,11 @@ struct SamplingPlan {
   bool operator==(const SamplingPlan&) const = default;
 };
 
+// The plan over `steps` steps, for a schedule that makes another number than asked (ddim_uniform, beta): phases
+// past the end are dropped and the last one ends there, guidance repeats its last value, a composition cut past the
+// end is dropped.
+SamplingPlan with_steps(SamplingPlan plan, int steps);
+
 // A stretch of the base pass as it ran: one sampler over 1-based steps [first, last], the guidance it had at its
 // first and last step; `tail` for the adaptive finish (its own short Karras σ sequence from σ_k to 0).
 struct RanSegment {

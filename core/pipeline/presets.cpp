@@ -41,6 +41,21 @@ SamplingPlan fast_track_plan(int steps) {
   return p;
 }
 
+// A few-step model's x0 estimate is already sharp, so stopping finishes with one step of its own sampler; the
+// controller compares estimates a quarter of the run apart, from half the steps on.
+AdaptivePlan few_step_adaptive(int steps, const std::string& sampler) {
+  AdaptivePlan a;
+  a.enabled = steps >= 2;
+  a.min_steps = std::max(1, steps / 2);
+  a.max_steps = steps;
+  a.checkpoints.clear();
+  const int every = std::max(1, steps / 4);
+  for (int k = every; k < steps; k += every) a.checkpoints.push_back(k);
+  a.tail_steps = 1;
+  a.tail_sampler = sampler;
+  return a;
+}
+
 void validate_request(const GenerationRequest& r) {
   auto fail = [](const std::string& m) { throw Error(m); };
   const bool native_size = r.width == 0 && r.height == 0;  // resolved from the model by Pipeline::generate
@@ -118,6 +133,7 @@ SamplingPlan describe_plan(const GenerationRequest& r) {
         p.cfg.assign(r.steps, r.cfg);
       }
       p.tail_cfg = p.cfg.empty() ? r.cfg : p.cfg.back();
+      if (r.adaptive) p.adaptive = few_step_adaptive(r.steps, r.sampler);
       p.eta = r.eta;
       p.s_noise = r.s_noise;
       p.solver_type = r.solver_type;
@@ -152,6 +168,7 @@ void set_request_from_plan(GenerationRequest& r, const SamplingPlan& p) {
       r.eta = p.eta;
       r.s_noise = p.s_noise;
       r.solver_type = p.solver_type;
+      r.adaptive = p.adaptive.enabled;
       [[fallthrough]];
     case Preset::Quality:
       r.hires = p.hires;

@@ -31,6 +31,10 @@ SamplingPlan plan_of(const GenerationRequest& request, const GenerationRecord& r
 // wherever that preset can say it (fast: nothing; lightning: the steps; quality: the 2x pass; custom: all of them).
 void set_request_from_plan(GenerationRequest& request, const SamplingPlan& plan);
 
+// Custom requests with `adaptive` (model presets of few-step models): checkpoints every steps/4 steps, stopping from
+// steps/2 on, finishing with one step of `sampler`.
+AdaptivePlan few_step_adaptive(int steps, const std::string& sampler);
+
 // Checks the request fields that do not need a model (size multiple of 8, batch, steps, CFG, names).
 void validate_request(const GenerationRequest& request);
 

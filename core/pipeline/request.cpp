@@ -47,6 +47,7 @@ nlohmann::json GenerationRequest::to_json() const {
       {"schedule", schedule}, {"steps", steps},     {"cfg", cfg},
       {"cfg_schedule", cfg_schedule}, {"clip_skip", clip_skip}, {"noise", to_string(noise)},
       {"eta", eta},         {"s_noise", s_noise},   {"solver_type", solver_type},
+      {"adaptive", adaptive}, {"model_preset", model_preset},
       {"hires", hires}, {"hires_strength", hires_strength}, {"promote", to_string(promote)},
       {"polish_sigma", polish_sigma}, {"polish_strength", polish_strength}, {"hires_steps", hires_steps},
       {"hires_upscale", to_string(hires_upscale)},
@@ -88,6 +89,8 @@ GenerationRequest GenerationRequest::from_json(const nlohmann::json& in) {
     get("eta", r.eta);
     get("s_noise", r.s_noise);
     get("solver_type", r.solver_type);
+    get("adaptive", r.adaptive);
+    get("model_preset", r.model_preset);
     get("hires", r.hires);
     get("hires_strength", r.hires_strength);
     get("polish_sigma", r.polish_sigma);

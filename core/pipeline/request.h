@@ -46,6 +46,8 @@ struct GenerationRequest {
   double eta = 1.0;                  // ancestral/SDE noise amount
   double s_noise = 1.0;
   std::string solver_type = "midpoint";  // dpmpp_2m_sde
+  bool adaptive = false;             // custom: stop at a checkpoint once the image has settled (few-step models)
+  std::string model_preset;          // the model preset (model_presets.h) these settings came from, if any
   // Quality (and custom) mode's optional 2x hires pass ("hires fix"): upscale the base result 2x, re-noise it
   // to the σ at hires_strength of the way down the schedule, then hires_steps steps to σ = 0.
   bool hires = false;

@@ -8,13 +8,26 @@
 
 namespace ripen {
 std::shared_ptr<const sampling::DiscreteSchedule> model_schedule(const models::LoadedModel& m) {
-  const auto& s = m.scheduler;
-  if (s.beta_schedule != "scaled_linear")
-    throw Error(m.name + ": beta schedule '" + s.beta_schedule + "' is not supported (only scaled_linear)");
-  auto precision = m.detection.layout == models::Layout::DiffusersFolder ? sampling::BetaPrecision::DiffusersFloat32
-                                                                          : sampling::BetaPrecision::LdmFloat64;
-  return std::make_shared<sampling::DiscreteSchedule>(sampling::scaled_linear_alphas_cumprod(
-      precision, int(s.num_train_timesteps), s.beta_start, s.beta_end));
+  return std::make_shared<sampling::DiscreteSchedule>(model_schedule(m.scheduler, m.detection.layout, m.name));
+}
+
+sampling::DiscreteSchedule model_schedule(const models::SchedulerInfo& s, models::Layout layout,
+                                          const std::string& name) {
+  if (s.beta_schedule != "scaled_linear" && s.beta_schedule != "linear")
+    throw Error(name + ": beta schedule '" + s.beta_schedule + "' is not supported (scaled_linear, linear)");
+  sampling::TrainingNoise t;
+  t.beta_schedule = s.beta_schedule;
+  t.beta_start = s.beta_start;
+  t.beta_end = s.beta_end;
+  t.num_train_timesteps = int(s.num_train_timesteps);
+  t.rescale_betas_zero_snr = s.rescale_betas_zero_snr;
+  t.steps_offset = int(s.steps_offset);
+  t.timestep_spacing = s.timestep_spacing;
+  t.original_inference_steps = int(s.original_inference_steps);
+  // Each layout with the tables of the tool it was trained and is mostly run with.
+  const auto convention = layout == models::Layout::DiffusersFolder ? sampling::TableConvention::Diffusers
+                                                                     : sampling::TableConvention::KDiffusion;
+  return sampling::DiscreteSchedule::from_training(t, convention);
 }
 
 SigmaSchedule sigma_schedule(const models::LoadedModel& m, const sampling::DiscreteSchedule& schedule,
@@ -31,7 +44,14 @@ SigmaSchedule sigma_schedule(const models::LoadedModel& m, const sampling::Discr
     s.init_scale = dt.init_noise_sigma;
     return s;
   }
-  s.sigmas = sampling::make_sigmas(plan.schedule, plan.steps, schedule);
+  sampling::Schedule made = sampling::make_schedule(plan.schedule, plan.steps, schedule);
+  s.sigmas = made.sigmas;
+  if (!made.timesteps.empty()) {  // the schedule fixes what the UNet sees (diffusers' spacings, LCM)
+    s.options.timestep_mode = sampling::TimestepMode::Table;
+    s.options.timestep_table = made.timesteps;
+    s.init_scale = made.init_noise_sigma;
+    return s;
+  }
   const bool diffusers = parity == Parity::Diffusers;
   s.options.timestep_mode = diffusers ? sampling::TimestepMode::Rounded : sampling::TimestepMode::Continuous;
   s.init_scale = diffusers ? std::sqrt(s.sigmas[0] * s.sigmas[0] + 1) : s.sigmas[0];

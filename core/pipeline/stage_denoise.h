@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "models/detect.h"
 #include "pipeline/plan_runner.h"
 #include "pipeline/presets.h"
 #include "pipeline/request.h"
@@ -35,6 +36,9 @@ struct StartPoint {
 // The model's discrete schedule (its betas, in the precision its layout was trained with). Throws ripen::Error on
 // a beta schedule Ripen does not implement.
 std::shared_ptr<const sampling::DiscreteSchedule> model_schedule(const models::LoadedModel& model);
+// The same from a model's description (models::inspect_model), without its weights.
+sampling::DiscreteSchedule model_schedule(const models::SchedulerInfo& scheduler, models::Layout layout,
+                                          const std::string& model_name);
 
 struct SigmaSchedule {
   std::vector<double> sigmas;           // plan.steps + 1 values, ending with 0

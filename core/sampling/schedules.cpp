@@ -16,20 +16,21 @@ std::vector<double> append_zero(const at::Tensor& t) {
   v.push_back(0.0);
   return v;
 }
-void check_n(int n, const char* what) {
-  if (n < 1) throw Error(std::string(what) + ": number of steps must be at least 1, got " + std::to_string(n));
-}
 }  // namespace
 
+void check_steps(int n, const char* what) {
+  if (n < 1) throw Error(std::string(what) + ": number of steps must be at least 1, got " + std::to_string(n));
+}
+
 std::vector<double> karras_sigmas(int n, double sigma_min, double sigma_max, double rho) {
-  check_n(n, "karras schedule");
+  check_steps(n, "karras schedule");
   at::Tensor ramp = at::linspace(0, 1, n, at::kFloat);
   double min_inv_rho = std::pow(sigma_min, 1 / rho), max_inv_rho = std::pow(sigma_max, 1 / rho);
   return append_zero((ramp * (min_inv_rho - max_inv_rho) + max_inv_rho).pow(rho));
 }
 
 std::vector<double> exponential_sigmas(int n, double sigma_min, double sigma_max) {
-  check_n(n, "exponential schedule");
+  check_steps(n, "exponential schedule");
   return append_zero(at::linspace(std::log(sigma_max), std::log(sigma_min), n, at::kFloat).exp());
 }
 
@@ -42,16 +43,84 @@ at::Tensor scaled_linear_alphas_cumprod(BetaPrecision precision, int steps, doub
   return at::cumprod(1.0 - scaled_linear_betas(precision, steps, beta_start, beta_end), 0);
 }
 
-DiscreteSchedule::DiscreteSchedule(const at::Tensor& alphas_cumprod) {
-  alphas_cumprod_ = alphas_cumprod.to(at::kCPU, at::kFloat).contiguous();
-  if (alphas_cumprod_.dim() != 1 || alphas_cumprod_.size(0) < 2)
+TrainingNoise TrainingNoise::from_scheduler_config(const nlohmann::json& j, const std::string& origin) {
+  TrainingNoise t;
+  const char* key = "";
+  auto get = [&](const char* k, auto& field) {
+    key = k;
+    if (j.contains(k) && !j.at(k).is_null()) field = j.at(k).get<std::decay_t<decltype(field)>>();
+  };
+  try {
+    if (!j.is_object()) throw Error(origin + ": a scheduler config must be a JSON object");
+    get("beta_schedule", t.beta_schedule);
+    get("beta_start", t.beta_start);
+    get("beta_end", t.beta_end);
+    get("num_train_timesteps", t.num_train_timesteps);
+    get("rescale_betas_zero_snr", t.rescale_betas_zero_snr);
+    get("steps_offset", t.steps_offset);
+    get("timestep_spacing", t.timestep_spacing);
+    get("original_inference_steps", t.original_inference_steps);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(origin + ": key '" + key + "': " + e.what());
+  }
+  if (j.contains("trained_betas") && !j.at("trained_betas").is_null())
+    throw Error(origin + ": key 'trained_betas': explicit beta tables are not supported");
+  if (t.beta_schedule != "scaled_linear" && t.beta_schedule != "linear")
+    throw Error(origin + ": key 'beta_schedule': '" + t.beta_schedule + "' is not supported (scaled_linear, linear)");
+  if (t.num_train_timesteps < 2 || t.num_train_timesteps > 100000)
+    throw Error(origin + ": key 'num_train_timesteps': " + std::to_string(t.num_train_timesteps) + " is out of range");
+  if (!(t.beta_start > 0 && t.beta_start < t.beta_end && t.beta_end < 1))
+    throw Error(origin + ": keys 'beta_start'/'beta_end' must satisfy 0 < start < end < 1");
+  if (t.steps_offset < 0 || t.steps_offset >= t.num_train_timesteps)
+    throw Error(origin + ": key 'steps_offset': " + std::to_string(t.steps_offset) + " is out of range");
+  if (t.original_inference_steps < 1 || t.original_inference_steps > t.num_train_timesteps)
+    throw Error(origin + ": key 'original_inference_steps': " + std::to_string(t.original_inference_steps) +
+                " is out of range");
+  timestep_spacing_from_string(t.timestep_spacing);  // throws for an unknown spacing
+  return t;
+}
+
+namespace {
+// diffusers' rescale_zero_terminal_snr: shift and scale sqrt(ᾱ) so that ᾱ_T = 0 while ᾱ_0 stays.
+at::Tensor rescaled_to_zero_terminal_snr(const at::Tensor& betas) {
+  at::Tensor sqrt_ac = at::cumprod(1.0 - betas, 0).sqrt();
+  at::Tensor first = sqrt_ac[0].clone(), last = sqrt_ac[-1].clone();
+  sqrt_ac = (sqrt_ac - last) * (first / (first - last));
+  at::Tensor ac = sqrt_ac.pow(2);
+  at::Tensor alphas = at::cat({ac.narrow(0, 0, 1), ac.narrow(0, 1, ac.size(0) - 1) / ac.narrow(0, 0, ac.size(0) - 1)});
+  return 1.0 - alphas;
+}
+}  // namespace
+
+at::Tensor training_alphas_cumprod(const TrainingNoise& t, TableConvention convention) {
+  const auto dtype = convention == TableConvention::Diffusers ? at::kFloat : at::kDouble;
+  const bool scaled = t.beta_schedule == "scaled_linear";
+  at::Tensor betas = scaled ? at::linspace(std::sqrt(t.beta_start), std::sqrt(t.beta_end), t.num_train_timesteps, dtype).pow(2)
+                            : at::linspace(t.beta_start, t.beta_end, t.num_train_timesteps, dtype);
+  if (t.rescale_betas_zero_snr) betas = rescaled_to_zero_terminal_snr(betas);
+  at::Tensor ac = at::cumprod(1.0 - betas, 0);
+  if (t.rescale_betas_zero_snr) ac[-1] = std::ldexp(1.0, -24);  // σ_T would be infinite
+  return convention == TableConvention::KDiffusion ? ac.to(at::kFloat) : ac;
+}
+
+DiscreteSchedule::DiscreteSchedule(const at::Tensor& alphas_cumprod, TrainingNoise training)
+    : training_(std::move(training)) {
+  at::Tensor ac = alphas_cumprod.to(at::kCPU);
+  if (ac.scalar_type() != at::kDouble) ac = ac.to(at::kFloat);
+  if (ac.dim() != 1 || ac.size(0) < 2)
     throw Error("discrete schedule: alphas_cumprod must be a 1-D tensor with at least 2 entries");
-  sigmas_ = ((1 - alphas_cumprod_) / alphas_cumprod_).pow(0.5);
+  alphas_cumprod_ = ac.to(at::kFloat).contiguous();
+  sigmas_ = ((1 - ac) / ac).pow(0.5).to(at::kFloat).contiguous();
   log_sigmas_ = sigmas_.log();
 }
 
+DiscreteSchedule DiscreteSchedule::from_training(const TrainingNoise& noise, TableConvention convention) {
+  return DiscreteSchedule(training_alphas_cumprod(noise, convention), noise);
+}
+
 DiscreteSchedule DiscreteSchedule::stable_diffusion(BetaPrecision precision) {
-  return DiscreteSchedule(scaled_linear_alphas_cumprod(precision));
+  return from_training({}, precision == BetaPrecision::DiffusersFloat32 ? TableConvention::Diffusers
+                                                                        : TableConvention::KDiffusion);
 }
 
 double DiscreteSchedule::sigma_min() const { return sigmas_[0].item<double>(); }
@@ -88,7 +157,7 @@ double DiscreteSchedule::t_to_sigma(double t) const {
 }
 
 std::vector<double> DiscreteSchedule::get_sigmas(int n) const {
-  check_n(n, "discrete schedule");
+  check_steps(n, "discrete schedule");
   return append_zero(t_to_sigma(at::linspace(double(size() - 1), 0, n, at::kFloat)));
 }
 
@@ -101,7 +170,7 @@ TimestepSpacing timestep_spacing_from_string(const std::string& name) {
 
 DiffusersTimesteps diffusers_euler_timesteps(const at::Tensor& alphas_cumprod, int n, TimestepSpacing spacing,
                                              int steps_offset) {
-  check_n(n, "diffusers timesteps");
+  check_steps(n, "diffusers timesteps");
   DiscreteSchedule sched(alphas_cumprod);
   const int64_t T = sched.size();
   std::vector<double> ts;  // numpy float64 arithmetic, then float32 like diffusers

@@ -88,10 +88,13 @@ TEST(Schedules, MakeSigmasNamesAndErrors) {
   auto ldm = DiscreteSchedule::stable_diffusion();
   for (const auto& name : schedule_names()) {
     auto s = make_sigmas(name, 8, ldm);
-    ASSERT_EQ(s.size(), 9u) << name;
+    ASSERT_EQ(s.size(), 9u) << name;  // ddim_uniform and beta may differ at other counts (test_schedules_wave2)
     EXPECT_EQ(s.back(), 0.0);
     for (size_t i = 0; i + 1 < s.size(); ++i) EXPECT_GT(s[i], s[i + 1]) << name << " " << i;
-    EXPECT_NEAR(s.front(), ldm.sigma_max(), 1e-4 * ldm.sigma_max()) << name;
+    if (name == "leading" || name == "ddim_uniform")  // DDIM's grid starts below the top of the table
+      EXPECT_LT(s.front(), 0.6 * ldm.sigma_max()) << name;
+    else
+      EXPECT_NEAR(s.front(), ldm.sigma_max(), 1e-4 * ldm.sigma_max()) << name;
   }
   EXPECT_THROW(make_sigmas("cosine", 8, ldm), ripen::Error);
   EXPECT_THROW(karras_sigmas(0, 0.1, 10), ripen::Error);
