@@ -33,6 +33,7 @@
 #include <QToolBar>
 #include <QUrl>
 
+#include "tensors/safetensors_metadata.h"
 #include "ui/appearance.h"
 #include "ui/compare_view.h"
 #include "ui/export_dialog.h"
@@ -171,6 +172,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
       statusBar()->showMessage(tr("This model cannot be used: %1").arg(problem), 15000);
     else if (QSize native = native_image_size(path); native.isValid())
       prompt_->set_size(native.width(), native.height());
+    prompt_->propose_model_preset(model_presets_.proposed_for(path.toStdString(), safetensors_metadata_or_none(path.toStdString())));
     AppSettings s = controller_->settings();
     s.model = path;
     apply_settings(s);
@@ -188,6 +190,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(seed_library_, &SeedLibraryPanel::reuse_requested, this, &MainWindow::reuse_settings);
 
   refresh_models();
+  model_presets_ = load_model_presets(model_preset_dirs());
+  prompt_->set_model_presets(model_presets_.presets);
+  if (!model_presets_.problems.empty())
+    statusBar()->showMessage(tr("Some presets were not loaded: %1")
+                                 .arg(QString::fromStdString(model_presets_.problems.front())), 15000);
   // Start at the model's own size (64x64 for the embedded model; 512x512 would be slow and out of its training).
   if (QSize native = native_image_size(prompt_->current_model()); native.isValid())
     prompt_->set_size(native.width(), native.height());

@@ -13,9 +13,11 @@
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QRegularExpressionValidator>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <algorithm>
 
 #include "pipeline/presets.h"
 #include "sampling/registry_names.h"
@@ -111,6 +113,15 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
   mode_label_ = new QLabel(this);
   mode_label_->setBuddy(mode_);
   form->addRow(mode_label_, mode_);
+  preset_offer_ = new QLabel(this);
+  preset_offer_->setObjectName("presetOffer");
+  preset_offer_->setWordWrap(true);
+  preset_offer_->setVisible(false);
+  connect(preset_offer_, &QLabel::linkActivated, this, [this](const QString& name) {
+    select_model_preset(name);
+    preset_offer_->setVisible(false);
+  });
+  form->addRow(QString(), preset_offer_);
   // Model
   auto* model_row = new QHBoxLayout;
   model_ = new QComboBox(this);
@@ -292,8 +303,61 @@ void PromptPanel::set_size(int w, int h) {
   height_->setValue(h);
 }
 
+constexpr int kBuiltinModes = 4;  // Preset's values, in order
+
+const ModelPreset* PromptPanel::selected_model_preset() const {
+  const QString name = mode_->currentData().toString();
+  for (const auto& p : model_presets_)
+    if (QString::fromStdString(p.name) == name && mode_->currentIndex() > kBuiltinModes) return &p;
+  return nullptr;
+}
+
+QString PromptPanel::model_preset() const {
+  const ModelPreset* p = selected_model_preset();
+  return p ? QString::fromStdString(p->name) : QString();
+}
+
+void PromptPanel::select_model_preset(const QString& name) {
+  const int i = mode_->findData(name);
+  if (i > kBuiltinModes) mode_->setCurrentIndex(i);
+}
+
+void PromptPanel::set_model_presets(std::vector<ModelPreset> presets) {
+  const QString current = model_preset();
+  while (mode_->count() > kBuiltinModes) mode_->removeItem(kBuiltinModes);
+  model_presets_ = std::move(presets);
+  if (model_presets_.empty()) return;
+  mode_->insertSeparator(kBuiltinModes);
+  for (const auto& p : model_presets_) {
+    mode_->addItem(QString::fromStdString(p.label), QString::fromStdString(p.name));
+    mode_->setItemData(mode_->count() - 1, QString::fromStdString(p.description), Qt::ToolTipRole);
+  }
+  if (!current.isEmpty()) select_model_preset(current);
+}
+
+void PromptPanel::propose_model_preset(const ModelPreset* p) {
+  if (!p || QString::fromStdString(p->name) == model_preset()) {
+    preset_offer_->setVisible(false);
+    return;
+  }
+  preset_offer_->setText(tr("This model looks like %1: <a href=\"%2\">use its preset</a>")
+                             .arg(QString::fromStdString(p->label).toHtmlEscaped(), QString::fromStdString(p->name)));
+  preset_offer_->setVisible(true);
+}
+
 void PromptPanel::on_mode() {
-  const auto preset = Preset(mode_->currentIndex());
+  if (const ModelPreset* p = selected_model_preset()) {  // show what the preset sets; the fields stay editable
+    sampler_->setCurrentText(QString::fromStdString(p->sampler));
+    schedule_->setCurrentText(QString::fromStdString(p->schedule));
+    steps_->setValue(p->steps);
+    cfg_->setValue(p->cfg);
+    if (p->width) set_size(p->width, p->height);
+    custom_->setVisible(true);
+    hires_->setVisible(true);
+    preset_offer_->setVisible(false);
+    return;
+  }
+  const auto preset = Preset(std::min(mode_->currentIndex(), kBuiltinModes - 1));
   custom_->setVisible(preset == Preset::Custom);
   hires_->setVisible(preset == Preset::Quality || preset == Preset::Custom);  // fast and lightning refuse the pass
 }
@@ -313,7 +377,7 @@ GenerationRequest PromptPanel::request() const {
   r.seed = seed_value();
   r.width = width_->value() / 8 * 8;
   r.height = height_->value() / 8 * 8;
-  r.preset = Preset(mode_->currentIndex());
+  r.preset = Preset(std::min(mode_->currentIndex(), kBuiltinModes - 1));
   r.sampler = sampler_->currentText().toStdString();
   r.schedule = schedule_->currentText().toStdString();
   r.steps = steps_->value();
@@ -325,6 +389,10 @@ GenerationRequest PromptPanel::request() const {
   r.hires = (r.preset == Preset::Quality || r.preset == Preset::Custom) && hires_->isChecked();
   r.hires_strength = hires_strength_->value();
   r.hires_upscale = hires_upscale_->currentIndex() == 1 ? HiresUpscale::Latent : HiresUpscale::Image;
+  if (const ModelPreset* p = selected_model_preset()) {  // custom, with the fields as the user left them
+    r.model_preset = p->name;
+    r.adaptive = p->adaptive;
+  }
   return r;
 }
 
@@ -342,7 +410,13 @@ void PromptPanel::set_request(const GenerationRequest& r) {
   seed_->setText(QString::number(r.seed));
   set_seed_mode(SeedMode::Locked);
   set_size(r.width, r.height);
-  mode_->setCurrentIndex(int(r.preset));
+  const int preset_item = r.model_preset.empty() ? -1 : mode_->findData(QString::fromStdString(r.model_preset));
+  {
+    const QSignalBlocker block(mode_);  // on_mode would apply the preset's settings over these
+    mode_->setCurrentIndex(preset_item > kBuiltinModes ? preset_item : int(r.preset));
+  }
+  custom_->setVisible(r.preset == Preset::Custom);
+  hires_->setVisible(r.preset == Preset::Quality || r.preset == Preset::Custom);
   sampler_->setCurrentText(QString::fromStdString(r.sampler));
   schedule_->setCurrentText(QString::fromStdString(r.schedule));
   steps_->setValue(r.steps);

@@ -3,6 +3,7 @@
 // Cancel. Turns its fields into a GenerationRequest and back.
 #include <QWidget>
 
+#include "pipeline/model_presets.h"
 #include "pipeline/request.h"
 #include "ui/model_catalog.h"
 
@@ -33,6 +34,11 @@ class PromptPanel : public QWidget {
   GenerationRequest take_request();
   void set_request(const GenerationRequest& r);  // "reuse settings"
   void set_models(const QList<ModelEntry>& models, const QString& current, bool embedded_available);
+  // The model presets the mode menu offers after the built-in modes (model_presets.h).
+  void set_model_presets(std::vector<ModelPreset> presets);
+  // Offers `preset` (the one a chosen model's file identifies) with a link that selects it; null hides the offer.
+  void propose_model_preset(const ModelPreset* preset);
+  QString model_preset() const;  // the selected model preset's name, or empty for a built-in mode
   QString current_model() const;
   void set_busy(bool busy);
   void set_seed_mode(SeedMode m);
@@ -60,6 +66,8 @@ class PromptPanel : public QWidget {
   void retranslate();
   void on_size_preset();
   void on_mode();
+  const ModelPreset* selected_model_preset() const;
+  void select_model_preset(const QString& name);
   uint64_t seed_value() const;
 
   QLabel *prompt_label_, *negative_label_, *seed_label_, *size_label_, *mode_label_, *model_label_, *explore_label_;
@@ -70,7 +78,9 @@ class PromptPanel : public QWidget {
   QToolButton* dice_;
   QComboBox* size_preset_;
   QSpinBox *width_, *height_;
-  QComboBox* mode_;
+  QComboBox* mode_;  // the built-in modes (index = Preset), a separator, then the model presets (data = name)
+  QLabel* preset_offer_;
+  std::vector<ModelPreset> model_presets_;
   QGroupBox* custom_;
   QFormLayout* custom_form_;
   QComboBox *sampler_, *schedule_, *noise_;

@@ -14,18 +14,21 @@ namespace {
 std::atomic<bool> g_cancel{false};
 void on_sigint(int) { g_cancel = true; }
 
-at::Tensor init_latents(const std::string& file) {
-  if (!std::filesystem::exists(file)) throw UsageError{"--init-latents: file '" + file + "' not found"};
+// The tensor `key` of a safetensors file given with `flag`.
+at::Tensor tensor_flag(const char* flag, const std::string& file, const char* key) {
+  if (!std::filesystem::exists(file)) throw UsageError{std::string(flag) + ": file '" + file + "' not found"};
   auto st = SafeTensors::open(file);
-  if (!st.contains("latents")) throw UsageError{"--init-latents: " + file + " has no tensor 'latents'"};
-  return st.tensor("latents", at::TensorOptions().dtype(at::kFloat)).clone();
+  if (!st.contains(key)) throw UsageError{std::string(flag) + ": " + file + " has no tensor '" + key + "'"};
+  return st.tensor(key, at::TensorOptions().dtype(at::kFloat)).clone();
 }
 
 int run_generate(Args& args) {
   if (args.flag("--help")) {
     std::cerr << "usage: ripen-cli generate [flags]\n" << request_flags_help() << output_flags_help()
               << "  --init-latents FILE.safetensors  (tensor 'latents': the unit-variance initial noise [B,4,H/8,W/8],\n"
-                 "                                   diffusers' `latents` argument, scaled by the start σ here)\n";
+                 "                                   diffusers' `latents` argument, scaled by the start σ here)\n"
+                 "  --step-noise FILE.safetensors    (tensor 'step_noise' [steps-1,B,4,H/8,W/8]: the fresh noise of\n"
+                 "                                   ancestral/LCM steps, in draw order, instead of the seed's)\n";
     return 0;
   }
   GenerationRequest native;
@@ -36,7 +39,8 @@ int run_generate(Args& args) {
     throw UsageError{"model '" + job.request.model + "' not found"};
   OutputFlags out = output_flags(args);
   PipelineOptions po = pipeline_flags(args);
-  if (auto f = args.get("--init-latents")) job.inputs.initial_noise = init_latents(*f);
+  if (auto f = args.get("--init-latents")) job.inputs.initial_noise = tensor_flag("--init-latents", *f, "latents");
+  if (auto f = args.get("--step-noise")) job.inputs.step_noise = tensor_flag("--step-noise", *f, "step_noise");
   args.finish();
   if (out.out.empty() && !out.json && out.save_latents.empty() && out.library.empty())
     throw UsageError{"nothing to write: give --out FILE.png, --json, --save-latents or --library"};

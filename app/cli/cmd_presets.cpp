@@ -8,7 +8,7 @@
 
 #include "cli/command.h"
 #include "pipeline/model_presets.h"
-#include "tensors/safetensors.h"
+#include "tensors/safetensors_metadata.h"
 
 namespace ripen::cli {
 namespace {
@@ -20,21 +20,12 @@ nlohmann::json preset_json(const ModelPreset& p) {
           {"file", p.file.string()}};
 }
 
-// A safetensors file's metadata, or nothing when the file is something else (a folder, a broken file).
-std::map<std::string, std::string> metadata_of(const std::string& path) {
-  try {
-    return SafeTensors::open(path).metadata();
-  } catch (const std::exception&) {
-    return {};
-  }
-}
-
 int run_presets(Args& args) {
   const bool as_json = args.flag("--json");
   auto model = args.get("--model");
   args.finish();
   const ModelPresetCatalog catalog = load_model_presets(model_preset_dirs());
-  const ModelPreset* proposed = model ? catalog.proposed_for(*model, metadata_of(*model)) : nullptr;
+  const ModelPreset* proposed = model ? catalog.proposed_for(*model, safetensors_metadata_or_none(*model)) : nullptr;
   if (as_json) {
     nlohmann::json j = {{"presets", nlohmann::json::array()}, {"problems", catalog.problems}};
     for (const auto& p : catalog.presets) j["presets"].push_back(preset_json(p));

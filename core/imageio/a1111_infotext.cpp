@@ -273,6 +273,7 @@ void add_ripen_keys(std::vector<std::pair<std::string, std::string>>& params, co
            (s.cfg_last != s.cfg_first ? " to " + cfg_text(s.cfg_last) : "") + " (" + steps_text(s) + ")";
   }
   params.push_back({"Ripen preset", to_string(r.preset)});
+  if (!r.model_preset.empty()) params.push_back({"Ripen model preset", r.model_preset});
   params.push_back({"Ripen samplers", samplers});
   params.push_back({"Ripen CFG", cfg});
   if (plan.adaptive.enabled && !rec.stop_reason.empty()) params.push_back({"Ripen stop", rec.stop_reason});
@@ -434,6 +435,7 @@ std::optional<A1111Parameters> parse_a1111_parameters(const std::string& text) {
     } catch (const std::exception&) {
     }
   }
+  if (auto v = field("Ripen model preset")) r.model_preset = *v;
   if (auto v = field("Ripen stop")) out.record.stop_reason = *v;
   if (auto v = field("Ripen plan")) {
     try {

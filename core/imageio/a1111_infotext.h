@@ -18,6 +18,7 @@
 //   Ripen preset: fast           Ripen samplers: "Euler a 1-12, DPM++ 2M 13-15 (tail)"
 //   Ripen CFG: "4.5 to 8.5 (1-12), 8.5 (13-15)"   Ripen stop: "converged at step 12 ..."
 //   Ripen plan: "{...}"          the SamplingPlan's JSON, from which the importer restores the plan exactly.
+//   Ripen model preset: sdxl-lightning-4step   the model preset (pipeline/model_presets.h) the settings came from.
 #include <map>
 #include <optional>
 #include <string>

@@ -7,7 +7,9 @@
 #include "pipeline/plan_runner.h"
 #include "pipeline/hires.h"
 #include "sampling/brownian.h"
+#include "sampling/noise.h"
 #include "tensors/error.h"
+#include "tensors/params.h"
 
 namespace ripen {
 namespace {
@@ -160,6 +162,12 @@ struct Pipeline::Run {
     StepPreviews previews(model, preview_options(), taesd_timing, shape[2], shape[3]);
     PlanRunOptions ro = runner_options(sigmas.sigmas, shape, previews);
     ro.predictor = in.predictor;
+    if (in.step_noise.defined()) {
+      if (in.step_noise.dim() != 5 || in.step_noise.sizes().slice(1) != at::IntArrayRef(shape))
+        throw Error("step noise has shape " + shape_str(in.step_noise.sizes()) + ", expected [k, " +
+                    shape_str(shape).substr(1));
+      ro.noise = sampling::replay_noise_sampler(in.step_noise, opts);
+    }
     if (!ro.predictor && model.stop_predictor) ro.predictor = std::make_shared<TrainedStopPredictor>(model.stop_predictor);
     ro.planned_extra = plan.hires ? plan.hires_steps : 0;
     StartedRun start = in.start ? start_at(*in.start, ro.sigmas, ro.noise, shape, opts)

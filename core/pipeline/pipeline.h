@@ -73,6 +73,8 @@ struct PipelineOptions {
 
 struct GenerateInputs {
   at::Tensor initial_noise;                  // unit noise [B, 4, h, w]; default: from the request's seed and source
+  at::Tensor step_noise;                     // [k, B, 4, h, w]: the i-th noise draw of the base pass takes step_noise[i]
+                                             // (fresh noise of ancestral/LCM steps; checks against references)
   std::optional<StartPoint> start;
   std::shared_ptr<StopPredictor> predictor;  // adaptive: null → heuristic
   std::optional<SamplingPlan> plan;          // run this instead of the preset's plan (measurements, e.g. samplers)

@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QDoubleSpinBox>
 #include <QGroupBox>
+#include <QLabel>
 #include <QElapsedTimer>
 #include <QListView>
 #include <QPlainTextEdit>
@@ -287,6 +288,49 @@ class ModelsTest : public QObject {
 
   // The picker's check is the loader's (models/validate.h): a UNet config that disagrees with its weights is
   // named with the file, the key and both shapes; the intact model passes.
+  // The mode menu offers the shipped model presets after the built-in modes; picking one fills the custom
+  // settings (still editable), and a model file named like a Lightning UNet gets its preset offered.
+  void prompt_panel_offers_model_presets() {
+    const ModelPresetCatalog catalog = load_model_presets({RIPEN_PRESETS_SOURCE_DIR});
+    QVERIFY(catalog.problems.empty());
+    PromptPanel panel;
+    panel.set_model_presets(catalog.presets);
+    auto* mode = panel.findChild<QComboBox*>("mode");
+    auto* offer = panel.findChild<QLabel*>("presetOffer");
+    QVERIFY(mode && offer);
+    QCOMPARE(mode->count(), 4 + 1 + int(catalog.presets.size()));  // built-ins, separator, presets
+    const int i = mode->findData(QStringLiteral("sdxl-lightning-8step"));
+    QVERIFY(i > 4);
+    mode->setCurrentIndex(i);
+    GenerationRequest r = panel.request();
+    QCOMPARE(r.preset, Preset::Custom);
+    QCOMPARE(r.model_preset, std::string("sdxl-lightning-8step"));
+    QCOMPARE(r.sampler, std::string("euler"));
+    QCOMPARE(r.schedule, std::string("sgm_uniform"));
+    QCOMPARE(r.steps, 8);
+    QCOMPARE(r.cfg, 1.0);
+    QVERIFY(r.adaptive);
+    QCOMPARE(r.width, 1024);
+    // Reusing its settings selects the preset again, without overwriting what the request says.
+    mode->setCurrentIndex(int(Preset::Fast));
+    r.steps = 6;
+    panel.set_request(r);
+    QCOMPARE(mode->currentIndex(), i);
+    QCOMPARE(panel.request().steps, 6);
+    mode->setCurrentIndex(int(Preset::Quality));
+    QVERIFY(panel.model_preset().isEmpty());
+    QVERIFY(panel.request().model_preset.empty());
+    // The offer for a model file that identifies a preset; choosing it selects the preset.
+    panel.propose_model_preset(catalog.proposed_for("/models/unet/sdxl_lightning_4step_unet.safetensors"));
+    QVERIFY(offer->isVisibleTo(&panel));
+    QVERIFY2(offer->text().contains("SDXL-Lightning 4-step"), qPrintable(offer->text()));
+    Q_EMIT offer->linkActivated("sdxl-lightning-4step");
+    QCOMPARE(panel.model_preset(), QStringLiteral("sdxl-lightning-4step"));
+    QVERIFY(!offer->isVisibleTo(&panel));
+    panel.propose_model_preset(nullptr);
+    QVERIFY(!offer->isVisibleTo(&panel));
+  }
+
   void model_picker_names_a_malformed_model() {
     const QString tiny = test::tiny_model();
     if (tiny.isEmpty()) QSKIP("oracle model tiny-sd15 not found");
