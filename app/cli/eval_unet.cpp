@@ -1,8 +1,12 @@
 // ripen-cli eval --component unet (see cli/eval_model.h for flags).
 //   IN: sample [B,4,h,w], timestep (scalar or [B]), encoder_hidden_states [B,T,C]; SDXL also text_embeds [B,P]
 //   and time_ids [B,6] -> model_output (the raw eps or v prediction).
+//   --guidance-embed W: for a UNet with time_cond_proj_dim (LCM), the guidance embedding of W as timestep_cond.
+//   W is the LCM w, already guidance_scale − 1 (nets/embeddings.h); without the flag the UNet gets zeros.
 #include "cli/eval_model.h"
 #include <ATen/core/grad_mode.h>
+#include <cmath>
+#include "nets/embeddings.h"
 #include "tensors/error.h"
 #include "tensors/safetensors.h"
 
@@ -10,6 +14,8 @@ namespace ripen::cli {
 namespace {
 
 int eval_unet(Args& args) {
+  // get_double refuses NaN, so NaN here means the flag is absent.
+  const double guidance_embed = args.get_double("--guidance-embed", NAN);
   auto run = parse_eval_model_flags(args, {"unet"});
   auto in = SafeTensors::open(run.inputs);
   for (const char* k : {"sample", "timestep", "encoder_hidden_states"})
@@ -27,8 +33,16 @@ int eval_unet(Args& args) {
       if (!in.contains(k)) throw ripen::Error(run.inputs + ": missing tensor '" + std::string(k) + "' (SDXL UNet)");
     added = UNetAddedCond{in.tensor("text_embeds", opts), in.tensor("time_ids", opts)};
   }
+  at::Tensor timestep_cond;
+  if (!std::isnan(guidance_embed)) {
+    if (!unet.config().has_time_cond())
+      throw UsageError{"--guidance-embed: the UNet of " + run.model +
+                       " has no time_cond_proj_dim (it takes no guidance embedding; only LCM-distilled UNets do)"};
+    timestep_cond = nn::guidance_scale_embedding(at::full({1}, guidance_embed, at::kFloat),
+                                                 unet.config().time_cond_proj_dim);
+  }
   at::NoGradGuard no_grad;
-  at::Tensor out = unet.forward(sample, t, context, added ? &*added : nullptr);
+  at::Tensor out = unet.forward(sample, t, context, added ? &*added : nullptr, timestep_cond);
   save_eval_outputs(run.output, {{"model_output", out}});
   return 0;
 }

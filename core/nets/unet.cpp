@@ -22,7 +22,7 @@ UNet2DCondition UNet2DCondition::bind(ParamStore& ps, const UNetConfig& cfg) {
   const int64_t context = cfg.cross_attention_dim;
 
   u.conv_in_.bind(ps, "conv_in", cfg.in_channels, ch[0], 3, 1, 1);
-  u.time_embedding_.bind(ps, "time_embedding", ch[0], temb);
+  u.time_embedding_.bind(ps, "time_embedding", ch[0], temb, cfg.time_cond_proj_dim);
   if (cfg.has_text_time()) u.add_embedding_.bind(ps, "add_embedding", cfg.projection_class_embeddings_input_dim, temb);
 
   auto transformer = [&](const std::string& prefix, int64_t channels, int64_t level, int64_t layers) {
@@ -100,7 +100,23 @@ UNet2DCondition UNet2DCondition::bind(ParamStore& ps, const UNetConfig& cfg) {
   return u;
 }
 
-at::Tensor UNet2DCondition::time_embed(const at::Tensor& timesteps, int64_t batch, const UNetAddedCond* added) const {
+// timestep_cond to [batch, time_cond_proj_dim] in the weights' dtype; undefined when none was given.
+at::Tensor UNet2DCondition::time_condition(const at::Tensor& timestep_cond, int64_t batch) const {
+  if (!timestep_cond.defined()) return {};
+  const int64_t dim = config_.time_cond_proj_dim;
+  if (!config_.has_time_cond())
+    throw Error("unet: a timestep_cond (guidance embedding) was given, but this UNet has no time_cond_proj_dim");
+  at::Tensor c = timestep_cond.to(device(), dtype());
+  if (c.dim() == 1) c = c.unsqueeze(0);
+  if (c.dim() == 2 && c.size(0) == 1 && batch != 1) c = c.expand({batch, c.size(1)});
+  if (c.dim() != 2 || c.size(0) != batch || c.size(1) != dim)
+    throw Error("unet: timestep_cond must be [" + std::to_string(batch) + ", " + std::to_string(dim) + "], got " +
+                shape_str(timestep_cond.sizes()));
+  return c;
+}
+
+at::Tensor UNet2DCondition::time_embed(const at::Tensor& timesteps, int64_t batch, const UNetAddedCond* added,
+                                       const at::Tensor& timestep_cond) const {
   at::Tensor t = timesteps.to(device(), at::kFloat).reshape({-1});
   if (t.numel() == 1 && batch != 1) t = t.expand({batch});
   if (t.numel() != batch)
@@ -108,7 +124,7 @@ at::Tensor UNet2DCondition::time_embed(const at::Tensor& timesteps, int64_t batc
   at::Tensor t_emb = nn::timestep_embedding(t, config_.block_out_channels[0], config_.flip_sin_to_cos,
                                             config_.freq_shift);
   emit("time_proj", t_emb);
-  at::Tensor emb = time_embedding_(t_emb.to(dtype()));
+  at::Tensor emb = time_embedding_(t_emb.to(dtype()), time_condition(timestep_cond, batch));
   emit("time_embedding", emb);
   if (config_.has_text_time()) {
     if (!added || !added->text_embeds.defined() || !added->time_ids.defined())
@@ -136,15 +152,16 @@ at::Tensor UNet2DCondition::time_embed(const at::Tensor& timesteps, int64_t batc
 }
 
 at::Tensor UNet2DCondition::forward(const at::Tensor& sample, const at::Tensor& timesteps,
-                                    const at::Tensor& encoder_hidden_states, const UNetAddedCond* added) const {
+                                    const at::Tensor& encoder_hidden_states, const UNetAddedCond* added,
+                                    const at::Tensor& timestep_cond) const {
   if (at::GradMode::is_enabled() || c10::InferenceMode::is_enabled())
-    return forward_impl(sample, timesteps, encoder_hidden_states, added);
+    return forward_impl(sample, timesteps, encoder_hidden_states, added, timestep_cond);
   // Without grad, InferenceMode skips autograd's per-op bookkeeping (about 8% of the embedded model's time).
   // Its results may not be updated in place outside it, so the caller gets an ordinary copy of the output.
   at::Tensor out;
   {
     c10::InferenceMode guard;
-    out = forward_impl(sample, timesteps, encoder_hidden_states, added);
+    out = forward_impl(sample, timesteps, encoder_hidden_states, added, timestep_cond);
   }
   return out.clone();
 }
@@ -207,7 +224,8 @@ at::Tensor UNet2DCondition::prepared_context(const at::Tensor& ehs, int64_t batc
 }
 
 at::Tensor UNet2DCondition::forward_impl(const at::Tensor& sample, const at::Tensor& timesteps,
-                                         const at::Tensor& encoder_hidden_states, const UNetAddedCond* added) const {
+                                         const at::Tensor& encoder_hidden_states, const UNetAddedCond* added,
+                                         const at::Tensor& timestep_cond) const {
   if (sample.dim() != 4 || sample.size(1) != config_.in_channels)
     throw Error("unet: sample must be [B, " + std::to_string(config_.in_channels) + ", H, W], got " +
                 shape_str(sample.sizes()));
@@ -217,7 +235,7 @@ at::Tensor UNet2DCondition::forward_impl(const at::Tensor& sample, const at::Ten
   const int64_t batch = sample.size(0);
   const at::Tensor context = prepared_context(encoder_hidden_states, batch);
 
-  const at::Tensor emb = time_embed(timesteps, batch, added);
+  const at::Tensor emb = time_embed(timesteps, batch, added, timestep_cond);
   const at::Tensor emb_act = at::silu(emb);
 
   at::Tensor h = conv_in_(sample.to(device(), dtype()));

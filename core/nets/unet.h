@@ -32,10 +32,12 @@ class UNet2DCondition {
   static UNet2DCondition bind(ParamStore& ps, const UNetConfig& config);
 
   // sample [B, in, H, W]; timesteps float [B] or [] / [1] (broadcast); encoder_hidden_states [B, L, cross_dim];
-  // `added` is required for text_time configs. Returns the raw model output (eps or v) [B, out, H, W] in
-  // sample's dtype; inputs are cast to the weights' dtype and device. H and W need not be multiples of 8.
+  // `added` is required for text_time configs. timestep_cond [B or 1, time_cond_proj_dim] (diffusers' name; LCM's
+  // guidance embedding, nets/embeddings.h) only for configs with time_cond_proj_dim, and optional there: without it
+  // the embedding is taken as zeros. Returns the raw model output (eps or v) [B, out, H, W] in sample's dtype;
+  // inputs are cast to the weights' dtype and device. H and W need not be multiples of 8.
   at::Tensor forward(const at::Tensor& sample, const at::Tensor& timesteps, const at::Tensor& encoder_hidden_states,
-                     const UNetAddedCond* added = nullptr) const;
+                     const UNetAddedCond* added = nullptr, const at::Tensor& timestep_cond = at::Tensor()) const;
 
   // Drops the conditioning kept between calls (this network's converted context, every cross-attention's K/V):
   // the pipeline calls it when a generation ends so the memory is not held until the next one.
@@ -82,10 +84,13 @@ class UNet2DCondition {
   struct ContextMemo;
   std::shared_ptr<ContextMemo> context_memo_;
 
-  at::Tensor time_embed(const at::Tensor& timesteps, int64_t batch, const UNetAddedCond* added) const;
+  at::Tensor time_embed(const at::Tensor& timesteps, int64_t batch, const UNetAddedCond* added,
+                        const at::Tensor& timestep_cond) const;
+  at::Tensor time_condition(const at::Tensor& timestep_cond, int64_t batch) const;
   at::Tensor prepared_context(const at::Tensor& encoder_hidden_states, int64_t batch) const;
   at::Tensor forward_impl(const at::Tensor& sample, const at::Tensor& timesteps,
-                          const at::Tensor& encoder_hidden_states, const UNetAddedCond* added) const;
+                          const at::Tensor& encoder_hidden_states, const UNetAddedCond* added,
+                          const at::Tensor& timestep_cond) const;
   void emit(const std::string& name, const at::Tensor& t) const {
     if (probe) probe(name, t);
   }

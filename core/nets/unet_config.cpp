@@ -47,7 +47,6 @@ UNetConfig UNetConfig::from_json(const json& j, const std::string& origin) {
     reject_unless(j, "num_class_embeds", nullptr, origin);
     reject_unless(j, "encoder_hid_dim", nullptr, origin);
     reject_unless(j, "encoder_hid_dim_type", nullptr, origin);
-    reject_unless(j, "time_cond_proj_dim", nullptr, origin);
     reject_unless(j, "attention_type", "default", origin);
     reject_unless(j, "time_embedding_type", "positional", origin);
     reject_unless(j, "resnet_time_scale_shift", "default", origin);
@@ -105,6 +104,7 @@ UNetConfig UNetConfig::from_json(const json& j, const std::string& origin) {
     if (present(j, "addition_time_embed_dim")) c.addition_time_embed_dim = j.at("addition_time_embed_dim").get<int64_t>();
     if (present(j, "projection_class_embeddings_input_dim"))
       c.projection_class_embeddings_input_dim = j.at("projection_class_embeddings_input_dim").get<int64_t>();
+    if (present(j, "time_cond_proj_dim")) c.time_cond_proj_dim = j.at("time_cond_proj_dim").get<int64_t>();
     if (present(j, "sample_size") && j.at("sample_size").is_number_integer())
       c.sample_size = j.at("sample_size").get<int64_t>();
   } catch (const json::exception& e) {
@@ -147,6 +147,7 @@ json UNetConfig::to_json() const {
   j["addition_time_embed_dim"] = addition_time_embed_dim > 0 ? json(addition_time_embed_dim) : json(nullptr);
   j["projection_class_embeddings_input_dim"] =
       projection_class_embeddings_input_dim > 0 ? json(projection_class_embeddings_input_dim) : json(nullptr);
+  j["time_cond_proj_dim"] = time_cond_proj_dim > 0 ? json(time_cond_proj_dim) : json(nullptr);
   j["sample_size"] = sample_size;
   return j;
 }
@@ -220,6 +221,7 @@ void UNetConfig::validate(const std::string& origin) const {
   if (has_text_time() && (addition_time_embed_dim <= 0 || projection_class_embeddings_input_dim <= 0))
     fail("'text_time' needs addition_time_embed_dim and projection_class_embeddings_input_dim");
   if (has_text_time() && addition_time_embed_dim % 2 != 0) fail("addition_time_embed_dim must be even");
+  if (time_cond_proj_dim < 0) fail("'time_cond_proj_dim' must be positive");
 }
 
 }  // namespace ripen

@@ -37,6 +37,9 @@ struct UNetConfig {
   std::string addition_embed_type;
   int64_t addition_time_embed_dim = 0;
   int64_t projection_class_embeddings_input_dim = 0;
+  // LCM: the width of the guidance embedding (timestep_cond) that time_embedding.cond_proj adds to the timestep
+  // projection; 0 = none.
+  int64_t time_cond_proj_dim = 0;
   int64_t sample_size = 64;
   // Not part of diffusers' unet config (it lives in the scheduler config); the presets fill it for convenience.
   std::string prediction_type = "epsilon";
@@ -44,6 +47,7 @@ struct UNetConfig {
   int64_t levels() const { return static_cast<int64_t>(block_out_channels.size()); }
   int64_t time_embed_dim() const { return time_embedding_dim > 0 ? time_embedding_dim : 4 * block_out_channels[0]; }
   bool has_text_time() const { return addition_embed_type == "text_time"; }
+  bool has_time_cond() const { return time_cond_proj_dim > 0; }
 
   // Parses diffusers' config.json. Unsupported features (class embeddings, other attention or time-embedding
   // types, ...) are rejected with an Error naming the field; `origin` names the file in messages.

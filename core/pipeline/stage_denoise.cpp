@@ -92,11 +92,12 @@ UNetDenoiser::UNetDenoiser(const UNet2DCondition& unet, const Conditioning& cond
                            std::shared_ptr<const sampling::DiscreteSchedule> schedule, bool sync_timing)
     : unet_(unet), conditioning_(conditioning), schedule_(std::move(schedule)), sync_timing_(sync_timing) {}
 
-at::Tensor UNetDenoiser::evaluate(const at::Tensor& x, const at::Tensor& t, sampling::CondBatch which) {
+at::Tensor UNetDenoiser::evaluate(const at::Tensor& x, const at::Tensor& t, sampling::CondBatch which,
+                                  const at::Tensor& timestep_cond) {
   ++evaluations_;
   const auto t0 = std::chrono::steady_clock::now();
   const bool both = which == sampling::CondBatch::UncondAndCond;
-  at::Tensor out = unet_.forward(x, t, conditioning_.context(both), conditioning_.added(both));
+  at::Tensor out = unet_.forward(x, t, conditioning_.context(both), conditioning_.added(both), timestep_cond);
   if (sync_timing_ && !out.is_cpu()) out.sum().item<double>();  // wait for the device
   seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;
@@ -106,8 +107,9 @@ DenoiserFactory UNetDenoiser::factory(const sampling::CfgDenoiserOptions& option
   return [this, options](const sampling::GuidanceSchedule& g) {
     sampling::CfgDenoiserOptions o = options;
     o.guidance = g;
-    sampling::ModelFn net = [this](const at::Tensor& x, const at::Tensor& t, sampling::CondBatch which) {
-      return evaluate(x, t, which);
+    sampling::ModelFn net = [this, cond = o.timestep_cond](const at::Tensor& x, const at::Tensor& t,
+                                                           sampling::CondBatch which) {
+      return evaluate(x, t, which, cond);
     };
     made_.push_back(std::make_shared<sampling::CfgDenoiser>(net, schedule_, o));
     return made_.back()->as_denoiser();

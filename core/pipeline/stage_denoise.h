@@ -63,6 +63,7 @@ StartedRun start_at(const StartPoint& start, std::vector<double>& sigmas, const 
                     at::IntArrayRef shape, const at::TensorOptions& options);
 
 // The UNet under classifier-free guidance, as the plan runner's denoiser factory. Counts evaluations and their time.
+// The options' timestep_cond (LCM's guidance embedding) goes to every UNet call of the denoisers made with them.
 class UNetDenoiser {
  public:
   UNetDenoiser(const UNet2DCondition& unet, const Conditioning& conditioning,
@@ -73,7 +74,8 @@ class UNetDenoiser {
   double seconds() const { return seconds_; }
 
  private:
-  at::Tensor evaluate(const at::Tensor& x, const at::Tensor& t, sampling::CondBatch which);
+  at::Tensor evaluate(const at::Tensor& x, const at::Tensor& t, sampling::CondBatch which,
+                      const at::Tensor& timestep_cond);
   const UNet2DCondition& unet_;
   const Conditioning& conditioning_;
   std::shared_ptr<const sampling::DiscreteSchedule> schedule_;

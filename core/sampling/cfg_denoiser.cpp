@@ -30,9 +30,10 @@ at::Tensor CfgDenoiser::operator()(const at::Tensor& x, double sigma, int step) 
   const bool both = w != 1.0;
   const int64_t b = x.size(0);
   const double c_in = 1.0 / std::sqrt(sigma * sigma + 1.0);
-  at::Tensor x_in = x * c_in;
-  if (both) x_in = at::cat({x_in, x_in}, 0);
-  at::Tensor t = at::full({x_in.size(0)}, timestep(sigma, step), x.options().dtype(at::kFloat));
+  const at::Tensor x_scaled = x * c_in;
+  at::Tensor x_in = both ? at::cat({x_scaled, x_scaled}, 0) : x_scaled;
+  const double t_model = timestep(sigma, step);
+  at::Tensor t = at::full({x_in.size(0)}, t_model, x.options().dtype(at::kFloat));
   at::Tensor out = model_(x_in, t, both ? CondBatch::UncondAndCond : CondBatch::CondOnly);
   ++*calls_;
   *samples_ += x_in.size(0);
@@ -42,9 +43,12 @@ at::Tensor CfgDenoiser::operator()(const at::Tensor& x, double sigma, int step) 
     out = uncond + (cond - uncond) * w;
   }
   out = out.to(x.scalar_type());
-  if (options_.prediction == Prediction::Epsilon) return x - out * sigma;
   const double s2 = sigma * sigma + 1.0;
-  return x * (1.0 / s2) - out * (sigma / std::sqrt(s2));
+  at::Tensor x0 = options_.prediction == Prediction::Epsilon ? x - out * sigma
+                                                             : x * (1.0 / s2) - out * (sigma / std::sqrt(s2));
+  if (!options_.consistency) return x0;
+  const auto c = boundary_scalings(*options_.consistency, t_model);
+  return x0 * c.c_out + x_scaled * c.c_skip;
 }
 
 Denoiser CfgDenoiser::as_denoiser() const {

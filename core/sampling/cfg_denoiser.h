@@ -5,11 +5,14 @@
 //   guided output = u + w(step)·(c − u), combined on the network output (as diffusers does; equivalent to
 //   combining D since D is affine in it), with the batch laid out [uncond, cond] in ONE network call.
 // When w(step) == 1 the uncond half is skipped (CondOnly call with batch B).
+// With a consistency boundary (LCM) D becomes c_out·D + c_skip·x_in (sampling/consistency.h).
 #include <ATen/ATen.h>
 
 #include <functional>
 #include <memory>
+#include <optional>
 
+#include "sampling/consistency.h"
 #include "sampling/guidance.h"
 #include "sampling/prediction.h"
 #include "sampling/sampler.h"
@@ -32,6 +35,13 @@ struct CfgDenoiserOptions {
   GuidanceSchedule guidance;  // constant 1 by default (no uncond pass)
   TimestepMode timestep_mode = TimestepMode::Continuous;
   std::vector<double> timestep_table;  // for TimestepMode::Table
+  // LCM: the boundary condition on the x0 estimate, at the timestep the network received (use the model's
+  // discrete timesteps, TimestepMode::Table). LCM runs without CFG: its guidance is timestep_cond.
+  std::optional<ConsistencyBoundary> consistency;
+  // The network's timestep_cond (LCM's guidance embedding [1, dim], nets::guidance_scale_embedding), undefined for
+  // none. The denoiser does not read it: whoever builds the ModelFn from these options hands it to the network
+  // (pipeline/stage_denoise.h, UNetDenoiser).
+  at::Tensor timestep_cond;
 };
 
 class CfgDenoiser {
