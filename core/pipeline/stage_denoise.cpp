@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/model.h"
+#include "nets/embeddings.h"
 #include "tensors/error.h"
 
 namespace ripen {
@@ -50,6 +51,8 @@ SigmaSchedule sigma_schedule(const models::LoadedModel& m, const sampling::Discr
     s.options.timestep_mode = sampling::TimestepMode::Table;
     s.options.timestep_table = made.timesteps;
     s.init_scale = made.init_noise_sigma;
+    // LCMScheduler's consistency boundary on the x0 estimate at those timesteps (≈ 1e-8 of the input there).
+    if (plan.schedule == "lcm") s.options.consistency = sampling::ConsistencyBoundary{};
     return s;
   }
   const bool diffusers = parity == Parity::Diffusers;
@@ -107,6 +110,14 @@ DenoiserFactory UNetDenoiser::factory(const sampling::CfgDenoiserOptions& option
   return [this, options](const sampling::GuidanceSchedule& g) {
     sampling::CfgDenoiserOptions o = options;
     o.guidance = g;
+    if (unet_.config().has_time_cond()) {
+      // A guidance-embedding UNet (LCM) takes the guidance as an input and runs without a CFG batch. The
+      // embedding is the phase's guidance at its first step (presets keep it constant).
+      const double scale = g.at(g.segments().front().first_step);
+      o.timestep_cond = nn::guidance_scale_embedding(at::full({1}, nn::lcm_embedding_w(scale), at::kFloat),
+                                                     unet_.config().time_cond_proj_dim);
+      o.guidance = sampling::GuidanceSchedule();
+    }
     sampling::ModelFn net = [this, cond = o.timestep_cond](const at::Tensor& x, const at::Tensor& t,
                                                            sampling::CondBatch which) {
       return evaluate(x, t, which, cond);
