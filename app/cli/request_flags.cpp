@@ -33,7 +33,8 @@ double parse_double(const std::string& flag, const std::string& v) {
 
 std::string request_flags_help() {
   using sampling::joined_names;
-  return "  --model PATH|embedded  --prompt TEXT  --negative TEXT  --seed N  --size WxH (default: the model's)  --batch N\n"
+  return "  --model PATH|embedded  --unet FILE|DIR  --vae FILE (UNet-only / VAE file replacing the model's)\n"
+         "  --prompt TEXT  --negative TEXT  --seed N  --size WxH (default: the model's)  --batch N\n"
          "  --preset fast|quality|lightning|custom  --sampler NAME  --schedule " +
          joined_names(sampling::schedule_names(), "|") + "\n     (samplers: " + joined_names(sampling::sampler_names()) +
          ")\n"
@@ -47,6 +48,8 @@ std::string request_flags_help() {
 
 GenerationRequest request_from_flags(Args& args, GenerationRequest r) {
   if (auto v = args.get("--model")) r.model = *v;
+  if (auto v = args.get("--unet")) r.unet = *v;
+  if (auto v = args.get("--vae")) r.vae = *v;
   if (auto v = args.get("--prompt")) r.prompt = *v;
   if (auto v = args.get("--negative")) r.negative_prompt = *v;
   if (auto v = args.get("--seed")) {

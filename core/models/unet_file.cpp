@@ -172,10 +172,19 @@ Arch unet_arch(const OpenedFile& f) {
   return Arch::SD1;
 }
 
-// The file's UNet config from its shapes; `pooled` is the pooled text width (0: SDXL's 1280).
-UNetConfig derived_unet_config(const OpenedFile& f, Arch arch, int64_t pooled) {
-  return unet_config_from_shapes(f.ldm, f.ldm_keys, UNetTopology::from_ldm_keys(f.ldm_keys), arch, std::nullopt,
-                                 pooled > 0 ? pooled : 1280);
+// The file's UNet config from its shapes. SDXL's added condition is the pooled text width + 6 time-id embeddings;
+// the file alone cannot split its width, so without the base's `pooled` width the split stays open (null).
+json derived_unet_config(const OpenedFile& f, Arch arch, int64_t pooled) {
+  UNetTopology topo = UNetTopology::from_ldm_keys(f.ldm_keys);
+  const bool split_unknown = topo.add_embedding && pooled <= 0;
+  if (split_unknown) topo.add_embedding = false;
+  json j = unet_config_from_shapes(f.ldm, f.ldm_keys, topo, arch, std::nullopt, pooled).to_json();
+  if (split_unknown) {
+    j["addition_embed_type"] = "text_time";
+    j["projection_class_embeddings_input_dim"] = f.ldm.dim(kUNetPrefix + "label_emb.0.0.weight", 1);
+    j["addition_time_embed_dim"] = nullptr;
+  }
+  return j;
 }
 
 json derived_vae_config(const OpenedFile& f) {
@@ -236,28 +245,32 @@ void replace_unet(ModelSource& src, OpenedFile f) {
   const Arch arch = unet_arch(f);
   if (f.folder_config.is_null()) {
     const int64_t pooled = base_cfg.projection_class_embeddings_input_dim - 6 * base_cfg.addition_time_embed_dim;
-    UNetConfig own = derived_unet_config(f, arch, base_cfg.has_text_time() ? pooled : 0);
-    f.source.config = overlay(base.config, own.to_json(), kUNetShapeFields, std::size(kUNetShapeFields));
+    const json own = derived_unet_config(f, arch, base_cfg.has_text_time() ? pooled : 0);
+    f.source.config = overlay(base.config, own, kUNetShapeFields, std::size(kUNetShapeFields));
     f.source.config_origin = f.path + " (UNet config: " + base.config_origin + " with the sizes read off the file's shapes)";
   }
-  const UNetConfig cfg = UNetConfig::from_json(f.source.config, f.source.config_origin);
+  // Read off the json: a misfit's config may not even parse (an SDXL file on an SD1 base leaves its time-id width open).
+  const json& c = f.source.config;
+  auto field = [&](const char* k) { return c.value(k, json()).is_number_integer() ? c[k].get<int64_t>() : int64_t{0}; };
+  const bool text_time = c.value("addition_embed_type", json()) == "text_time";
+  const int64_t in = field("in_channels"), out = field("out_channels"), cross = field("cross_attention_dim");
+  const int64_t added = text_time ? field("projection_class_embeddings_input_dim") : 0;
   std::vector<Misfit> misfits;
   auto n = [](int64_t v) { return std::to_string(v); };
-  if (cfg.in_channels != base_cfg.in_channels || cfg.out_channels != base_cfg.out_channels)
-    misfits.push_back({"latent channels in/out " + n(cfg.in_channels) + "/" + n(cfg.out_channels) + ", the base's " +
-                           n(base_cfg.in_channels) + "/" + n(base_cfg.out_channels),
+  if (in != base_cfg.in_channels || out != base_cfg.out_channels)
+    misfits.push_back({"latent channels in/out " + n(in) + "/" + n(out) + ", the base's " + n(base_cfg.in_channels) + "/" +
+                           n(base_cfg.out_channels),
                        {"conv_in.weight", "conv_out.weight"}});
-  if (cfg.cross_attention_dim != base_cfg.cross_attention_dim) {
+  if (cross != base_cfg.cross_attention_dim) {
     std::vector<std::string> keys = {first_key_ending(f.source.tensors, ".attn2.to_k.weight")};
     if (auto b = first_key_ending(base.tensors, ".attn2.to_k.weight"); b != keys[0]) keys.push_back(b);
-    misfits.push_back({"cross-attention width (the text encoders' output) " + n(cfg.cross_attention_dim) + ", the base's " +
+    misfits.push_back({"cross-attention width (the text encoders' output) " + n(cross) + ", the base's " +
                            n(base_cfg.cross_attention_dim), keys});
   }
-  if (cfg.has_text_time() != base_cfg.has_text_time() ||
-      cfg.projection_class_embeddings_input_dim != base_cfg.projection_class_embeddings_input_dim)
-    misfits.push_back({std::string("added condition (SDXL's pooled text + time ids) ") +
-                           (cfg.has_text_time() ? n(cfg.projection_class_embeddings_input_dim) + " wide" : "absent") + ", the base's " +
-                           (base_cfg.has_text_time() ? n(base_cfg.projection_class_embeddings_input_dim) + " wide" : "absent"),
+  const int64_t base_added = base_cfg.has_text_time() ? base_cfg.projection_class_embeddings_input_dim : 0;
+  if (text_time != base_cfg.has_text_time() || added != base_added)
+    misfits.push_back({std::string("added condition (SDXL's pooled text + time ids) ") + (text_time ? n(added) + " wide" : "absent") +
+                           ", the base's " + (base_added ? n(base_added) + " wide" : "absent"),
                        {"add_embedding.linear_1.weight"}});
   refuse_misfits(misfits, f, arch_name(arch), src, base);
   src.component_files["unet"] = f.path;
@@ -345,12 +358,12 @@ std::optional<ComponentFileInfo> inspect_component_file(const std::string& path)
     if (f->component == "unet") {
       const Arch arch = unet_arch(*f);
       info.arch = arch_name(arch);
-      info.config = f->folder_config.is_null() ? derived_unet_config(*f, arch, 0).to_json() : f->folder_config;
+      info.config = f->folder_config.is_null() ? derived_unet_config(*f, arch, 0) : f->folder_config;
     } else {
       info.config = f->folder_config.is_null() ? derived_vae_config(*f) : f->folder_config;
     }
     if (f->folder_config.is_null())
-      info.config_note = "sizes read off the shapes; attention heads, sample size and scaling come from the base model";
+      info.config_note = "sizes read off the shapes; attention heads, sample size, scaling (and SDXL's time-id width) come from the base model";
   } catch (const Error& e) {
     info.config = nullptr;
     info.config_note = e.what();
