@@ -214,8 +214,8 @@ int run_contact_sheet(Args& args) {
         adaptive_vs_full.add(s_af);
         line["ssim_adaptive_vs_full"] = s_af;
         nlohmann::json st = nlohmann::json::object();
-        for (int k : full.plan.adaptive.checkpoints) {
-          if (k >= full.plan.steps) continue;
+        for (int k : full.plan().adaptive.checkpoints) {
+          if (k >= full.plan().steps) continue;
           GenerationResult stopped = generate(r, fast_inputs(middles[0], std::make_shared<StopAt>(k)));
           double sk = ssim(stopped.images[0], full.images[0]);
           double mx = max_abs_diff(stopped.images[0], full.images[0]), mn = mean_abs_diff(stopped.images[0], full.images[0]);
