@@ -50,7 +50,7 @@ int print_component_file(const models::ComponentFileInfo& f, bool as_json, bool 
     for (const char* k : {"block_out_channels", "cross_attention_dim", "transformer_layers_per_block",
                           "projection_class_embeddings_input_dim", "latent_channels"})
       if (f.config.contains(k) && !f.config[k].is_null())
-        std::cout << "  " << std::left << std::setw(14) << (std::string(k) + ":") << f.config[k].dump() << "\n";
+        std::cout << "  " << k << ": " << f.config[k].dump() << "\n";
   }
   if (!f.config_note.empty()) std::cout << "  config:       " << f.config_note << "\n";
   return 0;

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 
 #include <nlohmann/json.hpp>
 
@@ -85,6 +86,7 @@ TEST(UNetFile, BothLayoutsWithTheBaseReproduceTheReference) {
     EXPECT_EQ(m.arch, Arch::SDXL);
     const double rel = relative_error(run_unet(m, ref), ref.tensor("eps"));
     EXPECT_LT(rel, 1e-4) << name;
+    std::cout << name << ": max|d|/max|ref| = " << rel << " (library)\n";
     // The config is the base's (heads, sample size) with the sizes read off the file.
     EXPECT_EQ(m.configs.at("unet")["attention_head_dim"], nlohmann::json::array({2, 4}));
     EXPECT_EQ(m.configs.at("unet")["transformer_layers_per_block"], nlohmann::json::array({1, 2}));
@@ -208,7 +210,9 @@ TEST(UNetFile, CliEvalAndInfo) {
     ASSERT_EQ(cli("eval --component unet --model " + (oracle / "tiny-sdxl").string() + " --unet " + file.string() +
                   " --inputs " + (dir / "unet_in.safetensors").string() + " --output " + out.string()),
               0);
-    EXPECT_LT(relative_error(SafeTensors::open(out.string()).tensor("model_output"), ref.tensor("eps")), 1e-4);
+    const double rel = relative_error(SafeTensors::open(out.string()).tensor("model_output"), ref.tensor("eps"));
+    EXPECT_LT(rel, 1e-4);
+    std::cout << name << ": max|d|/max|ref| = " << rel << " (ripen-cli eval)\n";
     // info FILE: what it holds, its key layout, dtype and size, instead of a refusal.
     const fs::path txt = dir / (std::string(name) + ".info.txt");
     ASSERT_EQ(cli("info " + file.string() + " > " + txt.string() + " 2>&1"), 0) << read_text(txt);
