@@ -37,6 +37,8 @@ int run_generate(Args& args) {
   job.request = request_from_flags(args, native);
   if (job.request.model != "embedded" && !std::filesystem::exists(job.request.model))
     throw UsageError{"model '" + job.request.model + "' not found"};
+  for (const std::string* file : {&job.request.unet, &job.request.vae})
+    if (!file->empty() && !std::filesystem::exists(*file)) throw UsageError{"'" + *file + "' not found"};
   OutputFlags out = output_flags(args);
   PipelineOptions po = pipeline_flags(args);
   if (auto f = args.get("--init-latents")) job.inputs.initial_noise = tensor_flag("--init-latents", *f, "latents");

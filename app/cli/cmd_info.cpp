@@ -1,6 +1,8 @@
-// ripen-cli info MODEL [--json] [--config DIR] [--prediction eps|v] [--hash]: architecture, layout, prediction
-// type (and what decided it), components with parameter counts and stored dtypes; reads no weights. A model
-// whose weights do not fit its configs is refused (models/validate.h), as `generate` would refuse it.
+// ripen-cli info MODEL [--json] [--config DIR] [--prediction eps|v] [--hash] [--unet FILE|DIR] [--vae FILE]:
+// architecture, layout, prediction type (and what decided it), components with parameter counts and stored dtypes;
+// reads no weights. A model whose weights do not fit its configs is refused (models/validate.h), as `generate`
+// would refuse it. `info FILE` on a lone UNet or VAE file (models/unet_file.h) describes that file.
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -8,6 +10,7 @@
 #include "cli/command.h"
 #include "models/detect.h"
 #include "models/model_hash.h"
+#include "models/unet_file.h"
 #include "tensors/error.h"
 
 namespace ripen::cli {
@@ -23,11 +26,43 @@ std::string human(int64_t n) {
   return s.str();
 }
 
+// A lone UNet or VAE file: what it holds and how its keys are named.
+int print_component_file(const models::ComponentFileInfo& f, bool as_json, bool hash) {
+  auto j = f.to_json();
+  if (hash && !std::filesystem::is_directory(f.path)) {
+    const auto h = models::model_hash(f.path);
+    j["short_hash"] = h.short_hash;
+    j["sha256"] = h.sha256;
+  }
+  if (as_json) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::string dtypes;
+  for (const auto& [dt, n] : f.weights.dtypes) dtypes += (dtypes.empty() ? "" : ", ") + dt + " x" + std::to_string(n);
+  std::cout << f.path << "\n"
+            << "  holds:        " << f.component << " only (combine it with a model: --model MODEL --" << f.component << " FILE)\n"
+            << "  key layout:   " << f.layout << "\n";
+  if (!f.arch.empty()) std::cout << "  architecture: " << f.arch << "\n";
+  std::cout << "  parameters:   " << human(f.weights.parameters) << "params  " << f.weights.tensors << " tensors (" << dtypes << ")\n";
+  if (j.contains("short_hash")) std::cout << "  file hash:    " << j["short_hash"].get<std::string>() << "\n";
+  if (!f.config.is_null()) {
+    for (const char* k : {"block_out_channels", "cross_attention_dim", "transformer_layers_per_block",
+                          "projection_class_embeddings_input_dim", "latent_channels"})
+      if (f.config.contains(k) && !f.config[k].is_null())
+        std::cout << "  " << k << ": " << f.config[k].dump() << "\n";
+  }
+  if (!f.config_note.empty()) std::cout << "  config:       " << f.config_note << "\n";
+  return 0;
+}
+
 int run_info(Args& args) {
   bool as_json = args.flag("--json");
   bool hash = args.flag("--hash");
   models::LoadOptions opts;
   opts.config_dir = args.get_or("--config", "");
+  opts.unet_path = args.get_or("--unet", "");
+  opts.vae_path = args.get_or("--vae", "");
   if (auto p = args.get("--prediction")) {
     try {
       opts.prediction = models::parse_prediction(*p);
@@ -36,8 +71,10 @@ int run_info(Args& args) {
     }
   }
   args.finish();
-  if (args.positional().size() != 1) throw UsageError{"usage: ripen-cli info MODEL [--json] [--hash] [--config DIR] [--prediction eps|v]"};
+  if (args.positional().size() != 1) throw UsageError{"usage: ripen-cli info MODEL [--json] [--hash] [--config DIR] [--prediction eps|v] [--unet FILE|DIR] [--vae FILE]"};
   const std::string path = args.positional()[0];
+  if (opts.unet_path.empty() && opts.vae_path.empty())
+    if (auto file = models::inspect_component_file(path)) return print_component_file(*file, as_json, hash);
   auto info = models::inspect_model(path, opts);
   auto j = info.to_json();
   if (hash) {
@@ -73,6 +110,7 @@ int run_info(Args& args) {
     std::cout << "\n";
   }
   std::cout << "  total:        " << human(total) << "params\n";
+  for (const auto& [name, file] : info.component_files) std::cout << "  own " << name << " file: " << file << "\n";
   if (!info.ignored_keys.empty()) std::cout << "  ignored keys: " << info.ignored_keys.size() << " (EMA, schedule buffers, position ids, ...)\n";
   return 0;
 }

@@ -29,6 +29,8 @@ EvalModelRun parse_eval_model_flags(Args& args, const std::vector<std::string>& 
   r.options.dtype = parse_dtype_flag(args.get_or("--dtype", "fp32"));
   r.options.device = parse_device_flag(args.get_or("--device", "cpu"));
   r.options.config_dir = args.get_or("--config", "");
+  r.options.unet_path = args.get_or("--unet", "");
+  r.options.vae_path = args.get_or("--vae", "");
   if (auto p = args.get("--prediction")) {
     try {
       r.options.prediction = models::parse_prediction(*p);

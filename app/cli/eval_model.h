@@ -1,7 +1,7 @@
 #pragma once
 // Shared flags of the model-component evals (eval_text.cpp, eval_unet.cpp, eval_vae.cpp):
 //   --model PATH --inputs IN --output OUT.safetensors [--dtype fp32|fp16|bf16] [--device cpu|cuda]
-//   [--config DIR] [--prediction eps|v]
+//   [--config DIR] [--prediction eps|v] [--unet FILE|DIR] [--vae FILE] (models/unet_file.h)
 #include <ATen/ATen.h>
 
 #include <map>

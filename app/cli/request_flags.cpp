@@ -53,8 +53,12 @@ bool apply_preset_flag(const std::string& name, GenerationRequest& r) {
 
 std::string request_flags_help() {
   using sampling::joined_names;
-  return "  --model PATH|embedded  --prompt TEXT  --negative TEXT  --seed N  --size WxH (default: the model's)  --batch N\n"
-         "  --preset fast|quality|lightning|custom|MODEL-PRESET (`ripen-cli presets` lists them)  --sampler NAME\n"
+  return "  --model PATH|embedded  --unet FILE|DIR  --vae FILE (UNet-only / VAE file replacing the model's)
+"
+         "  --prompt TEXT  --negative TEXT  --seed N  --size WxH (default: the model's)  --batch N
+"
+         "  --preset fast|quality|lightning|custom|MODEL-PRESET (`ripen-cli presets` lists them)  --sampler NAME
+"
          "  --schedule " +
          joined_names(sampling::schedule_names(), "|") + "\n     (samplers: " + joined_names(sampling::sampler_names()) +
          ")\n"
@@ -68,6 +72,8 @@ std::string request_flags_help() {
 
 GenerationRequest request_from_flags(Args& args, GenerationRequest r) {
   if (auto v = args.get("--model")) r.model = *v;
+  if (auto v = args.get("--unet")) r.unet = *v;
+  if (auto v = args.get("--vae")) r.vae = *v;
   if (auto v = args.get("--prompt")) r.prompt = *v;
   if (auto v = args.get("--negative")) r.negative_prompt = *v;
   if (auto v = args.get("--seed")) {

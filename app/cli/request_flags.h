@@ -7,7 +7,7 @@
 
 namespace ripen::cli {
 
-// Reads every request flag present (--model --prompt --negative --seed --size WxH --batch --preset --sampler
+// Reads every request flag present (--model --unet --vae --prompt --negative --seed --size WxH --batch --preset --sampler
 // --schedule --steps --cfg --cfg-schedule a,b,c --clip-skip --noise --eta --s-noise --solver-type --hires
 // --hires-strength --hires-steps --hires-upscale image|latent --polish-sigma) over `base`, then validates.
 // Bad values throw UsageError with one line.

@@ -40,6 +40,7 @@ ModelInfo inspect_model(const std::string& path, const LoadOptions& options) {
   info.name = model_name(path);
   info.scheduler = src.scheduler;
   info.ignored_keys = src.ignored_keys;
+  info.component_files = src.component_files;
   for (const auto& [name, comp] : src.components) {
     ComponentInfo c;
     c.name = name;
@@ -99,6 +100,7 @@ nlohmann::json ModelInfo::to_json() const {
   }
   j["parameters"] = total;
   if (!ignored_keys.empty()) j["ignored_keys"] = ignored_keys.size();
+  if (!component_files.empty()) j["component_files"] = component_files;
   return j;
 }
 

@@ -62,6 +62,7 @@ struct ModelInfo {
   std::vector<ComponentInfo> components;
   std::vector<std::string> ignored_keys;   // single files: EMA, schedule buffers, position_ids ...
   std::map<std::string, nlohmann::json> configs;  // per network component, diffusers field names
+  std::map<std::string, std::string> component_files;  // unet/vae loaded from their own file (LoadOptions::unet_path/vae_path)
   nlohmann::json to_json() const;
 };
 
@@ -73,6 +74,10 @@ struct LoadOptions {
   std::vector<std::string> components;   // only these (unet, vae, text_encoder, text_encoder_2, tokenizer, tokenizer_2); empty: all
   bool compute_hash = true;              // LoadedModel::sha256 (models/model_hash.h): cached, seconds the first time
   std::string taesd_path;                // preview decoder to load instead of one found beside the model (optional)
+  // A UNet and/or VAE from their own file, replacing the model's (the model gives everything else; models/unet_file.h):
+  // a UNet-only .safetensors (diffusers names, or LDM names with or without `model.diffusion_model.`) or a diffusers
+  // unet/ folder; a VAE .safetensors (diffusers names, or LDM names with or without `first_stage_model.`).
+  std::string unet_path, vae_path;
 };
 
 // Reads headers and configs only, and refuses a model whose weights do not fit its configs (validate_model).

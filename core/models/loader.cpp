@@ -76,6 +76,7 @@ LoadedModel load_model(const std::string& path, const LoadOptions& options) {
   m.arch = src.detection.arch;
   m.prediction = src.detection.prediction;
   m.scheduler = src.scheduler;
+  m.component_files = src.component_files;
   m.force_zeros_for_empty_prompt = src.force_zeros_for_empty_prompt;
   m.conditioning = m.arch == Arch::SDXL ? TextConditioning::PenultimateConcat : TextConditioning::LastHidden;
   auto target = at::TensorOptions().dtype(options.dtype).device(options.device);

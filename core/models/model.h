@@ -53,6 +53,8 @@ struct LoadedModel {
   std::optional<AutoencoderKL> vae;
   // Configs the components were built from (diffusers field names), for `ripen-cli info` and debugging.
   std::map<std::string, nlohmann::json> configs;
+  // Components loaded from their own file instead of the model's (LoadOptions::unet_path/vae_path): name -> file.
+  std::map<std::string, std::string> component_files;
 
   // Step previews (design.md, "Events"): the latent->RGB map every step and, when its weights sit beside the
   // model, a TAESD decoder every few steps. See preview_assets below for where they come from.

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "models/key_table.h"
+#include "models/ldm_shapes.h"
 #include "models/ldm_yaml.h"
 #include "nets/autoencoder_kl.h"
 #include "nets/unet_config.h"
@@ -42,6 +43,8 @@ bool has_zip_magic(const std::string& path) {
 
 const char* kFolderComponents[] = {"unet", "vae", "text_encoder", "text_encoder_2"};
 
+}  // namespace
+
 // The component's .safetensors file(s): plain, fp16 variant, or sharded (index.json).
 std::vector<std::string> component_weights(const fs::path& dir, const std::string& stem) {
   for (const std::string& name : {stem + ".safetensors", stem + ".fp16.safetensors"})
@@ -71,6 +74,8 @@ std::string modern_vae_key(const std::string& k) {
     if (auto p = k.find(from); p != std::string::npos) return k.substr(0, p) + to + k.substr(p + std::strlen(from));
   return k;
 }
+
+namespace {
 
 SchedulerInfo scheduler_from_json(const json& j) {
   SchedulerInfo s;
@@ -159,18 +164,26 @@ ModelSource open_folder(const fs::path& dir) {
 
 // ---------------------------------------------------------------------------------------------- single files
 
-struct Shapes {
-  const SafeTensors& st;
-  std::vector<int64_t> of(const std::string& key) const {
-    if (!st.contains(key)) throw Error(st.path() + ": key '" + key + "' is missing (partial or unsupported checkpoint)");
-    return st.info(key).shape;
-  }
-  int64_t dim(const std::string& key, size_t d) const {
-    auto s = of(key);
-    if (s.size() <= d) throw Error(st.path() + ": key '" + key + "' has shape of rank " + std::to_string(s.size()));
-    return s[d];
-  }
-};
+}  // namespace
+
+Shapes Shapes::of_file(const SafeTensors& st) {
+  Shapes sh;
+  sh.path = st.path();
+  for (const auto& i : st.tensors()) sh.shapes[i.name] = i.shape;
+  return sh;
+}
+
+std::vector<int64_t> Shapes::of(const std::string& key) const {
+  auto it = shapes.find(key);
+  if (it == shapes.end()) throw Error(path + ": key '" + key + "' is missing (partial or unsupported checkpoint)");
+  return it->second;
+}
+
+int64_t Shapes::dim(const std::string& key, size_t d) const {
+  auto s = of(key);
+  if (s.size() <= d) throw Error(path + ": key '" + key + "' has shape of rank " + std::to_string(s.size()));
+  return s[d];
+}
 
 int count_indices(const std::set<std::string>& keys, const std::string& prefix) {
   int count = 0;
@@ -233,7 +246,7 @@ UNetConfig unet_config_from_shapes(const Shapes& sh, const std::set<std::string>
   const std::string P = "model.diffusion_model.";
   UNetConfig c = arch == Arch::SDXL ? UNetConfig::sdxl() : arch == Arch::SD2 ? UNetConfig::sd21() : UNetConfig::sd15();
   const int N = t.levels, S = t.layers_per_block + 1;
-  if (N == 0) throw Error(sh.st.path() + ": no UNet input blocks under '" + P + "'");
+  if (N == 0) throw Error(sh.path + ": no UNet input blocks under '" + P + "'");
   c.in_channels = sh.dim(P + "input_blocks.0.0.weight", 1);
   c.out_channels = sh.dim(P + "out.2.weight", 0);
   c.block_out_channels.clear();
@@ -286,7 +299,7 @@ UNetConfig unet_config_from_shapes(const Shapes& sh, const std::set<std::string>
     c.projection_class_embeddings_input_dim = sh.dim(P + "label_emb.0.0.weight", 1);
     int64_t rest = c.projection_class_embeddings_input_dim - pooled_dim;
     if (pooled_dim <= 0 || rest <= 0 || rest % 6 != 0)
-      throw Error(sh.st.path() + ": cannot infer SDXL's time-id embedding width from label_emb.0.0 (" +
+      throw Error(sh.path + ": cannot infer SDXL's time-id embedding width from label_emb.0.0 (" +
                   std::to_string(c.projection_class_embeddings_input_dim) + " inputs, pooled text " + std::to_string(pooled_dim) + ")");
     c.addition_time_embed_dim = rest / 6;
   } else {
@@ -301,7 +314,7 @@ UNetConfig unet_config_from_shapes(const Shapes& sh, const std::set<std::string>
 
 json vae_config_from_shapes(const Shapes& sh, const VaeTopology& t, Arch arch, const std::optional<LdmYaml>& yaml) {
   const std::string P = "first_stage_model.";
-  if (t.levels == 0 || t.layers_per_block == 0) throw Error(sh.st.path() + ": no VAE encoder blocks under '" + P + "'");
+  if (t.levels == 0 || t.layers_per_block == 0) throw Error(sh.path + ": no VAE encoder blocks under '" + P + "'");
   json c;
   std::vector<int64_t> channels;
   for (int i = 0; i < t.levels; ++i)
@@ -313,8 +326,8 @@ json vae_config_from_shapes(const Shapes& sh, const VaeTopology& t, Arch arch, c
   c["latent_channels"] = sh.dim(P + "decoder.conv_in.weight", 1);
   c["norm_num_groups"] = 32;
   c["mid_block_add_attention"] = t.mid_attn;
-  c["use_quant_conv"] = sh.st.contains(P + "quant_conv.weight");
-  c["use_post_quant_conv"] = sh.st.contains(P + "post_quant_conv.weight");
+  c["use_quant_conv"] = sh.contains(P + "quant_conv.weight");
+  c["use_post_quant_conv"] = sh.contains(P + "post_quant_conv.weight");
   double scale = arch == Arch::SDXL ? 0.13025 : 0.18215;
   if (yaml)
     if (auto v = yaml->number("model.params.scale_factor")) scale = *v;
@@ -323,6 +336,8 @@ json vae_config_from_shapes(const Shapes& sh, const VaeTopology& t, Arch arch, c
   c["_class_name"] = "AutoencoderKL";
   return c;
 }
+
+namespace {
 
 // Keys real checkpoints carry that are not network weights (or that we drop on purpose).
 bool ignorable(const std::string& k) {
@@ -393,7 +408,7 @@ ModelSource open_single_file(const std::string& path, const LoadOptions& options
     throw;
   }
   const SafeTensors& st = *opened;
-  Shapes sh{st};
+  Shapes sh = Shapes::of_file(st);
   std::set<std::string> keys;
   for (const auto& k : st.keys()) keys.insert(k);
 
@@ -545,9 +560,10 @@ std::string pickle_refusal(const std::string& what, bool folder) {
 }
 
 ModelSource open_model_source(const std::string& path, const LoadOptions& options) {
-  if (fs::is_directory(path)) return open_folder(path);
-  if (!fs::exists(path)) throw Error(path + ": no such file or folder");
-  return open_single_file(path, options);
+  if (!fs::is_directory(path) && !fs::exists(path)) throw Error(path + ": no such file or folder");
+  ModelSource src = fs::is_directory(path) ? open_folder(path) : open_single_file(path, options);
+  if (!options.unet_path.empty() || !options.vae_path.empty()) replace_components(src, options);
+  return src;
 }
 
 }  // namespace ripen::models

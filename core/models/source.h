@@ -36,9 +36,14 @@ struct ModelSource {
   std::map<std::string, TokenizerSource> tokenizers;  // tokenizer, tokenizer_2
   std::vector<std::string> ignored_keys;              // single files: keys deliberately skipped
   std::vector<std::string> hashed_files;              // what the short hash covers
+  std::map<std::string, std::string> component_files;  // unet/vae replaced by their own file (LoadOptions::unet_path/vae_path)
 };
 
+// With LoadOptions::unet_path / vae_path, the model's UNet / VAE replaced by those files (models/unet_file.h).
 ModelSource open_model_source(const std::string& path, const LoadOptions& options);
+
+// Replaces src's unet / vae by LoadOptions::unet_path / vae_path (unet_file.cpp); throws before changing anything.
+void replace_components(ModelSource& src, const LoadOptions& options);
 
 // The message for a pickle file or a folder that holds only pickles.
 std::string pickle_refusal(const std::string& what, bool folder);

@@ -145,7 +145,9 @@ void validate_model_source(const ModelSource& src) {
   Checked ok = check_components(src, problems);
   check_unet_against_neighbours(src, ok, problems);
   if (problems.empty()) return;
-  std::string msg = src.detection.path + ": the weights do not match the model's configs (" + std::to_string(problems.size()) +
+  std::string combined;
+  for (const auto& [name, file] : src.component_files) combined += " + " + name + " " + file;
+  std::string msg = src.detection.path + combined + ": the weights do not match the model's configs (" + std::to_string(problems.size()) +
                     (problems.size() == 1 ? " problem)" : " problems)");
   for (const auto& p : problems) msg += "\n" + p;
   throw Error(msg);

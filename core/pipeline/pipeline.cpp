@@ -41,19 +41,25 @@ nlohmann::json GenerationResult::to_json() const {
 Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)) {}
 Pipeline::~Pipeline() = default;
 
-std::shared_ptr<models::LoadedModel> Pipeline::model(const std::string& request_path) {
+std::shared_ptr<models::LoadedModel> Pipeline::model(const std::string& request_path) { return model(request_path, "", ""); }
+
+std::shared_ptr<models::LoadedModel> Pipeline::model(const std::string& request_path, const std::string& unet,
+                                                     const std::string& vae) {
   std::string path = models::resolve_model_path(request_path);
+  const std::string key = path + '\n' + unet + '\n' + vae;
   std::lock_guard<std::mutex> lock(mutex_);
-  if (cached_ && cached_path_ == path) return cached_;
+  if (cached_ && cached_path_ == key) return cached_;
   cached_.reset();  // one model at a time: free the old weights before loading the new ones
   models::LoadOptions lo;
   lo.device = options_.device;
   lo.dtype = options_.dtype;
   lo.compute_hash = true;  // A1111 "Model hash" in record and infotext; cached by path, size, mtime (models/model_hash.h)
   lo.taesd_path = options_.taesd_path;
+  lo.unet_path = unet;
+  lo.vae_path = vae;
   auto loaded = std::make_shared<models::LoadedModel>(models::load_model(path, lo));
   cached_ = loaded;
-  cached_path_ = path;
+  cached_path_ = key;
   return cached_;
 }
 
@@ -77,7 +83,7 @@ GenerationResult Pipeline::generate(const GenerationRequest& request, const Step
     if (request.width == 0 && request.height == 0) {
       // 0x0: the model's native size (the UNet's sample_size in latent pixels), e.g. 64x64 for the embedded model.
       GenerationRequest native = request;
-      const int64_t side = models::native_image_size(model(request.model)->configs);
+      const int64_t side = models::native_image_size(model(request.model, request.unet, request.vae)->configs);
       if (side <= 0) throw Error(request.model + ": the model's configs give no native size; pass a size");
       native.width = native.height = int(side);
       return run(native, on_step, cancel, inputs);
@@ -250,7 +256,7 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   GenerationResult res;
   res.request = req;
   res.record.plan = in.plan ? *in.plan : plan_for(req);  // the library row and image metadata keep the plan that ran
-  auto m = model(req.model);
+  auto m = model(req.model, req.unet, req.vae);
   if (!m->unet || !m->vae) throw Error(m->name + ": the model needs a UNet and a VAE");
   res.record.model_name = m->name;
   res.record.model_hash = m->short_hash;

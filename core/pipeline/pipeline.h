@@ -92,6 +92,8 @@ class Pipeline {
   at::Tensor decode(const std::string& model, const at::Tensor& latents);
   // The loaded model for `path` (cached: repeated requests on one model do not reload). Throws ripen::Error.
   std::shared_ptr<models::LoadedModel> model(const std::string& path);
+  // The same with the UNet and/or VAE replaced by their own files (GenerationRequest::unet/vae; empty: the model's).
+  std::shared_ptr<models::LoadedModel> model(const std::string& path, const std::string& unet, const std::string& vae);
   void drop_cache();
   const PipelineOptions& options() const { return options_; }
 

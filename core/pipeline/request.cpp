@@ -52,6 +52,8 @@ nlohmann::json GenerationRequest::to_json() const {
       {"polish_sigma", polish_sigma}, {"polish_strength", polish_strength}, {"hires_steps", hires_steps},
       {"hires_upscale", to_string(hires_upscale)},
   };
+  if (!unet.empty()) j["unet"] = unet;
+  if (!vae.empty()) j["vae"] = vae;
   j["parent_id"] = parent_id ? nlohmann::json(*parent_id) : nlohmann::json(nullptr);
   return j;
 }
@@ -74,6 +76,8 @@ GenerationRequest GenerationRequest::from_json(const nlohmann::json& in) {
       if (j.contains(k) && !j.at(k).is_null()) field = j.at(k).get<std::decay_t<decltype(field)>>();
     };
     get("model", r.model);
+    get("unet", r.unet);
+    get("vae", r.vae);
     get("prompt", r.prompt);
     get("negative_prompt", r.negative_prompt);
     get("seed", r.seed);

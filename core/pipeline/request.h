@@ -29,6 +29,7 @@ HiresUpscale hires_upscale_from_string(const std::string& s);  // "image" | "lat
 
 struct GenerationRequest {
   std::string model = "embedded";  // a path, or "embedded" for the built-in default model
+  std::string unet, vae;           // UNet-only / VAE file replacing the model's own (empty: the model's; LoadOptions)
   std::string prompt;
   std::string negative_prompt;
   uint64_t seed = 0;
