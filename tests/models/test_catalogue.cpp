@@ -1,0 +1,335 @@
+// The model catalogue (models/catalogue.h) over an AUTOMATIC1111-style and a ComfyUI-style tree built from the
+// tiny oracle models (symlinks) and small synthetic headers: kinds, architectures, refusal marks, problem messages,
+// ComfyUI's extra_model_paths.yaml (sections, `|` blocks, bad paths, syntax errors), symlink loops, 200 files' time.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+
+#include <unistd.h>
+
+#include "common/test_common.h"
+#include "models/catalogue.h"
+#include "models/extra_model_paths.h"
+#include "tensors/safetensors.h"
+
+using namespace ripen;
+using namespace ripen::models;
+namespace fs = std::filesystem;
+
+namespace {
+
+void write(const fs::path& p, const std::string& bytes) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+void link(const fs::path& target, const fs::path& at) {
+  fs::create_directories(at.parent_path());
+  if (fs::is_directory(target)) fs::create_directory_symlink(target, at);
+  else fs::create_symlink(target, at);
+}
+
+// A safetensors file holding zero tensors of these shapes (headers are all the catalogue reads).
+void tensors(const fs::path& p, const std::vector<std::pair<std::string, std::vector<int64_t>>>& shapes) {
+  std::map<std::string, at::Tensor> t;
+  for (const auto& [k, s] : shapes) t[k] = at::zeros(s);
+  fs::create_directories(p.parent_path());
+  save_safetensors(p.string(), t);
+}
+
+const CatalogueEntry* find(const Catalogue& c, ModelKind kind, const std::string& name) {
+  for (const auto& e : c.entries)
+    if (e.kind == kind && e.name == name) return &e;
+  return nullptr;
+}
+
+bool has_problem(const Catalogue& c, const std::vector<std::string>& parts) {
+  for (const auto& p : c.problems) {
+    bool all = true;
+    for (const auto& part : parts) all = all && p.find(part) != std::string::npos;
+    if (all) return true;
+  }
+  return false;
+}
+
+std::string dump(const Catalogue& c) {
+  std::string s;
+  for (const auto& e : c.entries)
+    s += kind_name(e.kind) + " " + e.name + " [" + e.arch + "] " + e.detail + (e.usable() ? "" : " !! " + e.problem) + "\n";
+  for (const auto& p : c.problems) s += "problem: " + p + "\n";
+  return s;
+}
+
+// <root>/a1111: the A1111 layout. Returns the install folder.
+fs::path make_a1111(const fs::path& oracle, const fs::path& root) {
+  const fs::path sd = root / "a1111/models/Stable-diffusion";
+  link(oracle / "tiny-sd15-ldm.safetensors", sd / "tiny-sd15-ldm.safetensors");
+  link(oracle / "tiny-sd15-ldm.yaml", sd / "tiny-sd15-ldm.yaml");
+  link(oracle / "tiny-sdxl", sd / "XL/tiny-sdxl");
+  link(oracle / "tiny-sd15", sd / "tiny-sd15");
+  write(sd / "old-model.ckpt", "PK\x03\x04 not really a zip");
+  {
+    std::ifstream in(oracle / "tiny-sd15-ldm.safetensors", std::ios::binary);
+    std::string head(4096, '\0');
+    in.read(head.data(), head.size());
+    write(sd / "XL/truncated.safetensors", head);
+  }
+  write(sd / "notes.txt", "not a model");
+  fs::create_directory_symlink("..", sd / "XL/loop");  // a symlink loop
+  link(oracle / "tiny-sd15/vae/diffusion_pytorch_model.safetensors", root / "a1111/models/VAE/tiny-vae.safetensors");
+  tensors(root / "a1111/models/VAE-approx/taesd_decoder.safetensors", {{"1.weight", {8, 4, 3, 3}}, {"1.bias", {8}}});
+  write(root / "a1111/models/VAE-approx/model.pt", "pickle");
+  link(oracle / "wave2/lora/tiny-sd15-kohya.safetensors", root / "a1111/models/Lora/style/tiny-kohya.safetensors");
+  write(root / "a1111/embeddings/old-embedding.pt", "pickle");
+  return root / "a1111";
+}
+
+fs::path make_comfy(const fs::path& oracle, const fs::path& root) {
+  const fs::path m = root / "comfy/models";
+  link(oracle / "tiny-sd15-ldm.safetensors", m / "checkpoints/tiny-sd15-ldm.safetensors");
+  link(oracle / "tiny-sd15-ldm.yaml", m / "checkpoints/tiny-sd15-ldm.yaml");
+  link(oracle / "wave2/unet-only/tiny-sdxl-unet-ldm.safetensors", m / "unet/tiny-sdxl-unet-ldm.safetensors");
+  link(oracle / "wave2/unet-only/tiny-sdxl-unet-diffusers.safetensors",
+       m / "diffusion_models/tiny-sdxl-unet-diffusers.safetensors");
+  link(oracle / "tiny-sd15/unet/diffusion_pytorch_model.safetensors", m / "diffusion_models/tiny-sd15-unet.safetensors");
+  tensors(m / "diffusion_models/sd1-shaped.safetensors",
+          {{"conv_in.weight", {4, 4, 3, 3}}, {"down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k.weight", {4, 768}}});
+  tensors(m / "diffusion_models/sd2-shaped.safetensors",
+          {{"model.diffusion_model.input_blocks.0.0.weight", {4, 4, 3, 3}},
+           {"model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight", {4, 1024}}});
+  tensors(m / "diffusion_models/flux-shaped.safetensors", {{"double_blocks.0.img_attn.qkv.weight", {3, 3}}});
+  write(m / "unet/quantized.gguf", "GGUF");
+  tensors(m / "vae/flux-ae.safetensors", {{"decoder.conv_in.weight", {8, 16, 3, 3}}});
+  tensors(m / "vae/sdxl-vae.safetensors", {{"first_stage_model.decoder.conv_in.weight", {8, 4, 3, 3}}});
+  tensors(m / "vae_approx/taesdxl_decoder.safetensors", {{"1.weight", {8, 4, 3, 3}}});
+  tensors(m / "vae_approx/taesd_encoder.safetensors", {{"0.weight", {8, 3, 3, 3}}});
+  tensors(m / "vae_approx/taesd3_decoder.safetensors", {{"1.weight", {8, 16, 3, 3}}});
+  link(oracle / "wave2/lora/tiny-sdxl-kohya.safetensors", m / "loras/tiny-sdxl-kohya.safetensors");
+  tensors(m / "embeddings/tiny-embedding.safetensors", {{"emb_params", {1, 32}}});
+  return root / "comfy";
+}
+
+}  // namespace
+
+TEST(Catalogue, A1111Install) {
+  RIPEN_ORACLE_OR_SKIP(oracle);
+  const fs::path root = test::temp_dir("catalogue_a1111");
+  const Catalogue c = scan_catalogue({{make_a1111(oracle, root).string()}, {}, {}});
+  SCOPED_TRACE(dump(c));
+  if (std::getenv("RIPEN_CATALOGUE_DUMP")) std::printf("%s", dump(c).c_str());
+
+  const auto* ldm = find(c, ModelKind::Checkpoint, "tiny-sd15-ldm.safetensors");
+  ASSERT_TRUE(ldm);
+  EXPECT_TRUE(ldm->usable());
+  EXPECT_EQ(ldm->arch, "sd1");
+  EXPECT_EQ(ldm->format, "safetensors");
+  EXPECT_GT(ldm->bytes, 1000000);
+  const auto* xl = find(c, ModelKind::Checkpoint, "XL/tiny-sdxl");
+  ASSERT_TRUE(xl);
+  EXPECT_EQ(xl->format, "diffusers");
+  EXPECT_EQ(xl->arch, "sdxl");
+  EXPECT_TRUE(xl->usable());
+  ASSERT_TRUE(find(c, ModelKind::Checkpoint, "tiny-sd15"));
+  EXPECT_EQ(find(c, ModelKind::Checkpoint, "tiny-sd15")->arch, "sd1");
+
+  const auto* ckpt = find(c, ModelKind::Checkpoint, "old-model.ckpt");
+  ASSERT_TRUE(ckpt);
+  EXPECT_EQ(ckpt->format, "pickle");
+  EXPECT_EQ(ckpt->problem.rfind("not loadable: pickle", 0), 0u) << ckpt->problem;
+  EXPECT_NE(ckpt->problem.find("old-model.ckpt"), std::string::npos);
+  const auto* cut = find(c, ModelKind::Checkpoint, "XL/truncated.safetensors");
+  ASSERT_TRUE(cut);
+  EXPECT_FALSE(cut->usable());
+  EXPECT_NE(cut->problem.find("truncated.safetensors"), std::string::npos) << cut->problem;
+  EXPECT_FALSE(find(c, ModelKind::Checkpoint, "notes.txt"));
+  // The loop is walked once: nothing is listed twice or under XL/loop/.
+  EXPECT_EQ(c.of(ModelKind::Checkpoint).size(), 5u);
+
+  const auto* vae = find(c, ModelKind::Vae, "tiny-vae.safetensors");
+  ASSERT_TRUE(vae);
+  EXPECT_TRUE(vae->usable());
+  EXPECT_EQ(vae->arch, "sd1/sd2/sdxl");
+  const auto* taesd = find(c, ModelKind::PreviewDecoder, "taesd_decoder.safetensors");
+  ASSERT_TRUE(taesd);
+  EXPECT_TRUE(taesd->usable()) << taesd->problem;
+  EXPECT_EQ(taesd->arch, "sd1/sd2");
+  ASSERT_TRUE(find(c, ModelKind::PreviewDecoder, "model.pt"));
+  EXPECT_FALSE(find(c, ModelKind::PreviewDecoder, "model.pt")->usable());
+  ASSERT_TRUE(find(c, ModelKind::Lora, "style/tiny-kohya.safetensors"));
+  EXPECT_TRUE(find(c, ModelKind::Lora, "style/tiny-kohya.safetensors")->usable());
+  ASSERT_TRUE(find(c, ModelKind::Embedding, "old-embedding.pt"));
+  EXPECT_EQ(find(c, ModelKind::Embedding, "old-embedding.pt")->format, "pickle");
+  EXPECT_TRUE(c.problems.empty());
+}
+
+TEST(Catalogue, ComfyInstall) {
+  RIPEN_ORACLE_OR_SKIP(oracle);
+  const fs::path root = test::temp_dir("catalogue_comfy");
+  const Catalogue c = scan_catalogue({{make_comfy(oracle, root).string()}, {}, {}});
+  SCOPED_TRACE(dump(c));
+  ASSERT_TRUE(find(c, ModelKind::Checkpoint, "tiny-sd15-ldm.safetensors"));
+  struct Want {
+    ModelKind kind;
+    const char* name;
+    const char* arch;
+    bool usable;
+    const char* says;  // in detail (usable) or problem
+  };
+  const Want wants[] = {
+      {ModelKind::Unet, "tiny-sdxl-unet-ldm.safetensors", "sdxl", true, "label_emb"},
+      {ModelKind::Unet, "tiny-sdxl-unet-diffusers.safetensors", "sdxl", true, "add_embedding"},
+      {ModelKind::Unet, "tiny-sd15-unet.safetensors", "", true, "cross-attention width 32"},
+      {ModelKind::Unet, "sd1-shaped.safetensors", "sd1", true, "cross-attention width 768"},
+      {ModelKind::Unet, "sd2-shaped.safetensors", "sd2", true, "cross-attention width 1024"},
+      {ModelKind::Unet, "flux-shaped.safetensors", "", false, "Flux"},
+      {ModelKind::Unet, "quantized.gguf", "", false, "not loadable: GGUF"},
+      {ModelKind::Vae, "flux-ae.safetensors", "", false, "16-channel"},
+      {ModelKind::Vae, "sdxl-vae.safetensors", "sd1/sd2/sdxl", true, "4 latent channels"},
+      {ModelKind::PreviewDecoder, "taesdxl_decoder.safetensors", "sdxl", true, "TAESD decoder"},
+      {ModelKind::PreviewDecoder, "taesd_encoder.safetensors", "", false, "encoder only"},
+      {ModelKind::PreviewDecoder, "taesd3_decoder.safetensors", "", false, "16-channel"},
+      {ModelKind::Lora, "tiny-sdxl-kohya.safetensors", "", true, "tensors"},
+      {ModelKind::Embedding, "tiny-embedding.safetensors", "", true, "1 tensors"},
+  };
+  for (const Want& w : wants) {
+    const auto* e = find(c, w.kind, w.name);
+    ASSERT_TRUE(e) << w.name;
+    EXPECT_EQ(e->arch, w.arch) << w.name;
+    EXPECT_EQ(e->usable(), w.usable) << w.name;
+    EXPECT_NE((w.usable ? e->detail : e->problem).find(w.says), std::string::npos) << w.name;
+  }
+  EXPECT_TRUE(c.problems.empty());
+}
+
+TEST(Catalogue, RootsThatAreNotInstalls) {
+  const fs::path root = test::temp_dir("catalogue_roots");
+  fs::create_directories(root / "empty");
+  const Catalogue c = scan_catalogue({{(root / "missing").string(), (root / "empty").string()}, {},
+                                      {(root / "no-models").string()}});
+  EXPECT_TRUE(c.entries.empty());
+  EXPECT_TRUE(has_problem(c, {(root / "missing").string(), "does not exist"}));
+  EXPECT_TRUE(has_problem(c, {(root / "empty").string(), "neither an AUTOMATIC1111 nor a ComfyUI install"}));
+  EXPECT_TRUE(has_problem(c, {(root / "no-models").string(), "model folder does not exist"}));
+}
+
+TEST(Catalogue, UnreadableFolderIsAProblem) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads every folder";
+  const fs::path root = test::temp_dir("catalogue_perm");
+  tensors(root / "models/checkpoints/locked/x.safetensors", {{"a", {1}}});
+  fs::permissions(root / "models/checkpoints/locked", fs::perms::none);
+  const Catalogue c = scan_catalogue({{root.string()}, {}, {}});
+  fs::permissions(root / "models/checkpoints/locked", fs::perms::owner_all);
+  EXPECT_TRUE(c.entries.empty());
+  EXPECT_TRUE(has_problem(c, {"locked", "cannot list"})) << dump(c);
+}
+
+TEST(Catalogue, ExtraModelPathsYaml) {
+  RIPEN_ORACLE_OR_SKIP(oracle);
+  const fs::path root = test::temp_dir("catalogue_yaml");
+  make_a1111(oracle, root);
+  make_comfy(oracle, root);
+  const fs::path yaml = root / "comfy/extra_model_paths.yaml";
+  write(yaml,
+        "#config for a1111 ui\n"
+        "a1111:\n"
+        "    base_path: ../a1111/   # relative to this file's folder\n"
+        "\n"
+        "    checkpoints: models/Stable-diffusion\n"
+        "    configs: models/Stable-diffusion\n"
+        "    vae: models/VAE\n"
+        "    loras: |\n"
+        "         models/Lora\n"
+        "         models/LyCORIS\n"
+        "    embeddings: embeddings\n"
+        "comfyui:\n"
+        "     base_path: '" + (root / "comfy").string() + "'\n"
+        "     is_default: true\n"
+        "     diffusion_models: \"models/diffusion_models\"\n"
+        "     vae_approx: models/vae_approx/\n"
+        "     controlnet: models/controlnet\n"
+        "gone:\n"
+        "    base_path: /nonexistent/ripen-test\n"
+        "    checkpoints: models/checkpoints\n"
+        "broken:\n"
+        "    base_path: ../a1111\n"
+        "   checkpoints: models/Stable-diffusion\n");
+  const fs::path bad = root / "bad.yaml";
+  write(bad, "other:\n  base_path: \"/unterminated\n  vae: x\n");
+
+  const Catalogue c = scan_catalogue({{}, {yaml.string(), bad.string(), (root / "none.yaml").string()}, {}});
+  SCOPED_TRACE(dump(c));
+  EXPECT_TRUE(find(c, ModelKind::Checkpoint, "tiny-sd15-ldm.safetensors"));
+  EXPECT_TRUE(find(c, ModelKind::Checkpoint, "XL/tiny-sdxl"));
+  EXPECT_TRUE(find(c, ModelKind::Vae, "tiny-vae.safetensors"));
+  EXPECT_TRUE(find(c, ModelKind::Lora, "style/tiny-kohya.safetensors"));  // from the `|` block's first line
+  EXPECT_TRUE(find(c, ModelKind::Embedding, "old-embedding.pt"));
+  EXPECT_TRUE(find(c, ModelKind::Unet, "tiny-sdxl-unet-diffusers.safetensors"));
+  EXPECT_TRUE(find(c, ModelKind::PreviewDecoder, "taesdxl_decoder.safetensors"));
+  EXPECT_FALSE(find(c, ModelKind::Unet, "tiny-sdxl-unet-ldm.safetensors"));  // models/unet is not listed there
+  // The block's second line names a folder that is missing; controlnet (not Ripen's) is not checked.
+  EXPECT_TRUE(has_problem(c, {yaml.string() + ":8:", "'a1111'", "'loras'", "a1111/models/LyCORIS", "does not exist"}));
+  EXPECT_FALSE(has_problem(c, {"controlnet"}));
+  EXPECT_TRUE(has_problem(c, {yaml.string() + ":19:", "'gone'", "base_path", "/nonexistent/ripen-test", "does not exist"}));
+  EXPECT_TRUE(has_problem(c, {yaml.string() + ":23:", "'broken'", "indentation"}));
+  EXPECT_TRUE(has_problem(c, {bad.string() + ":2:", "'other'", "unterminated"}));
+  EXPECT_TRUE(has_problem(c, {(root / "none.yaml").string(), "does not exist"}));
+  EXPECT_EQ(c.problems.size(), 5u);
+}
+
+TEST(ExtraModelPaths, ReaderDetails) {
+  const fs::path root = test::temp_dir("extra_paths_reader");
+  fs::create_directories(root / "base");
+  const fs::path f = root / "x.yaml";
+  write(f,
+        "---\n"
+        "s:\n"
+        "  base_path: base\n"
+        "  checkpoints: |-\n"
+        "    a\n"
+        "\n"
+        "    /abs/b\n"
+        "  vae: 'it''s'  # comment\n"
+        "empty:\n"
+        "folded:\n"
+        "  base_path: base\n"
+        "  loras: >\n"
+        "    a\n"
+        "list:\n"
+        "  loras:\n"
+        "    - a\n"
+        "tabs:\n"
+        "\tvae: a\n");
+  const ExtraModelPaths p = read_extra_model_paths(f.string());
+  ASSERT_EQ(p.paths.size(), 3u);
+  EXPECT_EQ(p.paths[0].path, (root / "base/a").string());
+  EXPECT_EQ(p.paths[0].kind, "checkpoints");
+  EXPECT_EQ(p.paths[0].origin, f.string() + ":4");
+  EXPECT_EQ(p.paths[1].path, "/abs/b");
+  EXPECT_EQ(p.paths[2].path, (root / "base/it's").string());
+  ASSERT_EQ(p.problems.size(), 3u) << p.problems.front();
+  EXPECT_NE(p.problems[0].find(":12: section 'folded': a folded block"), std::string::npos) << p.problems[0];
+  EXPECT_NE(p.problems[1].find(":16: section 'list': 'loras' holds a nested block"), std::string::npos) << p.problems[1];
+  EXPECT_NE(p.problems[2].find(":18: section 'tabs': tab in the indentation"), std::string::npos) << p.problems[2];
+}
+
+TEST(Catalogue, TwoHundredCheckpointsReadHeadersOnly) {
+  RIPEN_ORACLE_OR_SKIP(oracle);
+  const fs::path root = test::temp_dir("catalogue_200");
+  const fs::path dir = root / "models/checkpoints";
+  // Hard links: 200 distinct paths (symlinks to one file are one model to the catalogue) without 200 copies.
+  fs::create_directories(root / "src");
+  fs::copy_file(oracle / "tiny-sd15-ldm.safetensors", root / "src/m.safetensors");
+  for (int i = 0; i < 200; ++i) {
+    const std::string stem = dir.string() + "/sub" + std::to_string(i % 10) + "/m" + std::to_string(i);
+    fs::create_directories(fs::path(stem).parent_path());
+    fs::create_hard_link(root / "src/m.safetensors", stem + ".safetensors");
+    link(oracle / "tiny-sd15-ldm.yaml", stem + ".yaml");
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const Catalogue c = scan_catalogue({{root.string()}, {}, {}});
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  ASSERT_EQ(c.entries.size(), 200u);
+  for (const auto& e : c.entries) EXPECT_TRUE(e.usable()) << e.problem;
+  std::printf("200 checkpoints scanned in %.2f s\n", s);
+  EXPECT_LT(s, 10.0);
+}
