@@ -21,7 +21,7 @@ GenerationRequest promoted_parent_request(GenerationRequest parent, const Promot
   parent.batch = 1;
   if (p.model) parent.model = *p.model;
   if (p.polish_sigma > 0) parent.polish_sigma = p.polish_sigma;
-  if (p.hires_strength) parent.polish_strength = *p.polish_strength;
+  if (p.polish_strength) parent.polish_strength = *p.polish_strength;
   if (p.hires) parent.hires = *p.hires;
   return parent;
 }
