@@ -17,6 +17,7 @@ class GalleryModel;
 class GalleryView;
 class LibraryModel;
 class PreviewView;
+class CatalogueDialog;
 class PromptPanel;
 class SeedLibraryPanel;
 class VariationsGrid;
@@ -49,6 +50,7 @@ class MainWindow : public QMainWindow {
   void export_ids(const QList<qint64>& ids, const ExportSettings& s);
   void apply_settings(const AppSettings& s);
   void open_settings();
+  CatalogueDialog* open_models();  // the Models dialog (not modal, deletes itself on close)
   QList<qint64> selected_ids() const;
 
  protected:
