@@ -379,7 +379,7 @@ void MainWindow::retranslate() {
   actions_["actionRedo"]->setText(tr("&Redo"));
   actions_["actionRate0"]->setText(tr("No rating"));
   for (int r = 1; r <= 5; ++r) actions_[QStringLiteral("actionRate%1").arg(r)]->setText(QString(r, QChar(0x2605)));
-  prompt_->set_models(checkpoint_entries(scan_catalogue(controller_->settings())), prompt_->current_model(),
+  prompt_->set_models(models_, prompt_->current_model(),
                       !embedded_path_.isEmpty());
   update_status();
 }
@@ -407,7 +407,8 @@ bool MainWindow::model_available() const {
 }
 
 void MainWindow::refresh_models() {
-  prompt_->set_models(checkpoint_entries(scan_catalogue(controller_->settings())), controller_->settings().model,
+  models_ = checkpoint_entries(scan_catalogue(controller_->settings()));  // headers only, no hashing
+  prompt_->set_models(models_, controller_->settings().model,
                       !embedded_path_.isEmpty());
   preview_->show_missing_model(!model_available() && last_result_ == 0);
 }

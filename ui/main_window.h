@@ -4,6 +4,7 @@
 #include <QMainWindow>
 #include <QPointer>
 
+#include "ui/model_catalog.h"
 #include "ui/studio_controller.h"
 
 class QLabel;
@@ -92,6 +93,7 @@ class MainWindow : public QMainWindow {
   QMenu *file_menu_, *edit_menu_, *image_menu_, *view_menu_, *help_menu_, *rating_menu_;
   QToolBar* toolbar_;
   QString embedded_path_;
+  QList<ModelEntry> models_;  // the picker's checkpoints, from the last catalogue scan
   qint64 last_result_ = 0;
   ExportSettings last_export_;
   QHash<QString, QAction*> actions_;

@@ -15,6 +15,7 @@
 #include "../models/catalogue_tree.h"
 #include "ui/catalogue_dialog.h"
 #include "ui/catalogue_model.h"
+#include "ui/main_window.h"
 #include "ui/prompt_panel.h"
 #include "ui/settings_dialog.h"
 #include "ui_test_util.h"
@@ -155,6 +156,26 @@ class CatalogueTest : public QObject {
     QVERIFY(dlg.findChild<QLabel*>("catalogueSummary")->text().startsWith("10 file(s) found, 4 not usable, 0 problem"));
     dlg.findChild<QPushButton*>("catalogueRescan")->click();
     QCOMPARE(scans, 2);
+  }
+
+  void studio_picker_follows_the_install_setting() {
+    {
+      QSettings st;
+      st.setValue("library/dir", tmp_.filePath("lib"));
+      st.setValue("models/current", "embedded");
+      for (const char* k : {"models/installs", "models/extra_model_paths", "models/folders"}) st.remove(k);
+    }
+    MainWindow w;
+    auto* combo = w.prompt_panel()->findChild<QComboBox*>("model");
+    QCOMPARE(combo->count(), 1);  // the embedded default only
+    AppSettings s = w.controller()->settings();
+    s.install_folders = {a1111_};
+    w.apply_settings(s);
+    QCOMPARE(combo->count(), 6);
+    QCOMPARE(QSettings().value("models/installs").toStringList(), QStringList{a1111_});
+    CatalogueDialog* dlg = w.open_models();
+    QCOMPARE(dlg->model()->catalogue().entries.size(), size_t(10));
+    dlg->close();
   }
 };
 
