@@ -134,8 +134,9 @@ struct Section {
 std::vector<Section> parse(const std::vector<std::string>& lines) {
   std::vector<Section> out;
   size_t i = 0;
-  auto fail = [&](SyntaxError e) {
-    if (out.empty() || out.back().error) out.push_back(Section{"", e.line, {}, e});
+  // A top-level error stands alone; one inside a section drops that section.
+  auto fail = [&](SyntaxError e, bool top_level = false) {
+    if (top_level || out.empty() || out.back().error) out.push_back(Section{"", e.line, {}, e});
     else out.back().error = e;
     // Skip the rest of the section.
     while (i < lines.size() && (blank_or_comment(lines[i]) || indent_of(lines[i]) > 0)) ++i;
@@ -153,7 +154,7 @@ std::vector<Section> parse(const std::vector<std::string>& lines) {
     if (ind == 0) {
       auto kv = split_key(raw);
       ++i;
-      if (!kv) { fail({lineno, "expected 'name:' starting a section"}); continue; }
+      if (!kv) { fail({lineno, "expected 'name:' starting a section"}, true); continue; }
       out.push_back(Section{kv->first, lineno, {}, std::nullopt});
       if (!kv->second.empty() && kv->second[0] != '#' && kv->second != "~" && kv->second != "null")
         fail({lineno, "section '" + kv->first + "' holds a value, not 'key: path' lines"});

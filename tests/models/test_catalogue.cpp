@@ -233,18 +233,23 @@ TEST(ExtraModelPaths, ReaderDetails) {
         "  loras:\n"
         "    - a\n"
         "tabs:\n"
-        "\tvae: a\n");
+        "\tvae: a\n"
+        "after:\n"
+        "  base_path: base\n"
+        "stray line\n"
+        "  embeddings: e\n");
   const ExtraModelPaths p = read_extra_model_paths(f.string());
-  ASSERT_EQ(p.paths.size(), 3u);
+  ASSERT_EQ(p.paths.size(), 3u);  // 'after' holds no path: the stray line's error swallows its indented lines
   EXPECT_EQ(p.paths[0].path, (root / "base/a").string());
   EXPECT_EQ(p.paths[0].kind, "checkpoints");
   EXPECT_EQ(p.paths[0].origin, f.string() + ":4");
   EXPECT_EQ(p.paths[1].path, "/abs/b");
   EXPECT_EQ(p.paths[2].path, (root / "base/it's").string());
-  ASSERT_EQ(p.problems.size(), 3u) << p.problems.front();
+  ASSERT_EQ(p.problems.size(), 4u) << p.problems.front();
   EXPECT_NE(p.problems[0].find(":12: section 'folded': a folded block"), std::string::npos) << p.problems[0];
   EXPECT_NE(p.problems[1].find(":16: section 'list': 'loras' holds a nested block"), std::string::npos) << p.problems[1];
   EXPECT_NE(p.problems[2].find(":18: section 'tabs': tab in the indentation"), std::string::npos) << p.problems[2];
+  EXPECT_NE(p.problems[3].find(":21: expected 'name:' starting a section"), std::string::npos) << p.problems[3];
 }
 
 TEST(Catalogue, TwoHundredCheckpointsReadHeadersOnly) {
