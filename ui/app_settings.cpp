@@ -7,6 +7,8 @@ namespace ripen::ui {
 AppSettings AppSettings::load(QSettings& s) {
   AppSettings a;
   a.model_folders = s.value("models/folders").toStringList();
+  a.install_folders = s.value("models/installs").toStringList();
+  a.extra_model_paths = s.value("models/extra_model_paths").toString();
   a.model = s.value("models/current", a.model).toString();
   a.device = s.value("engine/device", a.device).toString();
   a.precision = s.value("engine/precision", a.precision).toString();
@@ -19,6 +21,8 @@ AppSettings AppSettings::load(QSettings& s) {
 
 void AppSettings::save(QSettings& s) const {
   s.setValue("models/folders", model_folders);
+  s.setValue("models/installs", install_folders);
+  s.setValue("models/extra_model_paths", extra_model_paths);
   s.setValue("models/current", model);
   s.setValue("engine/device", device);
   s.setValue("engine/precision", precision);

@@ -9,6 +9,8 @@ namespace ripen::ui {
 
 struct AppSettings {
   QStringList model_folders;
+  QStringList install_folders;   // AUTOMATIC1111 / ComfyUI installs (models::install_folders)
+  QString extra_model_paths;     // ComfyUI extra_model_paths.yaml, or empty
   QString device = "cpu";
   QString precision = "fp32";
   int threads = 0;

@@ -40,6 +40,8 @@
 #include "ui/gallery_model.h"
 #include "ui/gallery_view.h"
 #include "ui/library_model.h"
+#include "ui/catalogue_dialog.h"
+#include "ui/catalogue_model.h"
 #include "ui/model_catalog.h"
 #include "ui/preview_view.h"
 #include "ui/prompt_panel.h"
@@ -259,6 +261,7 @@ void MainWindow::build_actions() {
   make("actionSettings", QKeySequence(QKeySequence::Preferences).isEmpty() ? QKeySequence(Qt::CTRL | Qt::Key_Comma)
                                                                             : QKeySequence(QKeySequence::Preferences),
        [this] { open_settings(); });
+  make("actionModels", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M), [this] { open_models(); });
   make("actionQuit", QKeySequence(QKeySequence::Quit), [this] { close(); });
   make("actionFocusPrompt", QKeySequence(Qt::CTRL | Qt::Key_L), [this] {
     prompt_dock_->show();
@@ -303,7 +306,7 @@ void MainWindow::build_menus() {
   file_menu_ = menuBar()->addMenu(QString());
   file_menu_->addActions({actions_["actionExport"], actions_["actionShowInFolder"]});
   file_menu_->addSeparator();
-  file_menu_->addActions({actions_["actionSettings"], actions_["actionQuit"]});
+  file_menu_->addActions({actions_["actionModels"], actions_["actionSettings"], actions_["actionQuit"]});
   edit_menu_ = menuBar()->addMenu(QString());
   edit_menu_->addActions({actions_["actionUndo"], actions_["actionRedo"]});
   edit_menu_->addSeparator();
@@ -367,6 +370,7 @@ void MainWindow::retranslate() {
       {"actionFavourite", tr("&Favourite")},
       {"actionTags", tr("Edit &tags…")},
       {"actionAddToCollection", tr("Add to co&llection…")},
+      {"actionModels", tr("&Models…")},
       {"actionSettings", tr("&Settings…")},
       {"actionQuit", tr("&Quit")},
       {"actionFocusPrompt", tr("Go to &prompt")},
@@ -382,7 +386,7 @@ void MainWindow::retranslate() {
   actions_["actionRedo"]->setText(tr("&Redo"));
   actions_["actionRate0"]->setText(tr("No rating"));
   for (int r = 1; r <= 5; ++r) actions_[QStringLiteral("actionRate%1").arg(r)]->setText(QString(r, QChar(0x2605)));
-  prompt_->set_models(scan_models(controller_->settings().model_folders), prompt_->current_model(),
+  prompt_->set_models(models_, prompt_->current_model(),
                       !embedded_path_.isEmpty());
   update_status();
 }
@@ -410,7 +414,8 @@ bool MainWindow::model_available() const {
 }
 
 void MainWindow::refresh_models() {
-  prompt_->set_models(scan_models(controller_->settings().model_folders), controller_->settings().model,
+  models_ = checkpoint_entries(scan_catalogue(controller_->settings()));  // headers only, no hashing
+  prompt_->set_models(models_, controller_->settings().model,
                       !embedded_path_.isEmpty());
   preview_->show_missing_model(!model_available() && last_result_ == 0);
 }
@@ -509,13 +514,22 @@ void MainWindow::apply_settings(const AppSettings& s) {
   s.save(store);
   if (s.theme != old.theme) apply_theme(s.theme);
   if (s.language != old.language) apply_language(s.language);
-  if (s.model_folders != old.model_folders || s.model != old.model) refresh_models();
+  if (s.model_folders != old.model_folders || s.install_folders != old.install_folders ||
+      s.extra_model_paths != old.extra_model_paths || s.model != old.model)
+    refresh_models();
   update_status();
 }
 
 void MainWindow::open_settings() {
   SettingsDialog dlg(controller_->settings(), this);
   if (dlg.exec() == QDialog::Accepted) apply_settings(dlg.settings());
+}
+
+CatalogueDialog* MainWindow::open_models() {
+  auto* dlg = new CatalogueDialog([this] { return scan_catalogue(controller_->settings()); }, this);
+  dlg->setAttribute(Qt::WA_DeleteOnClose);
+  dlg->show();
+  return dlg;
 }
 
 void MainWindow::choose_model_folder() {

@@ -5,6 +5,7 @@
 #include <QPointer>
 
 #include "pipeline/model_presets.h"
+#include "ui/model_catalog.h"
 #include "ui/studio_controller.h"
 
 class QLabel;
@@ -18,6 +19,7 @@ class GalleryModel;
 class GalleryView;
 class LibraryModel;
 class PreviewView;
+class CatalogueDialog;
 class PromptPanel;
 class SeedLibraryPanel;
 class VariationsGrid;
@@ -50,6 +52,7 @@ class MainWindow : public QMainWindow {
   void export_ids(const QList<qint64>& ids, const ExportSettings& s);
   void apply_settings(const AppSettings& s);
   void open_settings();
+  CatalogueDialog* open_models();  // the Models dialog (not modal, deletes itself on close)
   QList<qint64> selected_ids() const;
 
  protected:
@@ -92,6 +95,7 @@ class MainWindow : public QMainWindow {
   QToolBar* toolbar_;
   QString embedded_path_;
   ModelPresetCatalog model_presets_;
+  QList<ModelEntry> models_;  // the picker's checkpoints, from the last catalogue scan
   qint64 last_result_ = 0;
   ExportSettings last_export_;
   QHash<QString, QAction*> actions_;

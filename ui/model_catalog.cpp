@@ -28,22 +28,17 @@ bool is_model_path(const QString& path) {
 }
 
 QList<ModelEntry> scan_models(const QStringList& folders) {
+  models::CatalogueRoots roots;
+  for (const QString& f : folders) roots.checkpoint_folders.push_back(QFileInfo(f).absoluteFilePath().toStdString());
+  return checkpoint_entries(models::scan_catalogue(roots));
+}
+
+QList<ModelEntry> checkpoint_entries(const models::Catalogue& c) {
   QList<ModelEntry> out;
-  auto add = [&](const QString& p) {
-    for (const auto& e : out)
-      if (e.path == p) return;
-    out.push_back({QFileInfo(p).completeBaseName().isEmpty() ? p : QFileInfo(p).fileName(), p});
-  };
-  for (const QString& f : folders) {
-    const QString abs = QFileInfo(f).absoluteFilePath();
-    if (is_model_path(abs)) {
-      add(abs);
-      continue;
-    }
-    QDir dir(abs);
-    for (const QFileInfo& fi : dir.entryInfoList(QDir::Dirs | QDir::Files | QDir::NoDotAndDotDot, QDir::Name))
-      if (is_model_path(fi.absoluteFilePath())) add(fi.absoluteFilePath());
-  }
+  for (const auto& e : c.entries)
+    if (e.kind == models::ModelKind::Checkpoint)
+      out.push_back({QString::fromStdString(e.name), QString::fromStdString(e.path), QString::fromStdString(e.arch),
+                     QString::fromStdString(e.problem)});
   return out;
 }
 

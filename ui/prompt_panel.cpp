@@ -15,12 +15,14 @@
 #include <QRegularExpressionValidator>
 #include <QSignalBlocker>
 #include <QSpinBox>
+#include <QStandardItemModel>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <algorithm>
 
 #include "pipeline/presets.h"
 #include "sampling/registry_names.h"
+#include "ui/catalogue_model.h"
 #include "ui/prompt_highlighter.h"
 
 namespace ripen::ui {
@@ -436,7 +438,15 @@ void PromptPanel::set_models(const QList<ModelEntry>& models, const QString& cur
   model_->clear();
   model_->addItem(tr("Embedded default model"), "embedded");
   if (!embedded_available) model_->setItemData(0, tr("Not installed yet"), Qt::ToolTipRole);
-  for (const auto& m : models) model_->addItem(m.name, m.path);
+  auto* items = qobject_cast<QStandardItemModel*>(model_->model());
+  for (const auto& m : models) {
+    model_->addItem(m.arch.isEmpty() ? m.name : QStringLiteral("%1  ·  %2").arg(m.name, arch_title(m.arch.toStdString())),
+                    m.path);
+    const int row = model_->count() - 1;
+    model_->setItemData(row, m.problem.isEmpty() ? m.path : m.problem, Qt::ToolTipRole);
+    // A file Ripen cannot use stays visible, greyed out, with the refusal as its tooltip.
+    if (!m.problem.isEmpty() && items) items->item(row)->setEnabled(false);
+  }
   int i = model_->findData(current);
   if (i < 0 && !current.isEmpty() && current != "embedded") {
     model_->addItem(QFileInfo(current).fileName(), current);

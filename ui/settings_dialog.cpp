@@ -44,6 +44,37 @@ SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(
     if (!d.isEmpty()) folders_->addItem(d);
   });
   connect(remove_, &QPushButton::clicked, this, [this] { delete folders_->currentItem(); });
+  // AUTOMATIC1111 / ComfyUI installs: the catalogue (models/catalogue.h) looks in their models/ folders.
+  installs_ = new QListWidget(this);
+  installs_->setObjectName("installFolders");
+  installs_->addItems(s.install_folders);
+  installs_->setMaximumHeight(80);
+  add_install_ = new QPushButton(this);
+  remove_install_ = new QPushButton(this);
+  auto* ibox = new QVBoxLayout;
+  ibox->addWidget(installs_);
+  auto* ibuttons = new QHBoxLayout;
+  ibuttons->addWidget(add_install_);
+  ibuttons->addWidget(remove_install_);
+  ibuttons->addStretch();
+  ibox->addLayout(ibuttons);
+  connect(add_install_, &QPushButton::clicked, this, [this] {
+    QString d = QFileDialog::getExistingDirectory(this, tr("AUTOMATIC1111 or ComfyUI folder"));
+    if (!d.isEmpty()) installs_->addItem(d);
+  });
+  connect(remove_install_, &QPushButton::clicked, this, [this] { delete installs_->currentItem(); });
+  auto* extra_row = new QHBoxLayout;
+  extra_paths_ = new QLineEdit(s.extra_model_paths, this);
+  extra_paths_->setObjectName("extraModelPaths");
+  browse_extra_ = new QToolButton(this);
+  browse_extra_->setText("…");
+  extra_row->addWidget(extra_paths_, 1);
+  extra_row->addWidget(browse_extra_);
+  connect(browse_extra_, &QToolButton::clicked, this, [this] {
+    QString f = QFileDialog::getOpenFileName(this, tr("extra_model_paths.yaml"), extra_paths_->text(),
+                                             tr("YAML files (*.yaml *.yml)"));
+    if (!f.isEmpty()) extra_paths_->setText(f);
+  });
   device_ = new QComboBox(this);
   device_->setObjectName("device");
   device_->addItem("CPU", "cpu");
@@ -80,6 +111,10 @@ SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(
   language_->addItem("日本語", "ja");
 
   folders_label_ = new QLabel(this);
+  installs_label_ = new QLabel(this);
+  extra_paths_label_ = new QLabel(this);
+  installs_label_->setBuddy(installs_);
+  extra_paths_label_->setBuddy(extra_paths_);
   device_label_ = new QLabel(this);
   precision_label_ = new QLabel(this);
   threads_label_ = new QLabel(this);
@@ -94,6 +129,8 @@ SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(
   theme_label_->setBuddy(theme_);
   language_label_->setBuddy(language_);
   form->addRow(folders_label_, fbox);
+  form->addRow(installs_label_, ibox);
+  form->addRow(extra_paths_label_, extra_row);
   form->addRow(device_label_, device_);
   form->addRow(precision_label_, precision_);
   form->addRow(threads_label_, threads_);
@@ -120,6 +157,16 @@ void SettingsDialog::retranslate() {
   setWindowTitle(tr("Settings"));
   folders_label_->setText(tr("&Model folders"));
   add_->setText(tr("&Add…"));
+  installs_label_->setText(tr("A1111 / &ComfyUI install folders"));
+  add_install_->setText(tr("Add &install…"));
+  remove_install_->setText(tr("Remo&ve"));
+  extra_paths_label_->setText(tr("e&xtra_model_paths.yaml"));
+  extra_paths_->setPlaceholderText(tr("ComfyUI's extra_model_paths.yaml (optional)"));
+  installs_->setAccessibleName(tr("AUTOMATIC1111 or ComfyUI install folders"));
+  add_install_->setAccessibleName(tr("Add an AUTOMATIC1111 or ComfyUI install folder"));
+  remove_install_->setAccessibleName(tr("Remove the selected install folder"));
+  extra_paths_->setAccessibleName(tr("ComfyUI extra_model_paths.yaml"));
+  browse_extra_->setAccessibleName(tr("Choose the extra_model_paths.yaml file"));
   remove_->setText(tr("&Remove"));
   device_label_->setText(tr("&Device"));
   precision_label_->setText(tr("&Precision"));
@@ -155,6 +202,9 @@ AppSettings SettingsDialog::settings() const {
   AppSettings s = base_;
   s.model_folders.clear();
   for (int i = 0; i < folders_->count(); ++i) s.model_folders << folders_->item(i)->text();
+  s.install_folders.clear();
+  for (int i = 0; i < installs_->count(); ++i) s.install_folders << installs_->item(i)->text();
+  s.extra_model_paths = extra_paths_->text().trimmed();
   s.device = device_->currentData().toString();
   s.precision = precision_->currentData().toString();
   s.threads = threads_->value();

@@ -1,5 +1,5 @@
 #pragma once
-// Settings: model folders, device, precision, threads, library location, theme, language.
+// Settings: model folders, A1111 / ComfyUI installs, extra_model_paths.yaml, device, precision, threads, library location, theme, language.
 #include <QDialog>
 
 #include "ui/app_settings.h"
@@ -23,6 +23,8 @@ class SettingsDialog : public QDialog {
   AppSettings settings() const;
   // For tests and automation: the widgets.
   QListWidget* folders() const { return folders_; }
+  QListWidget* installs() const { return installs_; }
+  QLineEdit* extra_model_paths() const { return extra_paths_; }
   QComboBox* device() const { return device_; }
   QComboBox* precision() const { return precision_; }
   QSpinBox* threads() const { return threads_; }
@@ -37,9 +39,11 @@ class SettingsDialog : public QDialog {
   void retranslate();
   AppSettings base_;
   QLabel *folders_label_, *device_label_, *precision_label_, *threads_label_, *library_label_, *theme_label_,
-      *language_label_;
-  QListWidget* folders_;
-  QPushButton *add_, *remove_;
+      *language_label_, *installs_label_, *extra_paths_label_;
+  QListWidget *folders_, *installs_;
+  QPushButton *add_, *remove_, *add_install_, *remove_install_;
+  QLineEdit* extra_paths_;
+  QToolButton* browse_extra_;
   QComboBox *device_, *precision_, *theme_, *language_;
   QSpinBox* threads_;
   QLineEdit* library_;

@@ -11,6 +11,7 @@
 #include <QWindow>
 #include <cstdio>
 
+#include "ui/catalogue_dialog.h"
 #include "ui/gallery_view.h"
 #include "ui/main_window.h"
 #include "ui/prompt_panel.h"
@@ -67,7 +68,7 @@ void prepare_prompt(MainWindow& w, const char* prompt) {
 }
 }  // namespace
 
-QStringList scene_names() { return {"main", "first-run", "explore", "compare", "settings"}; }
+QStringList scene_names() { return {"main", "first-run", "explore", "compare", "settings", "models"}; }
 
 int run_scene(QApplication&, MainWindow& w, const QString& scene, const QString& path) {
   if (QWindow* h = w.windowHandle()) h->setPosition(0, 0);
@@ -98,6 +99,13 @@ int run_scene(QApplication&, MainWindow& w, const QString& scene, const QString&
     auto* dlg = new ui::SettingsDialog(w.controller()->settings(), &w);
     dlg->setAttribute(Qt::WA_DeleteOnClose);
     dlg->show();
+    settle(300);
+    const bool ok = QGuiApplication::platformName() == "xcb" ? grab(w, path) : grab(*dlg, path);
+    dlg->close();
+    return ok ? 0 : 2;
+  } else if (scene == "models") {  // the Models dialog over the settings' folders, installs and extra paths
+    auto* dlg = w.open_models();
+    if (QWindow* h = dlg->windowHandle()) h->setPosition(40, 40);
     settle(300);
     const bool ok = QGuiApplication::platformName() == "xcb" ? grab(w, path) : grab(*dlg, path);
     dlg->close();
