@@ -29,6 +29,7 @@ shot main-dark main --theme dark
 shot explore explore --theme light
 shot compare compare --theme light
 shot settings settings --theme light
+shot presets presets --theme light
 shot main-de main --theme light --language de
 shot main-ja main --theme light --language ja
 RIPEN_EMBEDDED_MODEL="$work/none" shot first-run first-run --theme light --model embedded

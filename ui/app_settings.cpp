@@ -13,6 +13,7 @@ AppSettings AppSettings::load(QSettings& s) {
   a.device = s.value("engine/device", a.device).toString();
   a.precision = s.value("engine/precision", a.precision).toString();
   a.threads = s.value("engine/threads", a.threads).toInt();
+  a.preview_decoder = s.value("engine/preview_decoder").toString();
   a.library_dir = s.value("library/dir").toString();
   a.theme = s.value("appearance/theme", a.theme).toString();
   a.language = s.value("appearance/language", a.language).toString();
@@ -26,6 +27,7 @@ void AppSettings::save(QSettings& s) const {
   s.setValue("models/current", model);
   s.setValue("engine/device", device);
   s.setValue("engine/precision", precision);
+  s.setValue("engine/preview_decoder", preview_decoder);
   s.setValue("engine/threads", threads);
   s.setValue("library/dir", library_dir);
   s.setValue("appearance/theme", theme);
@@ -38,7 +40,7 @@ QString AppSettings::effective_library_dir() const {
 }
 
 EngineSettings AppSettings::engine() const {
-  return EngineSettings{device, precision, threads, effective_library_dir()};
+  return EngineSettings{device, precision, threads, effective_library_dir(), preview_decoder};
 }
 
 }  // namespace ripen::ui

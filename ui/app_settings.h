@@ -18,6 +18,7 @@ struct AppSettings {
   QString theme = "system";  // system | dark | light
   QString language = "system";  // system | en | de | ja
   QString model = "embedded";    // last chosen model
+  QString preview_decoder;       // a TAESD file (the catalogue's vae_approx) for step previews; empty: automatic
 
   static AppSettings load(QSettings& s);
   void save(QSettings& s) const;

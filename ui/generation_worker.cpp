@@ -13,6 +13,7 @@ PipelineOptions pipeline_options(const EngineSettings& s) {
   PipelineOptions o;
   o.device = s.device == "cuda" && at::hasCUDA() ? at::Device(at::kCUDA) : at::Device(at::kCPU);
   o.dtype = s.precision == "bf16" ? at::kBFloat16 : s.precision == "fp16" ? at::kHalf : at::kFloat;
+  o.taesd_path = s.taesd_path.toStdString();
   return o;
 }
 

@@ -22,6 +22,7 @@ struct EngineSettings {
   QString precision = "fp32";   // fp32 | bf16 | fp16
   int threads = 0;              // 0: libtorch's default
   QString library_dir;
+  QString taesd_path;           // the step-preview decoder; empty: the one beside the model (PipelineOptions)
   bool operator==(const EngineSettings&) const = default;
 };
 

@@ -179,6 +179,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     s.model = path;
     apply_settings(s);
   });
+  // A UNet-only file names its family more often than the checkpoint does (sdxl_lightning_4step_unet).
+  connect(prompt_, &PromptPanel::unet_changed, this, [this](const QString& file) {
+    const std::string f = (file.isEmpty() ? prompt_->current_model() : file).toStdString();
+    prompt_->propose_model_preset(model_presets_.proposed_for(f, safetensors_metadata_or_none(f)));
+  });
   connect(preview_, &PreviewView::choose_model_requested, this, &MainWindow::choose_model_folder);
   connect(gallery_, &GalleryView::activated, this, [this](qint64 id) {
     last_result_ = id;
@@ -414,9 +419,12 @@ bool MainWindow::model_available() const {
 }
 
 void MainWindow::refresh_models() {
-  models_ = checkpoint_entries(scan_catalogue(controller_->settings()));  // headers only, no hashing
+  const models::Catalogue catalogue = scan_catalogue(controller_->settings());  // headers only, no hashing
+  models_ = catalogue_entries(catalogue);
   prompt_->set_models(models_, controller_->settings().model,
                       !embedded_path_.isEmpty());
+  prompt_->set_component_files(catalogue_entries(catalogue, models::ModelKind::Unet),
+                               catalogue_entries(catalogue, models::ModelKind::Vae));
   preview_->show_missing_model(!model_available() && last_result_ == 0);
 }
 

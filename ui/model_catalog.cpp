@@ -30,13 +30,13 @@ bool is_model_path(const QString& path) {
 QList<ModelEntry> scan_models(const QStringList& folders) {
   models::CatalogueRoots roots;
   for (const QString& f : folders) roots.checkpoint_folders.push_back(QFileInfo(f).absoluteFilePath().toStdString());
-  return checkpoint_entries(models::scan_catalogue(roots));
+  return catalogue_entries(models::scan_catalogue(roots));
 }
 
-QList<ModelEntry> checkpoint_entries(const models::Catalogue& c) {
+QList<ModelEntry> catalogue_entries(const models::Catalogue& c, models::ModelKind kind) {
   QList<ModelEntry> out;
   for (const auto& e : c.entries)
-    if (e.kind == models::ModelKind::Checkpoint)
+    if (e.kind == kind)
       out.push_back({QString::fromStdString(e.name), QString::fromStdString(e.path), QString::fromStdString(e.arch),
                      QString::fromStdString(e.problem)});
   return out;

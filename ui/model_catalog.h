@@ -22,8 +22,8 @@ struct ModelEntry {
 QString locate_embedded_model();
 // The checkpoints in these folders (recursive) or these models, through the engine's catalogue.
 QList<ModelEntry> scan_models(const QStringList& folders);
-// A catalogue's checkpoints, for the picker: name (its path below the folder), architecture, problem.
-QList<ModelEntry> checkpoint_entries(const models::Catalogue& c);
+// A catalogue's files of one kind, for a picker: name (its path below the folder), architecture, problem.
+QList<ModelEntry> catalogue_entries(const models::Catalogue& c, models::ModelKind kind = models::ModelKind::Checkpoint);
 bool is_model_path(const QString& path);
 // The size the model was made for (models::native_image_size: 64x64 for the embedded model), or an invalid QSize
 // when its configs don't say or it cannot be read.

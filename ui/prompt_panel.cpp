@@ -139,6 +139,23 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
   model_label_ = new QLabel(this);
   model_label_->setBuddy(model_);
   form->addRow(model_label_, model_row);
+  // A UNet-only file (SDXL-Lightning, a ComfyUI diffusion_models file) or a VAE in place of the model's own.
+  unet_ = new QComboBox(this);
+  unet_->setObjectName("unet");
+  vae_ = new QComboBox(this);
+  vae_->setObjectName("vae");
+  for (QComboBox* c : {unet_, vae_}) {
+    c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    c->setMinimumContentsLength(12);
+    c->addItem(QString(), QString());
+  }
+  unet_label_ = new QLabel(this);
+  unet_label_->setBuddy(unet_);
+  vae_label_ = new QLabel(this);
+  vae_label_->setBuddy(vae_);
+  form->addRow(unet_label_, unet_);
+  form->addRow(vae_label_, vae_);
+  connect(unet_, &QComboBox::activated, this, [this] { Q_EMIT unet_changed(unet_->currentData().toString()); });
   lay->addLayout(form);
 
   // Custom sampler settings
@@ -245,6 +262,12 @@ void PromptPanel::retranslate() {
   mode_->setItemText(2, tr("Lightning"));
   mode_->setItemText(3, tr("Custom"));
   model_label_->setText(tr("M&odel"));
+  unet_label_->setText(tr("&UNet"));
+  vae_label_->setText(tr("&VAE"));
+  unet_->setItemText(0, tr("The model's own"));
+  vae_->setItemText(0, tr("The model's own"));
+  unet_->setToolTip(tr("A UNet-only file used with the model's text encoders and VAE"));
+  vae_->setToolTip(tr("A VAE file used instead of the model's"));
   add_folder_->setToolTip(tr("Add a model folder…"));
   custom_->setTitle(tr("Custom sampler settings"));
   const QStringList labels = {tr("Sampler"), tr("Schedule"), tr("Steps"),       tr("CFG scale"),
@@ -271,6 +294,8 @@ void PromptPanel::retranslate() {
   cancel_->setToolTip(tr("Cancel the running generation (Esc)"));
   // Accessible names for screen readers (labels are buddies, but combo boxes in rows need their own).
   prompt_->setAccessibleName(tr("Prompt"));
+  unet_->setAccessibleName(tr("UNet file"));
+  vae_->setAccessibleName(tr("VAE file"));
   negative_->setAccessibleName(tr("Negative prompt"));
   seed_->setAccessibleName(tr("Seed"));
   seed_mode_->setAccessibleName(tr("Seed mode"));
@@ -391,6 +416,8 @@ GenerationRequest PromptPanel::request() const {
   r.hires = (r.preset == Preset::Quality || r.preset == Preset::Custom) && hires_->isChecked();
   r.hires_strength = hires_strength_->value();
   r.hires_upscale = hires_upscale_->currentIndex() == 1 ? HiresUpscale::Latent : HiresUpscale::Image;
+  r.unet = unet_->currentData().toString().toStdString();
+  r.vae = vae_->currentData().toString().toStdString();
   if (const ModelPreset* p = selected_model_preset()) {  // custom, with the fields as the user left them
     r.model_preset = p->name;
     r.adaptive = p->adaptive;
@@ -432,6 +459,31 @@ void PromptPanel::set_request(const GenerationRequest& r) {
   hires_upscale_->setCurrentIndex(r.hires_upscale == HiresUpscale::Latent ? 1 : 0);
   int i = model_->findData(QString::fromStdString(r.model));
   if (i >= 0) model_->setCurrentIndex(i);
+  for (auto [combo, file] : {std::pair{unet_, r.unet}, std::pair{vae_, r.vae}}) {
+    const QString f = QString::fromStdString(file);
+    int j = combo->findData(f);
+    if (j < 0) {  // a file from elsewhere (an imported image's settings): offer it as it is
+      combo->addItem(QFileInfo(f).fileName(), f);
+      j = combo->count() - 1;
+    }
+    combo->setCurrentIndex(j);
+  }
+}
+
+void PromptPanel::set_component_files(const QList<ModelEntry>& unets, const QList<ModelEntry>& vaes) {
+  for (auto [combo, entries] : {std::pair{unet_, &unets}, std::pair{vae_, &vaes}}) {
+    const QString current = combo->currentData().toString();
+    while (combo->count() > 1) combo->removeItem(1);
+    auto* items = qobject_cast<QStandardItemModel*>(combo->model());
+    for (const auto& e : *entries) {
+      combo->addItem(e.arch.isEmpty() ? e.name : QStringLiteral("%1  ·  %2").arg(e.name, arch_title(e.arch.toStdString())),
+                     e.path);
+      const int row = combo->count() - 1;
+      combo->setItemData(row, e.problem.isEmpty() ? e.path : e.problem, Qt::ToolTipRole);
+      if (!e.problem.isEmpty() && items) items->item(row)->setEnabled(false);  // found, shown, not selectable
+    }
+    combo->setCurrentIndex(std::max(0, combo->findData(current)));
+  }
 }
 
 void PromptPanel::set_models(const QList<ModelEntry>& models, const QString& current, bool embedded_available) {

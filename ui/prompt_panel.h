@@ -34,6 +34,8 @@ class PromptPanel : public QWidget {
   GenerationRequest take_request();
   void set_request(const GenerationRequest& r);  // "reuse settings"
   void set_models(const QList<ModelEntry>& models, const QString& current, bool embedded_available);
+  // The UNet-only and VAE files the UNet and VAE pickers offer beside the model's own (the first item).
+  void set_component_files(const QList<ModelEntry>& unets, const QList<ModelEntry>& vaes);
   // The model presets the mode menu offers after the built-in modes (model_presets.h).
   void set_model_presets(std::vector<ModelPreset> presets);
   // Offers `preset` (the one a chosen model's file identifies) with a link that selects it; null hides the offer.
@@ -57,6 +59,7 @@ class PromptPanel : public QWidget {
   void explore_requested(int n);
   void cancel_requested();
   void model_changed(const QString& path);
+  void unet_changed(const QString& file);  // empty: the model's own
   void add_model_folder_requested();
 
  protected:
@@ -92,6 +95,8 @@ class PromptPanel : public QWidget {
   QDoubleSpinBox* hires_strength_;
   QComboBox* hires_upscale_;
   QComboBox* model_;
+  QComboBox *unet_, *vae_;  // data: the file, or empty for the model's own
+  QLabel *unet_label_, *vae_label_;
   QToolButton* add_folder_;
   QSpinBox* explore_n_;
   QPushButton *generate_, *explore_, *cancel_;

@@ -17,7 +17,10 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <QFileInfo>
+
 #include "library/library.h"
+#include "ui/catalogue_model.h"
 
 namespace ripen::ui {
 
@@ -84,6 +87,13 @@ SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(
   precision_->addItem("fp32", "fp32");
   precision_->addItem("bf16", "bf16");
   precision_->addItem("fp16", "fp16");
+  preview_decoder_ = new QComboBox(this);
+  preview_decoder_->setObjectName("previewDecoder");
+  preview_decoder_->addItem(QString(), QString());
+  for (const auto& e : scan_catalogue(s).of(models::ModelKind::PreviewDecoder))
+    if (e.usable()) preview_decoder_->addItem(QString::fromStdString(e.name), QString::fromStdString(e.path));
+  if (!s.preview_decoder.isEmpty() && preview_decoder_->findData(s.preview_decoder) < 0)
+    preview_decoder_->addItem(QFileInfo(s.preview_decoder).fileName(), s.preview_decoder);
   threads_ = new QSpinBox(this);
   threads_->setObjectName("threads");
   threads_->setRange(0, 256);
@@ -118,6 +128,8 @@ SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(
   device_label_ = new QLabel(this);
   precision_label_ = new QLabel(this);
   threads_label_ = new QLabel(this);
+  preview_decoder_label_ = new QLabel(this);
+  preview_decoder_label_->setBuddy(preview_decoder_);
   library_label_ = new QLabel(this);
   theme_label_ = new QLabel(this);
   language_label_ = new QLabel(this);
@@ -134,6 +146,7 @@ SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(
   form->addRow(device_label_, device_);
   form->addRow(precision_label_, precision_);
   form->addRow(threads_label_, threads_);
+  form->addRow(preview_decoder_label_, preview_decoder_);
   form->addRow(library_label_, lib_row);
   form->addRow(theme_label_, theme_);
   form->addRow(language_label_, language_);
@@ -149,6 +162,7 @@ SettingsDialog::SettingsDialog(const AppSettings& s, QWidget* parent) : QDialog(
   threads_->setValue(s.threads);
   library_->setText(s.library_dir);
   pick(theme_, s.theme);
+  pick(preview_decoder_, s.preview_decoder);
   pick(language_, s.language);
   retranslate();
 }
@@ -161,6 +175,8 @@ void SettingsDialog::retranslate() {
   add_install_->setText(tr("Add &install…"));
   remove_install_->setText(tr("Remo&ve"));
   extra_paths_label_->setText(tr("e&xtra_model_paths.yaml"));
+  preview_decoder_label_->setText(tr("Previe&w decoder"));
+  preview_decoder_->setItemText(0, tr("Automatic (TAESD beside the model)"));
   extra_paths_->setPlaceholderText(tr("ComfyUI's extra_model_paths.yaml (optional)"));
   installs_->setAccessibleName(tr("AUTOMATIC1111 or ComfyUI install folders"));
   add_install_->setAccessibleName(tr("Add an AUTOMATIC1111 or ComfyUI install folder"));
@@ -208,6 +224,7 @@ AppSettings SettingsDialog::settings() const {
   s.device = device_->currentData().toString();
   s.precision = precision_->currentData().toString();
   s.threads = threads_->value();
+  s.preview_decoder = preview_decoder_->currentData().toString();
   s.library_dir = library_->text().trimmed();
   s.theme = theme_->currentData().toString();
   s.language = language_->currentData().toString();

@@ -39,7 +39,8 @@ class SettingsDialog : public QDialog {
   void retranslate();
   AppSettings base_;
   QLabel *folders_label_, *device_label_, *precision_label_, *threads_label_, *library_label_, *theme_label_,
-      *language_label_, *installs_label_, *extra_paths_label_;
+      *language_label_, *installs_label_, *extra_paths_label_, *preview_decoder_label_;
+  QComboBox* preview_decoder_;  // "automatic" (data: empty) and the catalogue's TAESD files
   QListWidget *folders_, *installs_;
   QPushButton *add_, *remove_, *add_install_, *remove_install_;
   QLineEdit* extra_paths_;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "models/model.h"
+#include "pipeline/model_presets.h"
 #include "tensors/error.h"
 
 namespace ripen {
@@ -61,27 +62,35 @@ double relative_l2(const std::vector<Image>& a, const std::vector<Image>& b) {
 ModelBenchResult bench_model_presets(Pipeline& pipeline, const GenerationRequest& base, const ModelBenchOptions& o) {
   if (o.prompts.empty()) throw Error("bench: no prompts");
   if (o.count < 1) throw Error("bench: count must be >= 1");
-  auto request = [&](Preset p, int i) {
+  const ModelPresetCatalog catalog = load_model_presets(model_preset_dirs());
+  auto request = [&](const std::string& preset, int i) {
     GenerationRequest r = base;
-    r.preset = p;
+    try {
+      r.preset = preset_from_string(preset);
+    } catch (const Error&) {
+      const ModelPreset* p = catalog.find(preset);
+      if (!p) throw Error("bench: unknown preset '" + preset + "'");
+      r = p->applied_to(r);
+      r.width = base.width, r.height = base.height;
+    }
     r.prompt = o.prompts[size_t(i) % o.prompts.size()];
     r.seed = o.seed + uint64_t(i);
     return r;
   };
   ModelBenchResult out;
   if (o.warmup) {
-    for (Preset p : o.presets) {
+    for (const std::string& p : o.presets) {
       GenerationRequest r = request(p, 0);
       r.seed += 1000003;  // not one of the counted runs
       GenerationResult g = pipeline.generate(r);
-      if (!g.ok()) throw Error("bench: " + to_string(p) + ": " + g.error);
+      if (!g.ok()) throw Error("bench: " + p + ": " + g.error);
     }
   }
-  std::map<Preset, PresetRuns> runs;
+  std::map<std::string, PresetRuns> runs;
   for (int i = 0; i < o.count; ++i) {
-    for (Preset p : o.presets) {
+    for (const std::string& p : o.presets) {
       GenerationResult g = pipeline.generate(request(p, i));
-      if (!g.ok()) throw Error("bench: " + to_string(p) + ": " + g.error);
+      if (!g.ok()) throw Error("bench: " + p + ": " + g.error);
       const auto& rec = g.record;
       PresetRuns& r = runs[p];
       const int steps = std::max(1, rec.steps_used);
@@ -99,7 +108,7 @@ ModelBenchResult bench_model_presets(Pipeline& pipeline, const GenerationRequest
     }
   }
   out.json = nlohmann::json::object();
-  for (Preset p : o.presets) out.json[to_string(p)] = summarize(runs[p]);
+  for (const std::string& p : o.presets) out.json[p] = summarize(runs[p]);
   return out;
 }
 

@@ -14,7 +14,9 @@
 namespace ripen {
 
 struct ModelBenchOptions {
-  std::vector<Preset> presets{Preset::Fast, Preset::Quality, Preset::Lightning};
+  // Built-in presets (fast, quality, lightning, custom) or model presets (pipeline/model_presets.h) by name; a
+  // model preset's size gives way to the base request's.
+  std::vector<std::string> presets{"fast", "quality", "lightning"};
   std::vector<std::string> prompts;  // run i: prompts[i % size], seed + i
   int count = 8;                     // counted runs per preset
   uint64_t seed = 0;
@@ -23,7 +25,7 @@ struct ModelBenchOptions {
 
 struct ModelBenchResult {
   nlohmann::json json;                          // per preset: medians, split, evals, steps, stop reasons
-  std::map<Preset, std::vector<Image>> images;  // first image of each counted run, run order
+  std::map<std::string, std::vector<Image>> images;  // first image of each counted run, run order
 };
 
 // `base` gives the model, size and anything else the presets leave alone (prompt and seed are set per run).

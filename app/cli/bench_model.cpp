@@ -9,6 +9,7 @@
 #include "cli/bench_sections.h"
 #include "cli/command.h"
 #include "models/model.h"
+#include "pipeline/model_presets.h"
 #include "bench/model_bench.h"
 #include "tensors/cpu_threads.h"
 
@@ -34,14 +35,17 @@ int run_model_bench(Args& args, const std::string& model) {
   o.seed = static_cast<uint64_t>(args.get_int("--seed", 0));
   o.prompts = args.get_all("--prompt");
   if (o.prompts.empty()) o.prompts = kDefaultPrompts;
-  const std::string presets = args.get_or("--presets", "fast,quality,lightning");
-  o.presets.clear();
-  try {
-    for (const auto& p : split_list(presets)) o.presets.push_back(preset_from_string(p));
-  } catch (const std::exception& e) {
-    throw UsageError{std::string("--presets: ") + e.what()};
-  }
+  o.presets = split_list(args.get_or("--presets", "fast,quality,lightning"));
   if (o.presets.empty()) throw UsageError{"--presets lists no preset"};
+  const ModelPresetCatalog catalog = load_model_presets(model_preset_dirs());
+  for (const auto& p : o.presets) {
+    try {
+      preset_from_string(p);
+    } catch (const std::exception&) {
+      if (!catalog.find(p)) throw UsageError{"--presets: unknown preset '" + p + "' (`ripen-cli presets` lists them)"};
+    }
+  }
+  const std::string unet = args.get_or("--unet", ""), vae = args.get_or("--vae", "");
   const std::string device = args.get_or("--device", "cpu");
   at::Device dev = at::kCPU;
   try {
@@ -64,6 +68,8 @@ int run_model_bench(Args& args, const std::string& model) {
 
   nlohmann::json report;
   report["model"] = model;
+  if (!unet.empty()) report["unet"] = unet;
+  if (!vae.empty()) report["vae"] = vae;
   report["device"] = dev.str();
   report["threads"] = at::get_num_threads();
   report["libtorch"] = TORCH_VERSION;
@@ -71,7 +77,7 @@ int run_model_bench(Args& args, const std::string& model) {
   report["prompts"] = o.prompts;
   report["seeds"] = {o.seed, o.seed + uint64_t(o.count) - 1};
   report["results"] = nlohmann::json::array();
-  std::map<Preset, std::vector<Image>> fp32_images;
+  std::map<std::string, std::vector<Image>> fp32_images;
   for (const auto& p : precisions) {
     PipelineOptions po;
     po.device = dev;
@@ -80,19 +86,21 @@ int run_model_bench(Args& args, const std::string& model) {
     Pipeline pipeline(po);
     GenerationRequest base;
     base.model = model;
-    if (width == 0) width = height = int(models::native_image_size(pipeline.model(model)->configs));
+    base.unet = unet;
+    base.vae = vae;
+    if (width == 0) width = height = int(models::native_image_size(pipeline.model(model, unet, vae)->configs));
     base.width = width;
     base.height = height;
     report["width"] = width;
     report["height"] = height;
     if (!json_only) std::cerr << "bench: " << model << " " << p.name << " ..." << std::endl;
     ModelBenchResult r = bench_model_presets(pipeline, base, o);
-    nlohmann::json entry{{"precision", p.name}, {"presets", r.json}};
+    nlohmann::json entry{{"precision", p.name}, {"presets", r.json}, {"peak_rss_mib", peak_rss_mib()}};
     if (p.dtype == at::kFloat) fp32_images = r.images;
     else if (!fp32_images.empty())
       for (const auto& [preset, images] : r.images)
         if (fp32_images.count(preset))
-          entry["image_relative_l2_vs_fp32"][to_string(preset)] = relative_l2(images, fp32_images[preset]);
+          entry["image_relative_l2_vs_fp32"][preset] = relative_l2(images, fp32_images[preset]);
     if (!json_only) std::cerr << "bench: " << p.name << ": " << entry.dump() << std::endl;
     report["results"].push_back(std::move(entry));
   }

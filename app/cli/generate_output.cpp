@@ -63,12 +63,17 @@ PipelineOptions pipeline_flags(Args& args) {
   else throw UsageError{"--precision must be fp32, bf16, fp16 or auto, got '" + precision + "'"};
   int threads = args.get_int("--threads", 0);
   if (threads > 0) configure_cpu_threads(threads);
+  if (auto taesd = args.get("--taesd")) {  // a TAESD file (e.g. from models/vae_approx) for the step previews
+    if (!std::filesystem::exists(*taesd)) throw UsageError{"--taesd: file '" + *taesd + "' not found"};
+    o.taesd_path = *taesd;
+  }
   return o;
 }
 
 std::string output_flags_help() {
   return "  --out FILE.png  --save-latents FILE.safetensors  --json  --library PATH  --quiet\n"
-         "  --device cpu|cuda  --precision fp32|bf16|fp16|auto  --parity kdiffusion|diffusers  --threads N\n";
+         "  --device cpu|cuda  --precision fp32|bf16|fp16|auto  --parity kdiffusion|diffusers  --threads N\n"
+         "  --taesd FILE  (the preview decoder for step previews, e.g. a ComfyUI vae_approx file)\n";
 }
 
 StepSink progress_sink(bool enabled) {

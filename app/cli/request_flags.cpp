@@ -53,19 +53,16 @@ bool apply_preset_flag(const std::string& name, GenerationRequest& r) {
 
 std::string request_flags_help() {
   using sampling::joined_names;
-  return "  --model PATH|embedded  --unet FILE|DIR  --vae FILE (UNet-only / VAE file replacing the model's)
-"
-         "  --prompt TEXT  --negative TEXT  --seed N  --size WxH (default: the model's)  --batch N
-"
-         "  --preset fast|quality|lightning|custom|MODEL-PRESET (`ripen-cli presets` lists them)  --sampler NAME
-"
+  return "  --model PATH|embedded  --unet FILE|DIR  --vae FILE (UNet-only / VAE file replacing the model's)\n"
+         "  --prompt TEXT  --negative TEXT  --seed N  --size WxH (default: the model's)  --batch N\n"
+         "  --preset fast|quality|lightning|custom|MODEL-PRESET (`ripen-cli presets` lists them)  --sampler NAME\n"
          "  --schedule " +
          joined_names(sampling::schedule_names(), "|") + "\n     (samplers: " + joined_names(sampling::sampler_names()) +
          ")\n"
          "  --steps N  --cfg X  --cfg-schedule X,Y,...  --clip-skip N  --noise " +
          joined_names(sampling::noise_source_names(), "|") +
          "  --eta X  --s-noise X\n"
-         "  --solver-type midpoint|heun  --polish-sigma X\n"
+         "  --solver-type midpoint|heun  --polish-sigma X  --adaptive on|off (custom: stop once the image settles)\n"
          "  --hires  (quality/custom: upscale 2x, re-noise, finish; \"hires fix\")  --hires-strength X (0..1,\n"
          "     default 0.45; latent upscale wants 0.55-0.7)  --hires-steps N (default 20)  --hires-upscale image|latent\n";
 }
@@ -140,6 +137,11 @@ GenerationRequest request_from_flags(Args& args, GenerationRequest r) {
   r.eta = args.get_double("--eta", r.eta);
   r.s_noise = args.get_double("--s-noise", r.s_noise);
   if (auto v = args.get("--solver-type")) r.solver_type = *v;
+  if (auto v = args.get("--adaptive")) {  // custom: stop early once the image has settled (model presets set it)
+    if (*v != "on" && *v != "off") throw UsageError{"--adaptive must be on or off, got '" + *v + "'"};
+    r.adaptive = *v == "on";
+    sampler_flags = true;
+  }
   if (args.flag("--hires")) r.hires = true;
   r.hires_strength = args.get_double("--hires-strength", r.hires_strength);
   auto hires_steps = args.get("--hires-steps");

@@ -1,5 +1,6 @@
 #include "gui/screenshot.h"
 
+#include <QComboBox>
 #include <QDialog>
 #include <QElapsedTimer>
 #include <QEventLoop>
@@ -68,7 +69,7 @@ void prepare_prompt(MainWindow& w, const char* prompt) {
 }
 }  // namespace
 
-QStringList scene_names() { return {"main", "first-run", "explore", "compare", "settings", "models"}; }
+QStringList scene_names() { return {"main", "first-run", "explore", "compare", "settings", "models", "presets"}; }
 
 int run_scene(QApplication&, MainWindow& w, const QString& scene, const QString& path) {
   if (QWindow* h = w.windowHandle()) h->setPosition(0, 0);
@@ -109,6 +110,16 @@ int run_scene(QApplication&, MainWindow& w, const QString& scene, const QString&
     settle(300);
     const bool ok = QGuiApplication::platformName() == "xcb" ? grab(w, path) : grab(*dlg, path);
     dlg->close();
+    return ok ? 0 : 2;
+  } else if (scene == "presets") {  // the Mode menu's model presets, and the offer a Lightning UNet file brings
+    auto* p = w.prompt_panel();
+    Q_EMIT p->unet_changed(QStringLiteral("/models/unet/sdxl_lightning_4step_unet.safetensors"));
+    auto* mode = p->findChild<QComboBox*>("mode");
+    if (!mode) return 2;
+    mode->showPopup();
+    settle(300);
+    const bool ok = grab(w, path);
+    mode->hidePopup();
     return ok ? 0 : 2;
   } else if (scene != "first-run") {
     std::fprintf(stderr, "unknown scene '%s' (one of: %s)\n", qPrintable(scene), qPrintable(scene_names().join(", ")));

@@ -49,14 +49,16 @@ std::shared_ptr<models::LoadedModel> Pipeline::model(const std::string& request_
   const std::string key = path + '\n' + unet + '\n' + vae;
   std::lock_guard<std::mutex> lock(mutex_);
   if (cached_ && cached_path_ == key) return cached_;
-  cached_.reset();  // one model at a time: free the old weights before loading the new ones
   models::LoadOptions lo;
   lo.device = options_.device;
   lo.dtype = options_.dtype;
-  lo.compute_hash = true;  // A1111 "Model hash" in record and infotext; cached by path, size, mtime (models/model_hash.h)
   lo.taesd_path = options_.taesd_path;
   lo.unet_path = unet;
   lo.vae_path = vae;
+  lo.compute_hash = false;
+  models::inspect_model(path, lo);  // headers only: a refused file (or combination) leaves the loaded model in place
+  cached_.reset();  // one model at a time: free the old weights before loading the new ones
+  lo.compute_hash = true;  // A1111 "Model hash" in record and infotext; cached by path, size, mtime (models/model_hash.h)
   auto loaded = std::make_shared<models::LoadedModel>(models::load_model(path, lo));
   cached_ = loaded;
   cached_path_ = key;

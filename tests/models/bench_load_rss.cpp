@@ -1,6 +1,8 @@
 // Peak resident memory while loading a large single-file checkpoint (not a ctest; run by
 // tests/models/bench_load_rss.sh):
 //   bench_load_rss make OUT.safetensors     a random full-size SD 1.5 in the A1111/LDM layout, fp16 (~2.1 GB)
+//   bench_load_rss make-sdxl BASE UNET      a random full-size SDXL base (LDM layout, fp16, ~6.9 GB) and a separate
+//                                           SDXL-Lightning-shaped UNet-only file (diffusers names, fp16, ~5.1 GB)
 //   bench_load_rss load FILE [fp16|fp32]    load_model on the CPU; prints JSON with peak RSS (VmHWM) and time
 #include <chrono>
 #include <fstream>
@@ -23,12 +25,58 @@ static int64_t status_kb(const std::string& field) {
   return -1;
 }
 
+// The SDXL base's components from their own declarations (random, fp16), and the UNet again under another seed
+// as the UNet-only file a user would download (sdxl_lightning_4step_unet.safetensors has diffusers names).
+static int make_sdxl(const std::string& base_path, const std::string& unet_path) {
+  auto fp16 = at::TensorOptions().dtype(at::kHalf);
+  {
+    auto ps = ParamStore::random(11, fp16);
+    UNet2DCondition::bind(ps, UNetConfig::sdxl());
+    save_safetensors(unet_path, ps.param_map(), {{"format", "pt"}});
+  }
+  models::ComponentWeights w;
+  {
+    auto ps = ParamStore::random(1, fp16);
+    UNet2DCondition::bind(ps, UNetConfig::sdxl());
+    w["unet"] = ps.param_map();
+  }
+  {
+    auto ps = ParamStore::random(2, fp16);
+    AutoencoderKL::bind(ps, VaeConfig::sdxl());
+    w["vae"] = ps.param_map();
+  }
+  {
+    auto ps = ParamStore::random(3, fp16);
+    text::ClipTextModel te;
+    te.bind(ps, text::ClipTextConfig{});  // CLIP ViT-L/14
+    w["text_encoder"] = ps.param_map();
+  }
+  {
+    auto ps = ParamStore::random(4, fp16);
+    text::ClipTextConfig g;  // OpenCLIP ViT-bigG/14 text tower, with its projection
+    g.hidden_size = 1280;
+    g.num_layers = 32;
+    g.num_heads = 20;
+    g.intermediate_size = 5120;
+    g.hidden_act = "gelu";
+    g.with_projection = true;
+    g.projection_dim = 1280;
+    text::ClipTextModel te;
+    te.bind(ps, g);
+    w["text_encoder_2"] = ps.param_map();
+  }
+  save_safetensors(base_path, models::to_ldm_checkpoint(models::Arch::SDXL, w));
+  std::cout << "wrote " << base_path << " and " << unet_path << "\n";
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: bench_load_rss make OUT | load FILE [fp16|fp32]\n";
+    std::cerr << "usage: bench_load_rss make OUT | make-sdxl BASE UNET | load FILE [fp16|fp32]\n";
     return 2;
   }
   std::string mode = argv[1], path = argv[2];
+  if (mode == "make-sdxl" && argc > 3) return make_sdxl(path, argv[3]);
   if (mode == "make") {
     auto fp16 = at::TensorOptions().dtype(at::kHalf);
     models::ComponentWeights w;

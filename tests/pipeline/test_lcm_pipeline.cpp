@@ -25,7 +25,6 @@ GenerationRequest lcm_request(const fs::path& oracle) {
   r.width = r.height = 256;
   r.steps = 4;
   r.cfg = 8.0;
-  r.adaptive = false;  // the reference ran all 4 steps
   return r;
 }
 }  // namespace

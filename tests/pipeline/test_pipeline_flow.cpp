@@ -97,6 +97,14 @@ TEST(PipelineFlow, ErrorsComeBackAsResults) {
   r = p.generate(req);
   EXPECT_EQ(r.status, GenerationResult::Status::Failed);
   EXPECT_FALSE(r.error.empty());
+  // A UNet that does not fit (an SDXL UNet on the SD1.5 base) is refused before the loaded model is dropped.
+  const auto loaded = p.model((oracle / "tiny-sd15").string());
+  req = small(oracle, Preset::Fast);
+  req.unet = (oracle / "wave2/unet-only/tiny-sdxl-unet-ldm.safetensors").string();
+  r = p.generate(req);
+  EXPECT_EQ(r.status, GenerationResult::Status::Failed);
+  EXPECT_NE(r.error.find("tiny-sdxl-unet-ldm.safetensors"), std::string::npos) << r.error;
+  EXPECT_EQ(p.model((oracle / "tiny-sd15").string()), loaded) << "the previous model stays loaded";
 }
 
 TEST(PipelineFlow, PromoteContinueRerenderPolish) {

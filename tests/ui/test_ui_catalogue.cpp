@@ -96,7 +96,7 @@ class CatalogueTest : public QObject {
   void picker_greys_out_unusable_checkpoints() {
     AppSettings s;
     s.install_folders = {a1111_};
-    const QList<ModelEntry> entries = checkpoint_entries(scan_catalogue(s));
+    const QList<ModelEntry> entries = catalogue_entries(scan_catalogue(s));
     QCOMPARE(entries.size(), 5);
     PromptPanel panel;
     panel.set_models(entries, "embedded", true);

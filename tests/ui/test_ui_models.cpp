@@ -11,6 +11,7 @@
 #include <QListView>
 #include <QPlainTextEdit>
 #include <QScrollBar>
+#include <QStandardItemModel>
 #include <QTextBlock>
 #include <QTextLayout>
 #include <QtTest>
@@ -329,6 +330,34 @@ class ModelsTest : public QObject {
     QVERIFY(!offer->isVisibleTo(&panel));
     panel.propose_model_preset(nullptr);
     QVERIFY(!offer->isVisibleTo(&panel));
+  }
+
+  // UNet-only and VAE files beside the checkpoint: picked into the request, restored from it, a refused file listed
+  // but not selectable.
+  void prompt_panel_unet_and_vae_pickers() {
+    PromptPanel panel;
+    auto* unet = panel.findChild<QComboBox*>("unet");
+    auto* vae = panel.findChild<QComboBox*>("vae");
+    QVERIFY(unet && vae);
+    panel.set_component_files({{"sdxl_lightning_4step_unet.safetensors", "/m/unet/l4.safetensors", "sdxl", ""},
+                               {"flux.safetensors", "/m/unet/flux.safetensors", "", "not an SD UNet"}},
+                              {{"sdxl_vae_fp16_fix.safetensors", "/m/vae/fix.safetensors", "sd1/sd2/sdxl", ""}});
+    QCOMPARE(unet->count(), 3);
+    QVERIFY(panel.request().unet.empty());  // the model's own by default
+    auto* items = qobject_cast<QStandardItemModel*>(unet->model());
+    QVERIFY(items && !items->item(2)->isEnabled());
+    QCOMPARE(unet->itemData(2, Qt::ToolTipRole).toString(), QStringLiteral("not an SD UNet"));
+    unet->setCurrentIndex(1);
+    vae->setCurrentIndex(1);
+    GenerationRequest r = panel.request();
+    QCOMPARE(r.unet, std::string("/m/unet/l4.safetensors"));
+    QCOMPARE(r.vae, std::string("/m/vae/fix.safetensors"));
+    unet->setCurrentIndex(0);
+    r.vae = "/elsewhere/other_vae.safetensors";
+    panel.set_request(r);
+    QCOMPARE(panel.request().unet, std::string("/m/unet/l4.safetensors"));
+    QCOMPARE(panel.request().vae, r.vae);
+    QCOMPARE(vae->currentText(), QStringLiteral("other_vae.safetensors"));
   }
 
   void model_picker_names_a_malformed_model() {
