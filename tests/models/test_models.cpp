@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/error_of.h"
 #include "common/test_common.h"
 #include "models/ldm_export.h"
 #include "models/model.h"
@@ -16,15 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no ripen::Error thrown";
-  return "";
-}
+using test::error_of;
 
 // Every component tensor of two sources equal (as fp32), same key sets.
 void expect_same_weights(const ModelSource& a, const ModelSource& b, const std::vector<std::string>& comps) {

@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/error_of.h"
 #include "common/test_common.h"
 #include "models/ldm_export.h"
 #include "models/model.h"
@@ -33,15 +34,7 @@ std::string read_text(const fs::path& p) {
   return {std::istreambuf_iterator<char>(f), {}};
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no ripen::Error thrown";
-  return "";
-}
+using test::error_of;
 
 // max|d| / max|ref|: the fixture's weights are fp16-exact and the UNet runs in fp32, so only summation order
 // differs from the reference (9.7e-7 absolute in the oracle's own check).

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "common/error_of.h"
 #include "common/test_common.h"
 #include "models/model.h"
 #include "models/validate.h"
@@ -17,15 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no ripen::Error thrown";
-  return "";
-}
+using test::error_of;
 
 struct CliResult {
   int rc = -1;
