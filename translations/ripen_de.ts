@@ -2,6 +2,84 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>ripen::ui::CatalogueDialog</name>
+    <message numerus="yes">
+        <source>%n file(s) found, %1 not usable, %2 problem(s) with the folders; read in %3 ms.</source>
+        <translation><numerusform>%n Datei gefunden, %1 nicht verwendbar, %2 Problem(e) mit den Ordnern; gelesen in %3 ms.</numerusform><numerusform>%n Dateien gefunden, %1 nicht verwendbar, %2 Problem(e) mit den Ordnern; gelesen in %3 ms.</numerusform></translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modelle</translation>
+    </message>
+    <message>
+        <source>&amp;Rescan</source>
+        <translation>&amp;Neu einlesen</translation>
+    </message>
+    <message>
+        <source>Models found, by kind</source>
+        <translation>Gefundene Modelle, nach Art</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::CatalogueModel</name>
+    <message>
+        <source>unknown</source>
+        <translation>unbekannt</translation>
+    </message>
+    <message>
+        <source>Checkpoints</source>
+        <translation>Checkpoints</translation>
+    </message>
+    <message>
+        <source>UNet only</source>
+        <translation>Nur UNet</translation>
+    </message>
+    <message>
+        <source>VAEs</source>
+        <translation>VAEs</translation>
+    </message>
+    <message>
+        <source>Preview decoders (TAESD)</source>
+        <translation>Vorschau-Decoder (TAESD)</translation>
+    </message>
+    <message>
+        <source>LoRAs</source>
+        <translation>LoRAs</translation>
+    </message>
+    <message>
+        <source>Embeddings</source>
+        <translation>Embeddings</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>Probleme</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>Bereit</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>Architektur</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>Format</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>Pfad</translation>
+    </message>
+</context>
+<context>
     <name>ripen::ui::CompareView</name>
     <message>
         <source>&amp;View</source>
@@ -158,6 +236,17 @@
 <context>
     <name>ripen::ui::GalleryView</name>
     <message>
+        <source>%1+ images</source>
+        <translation>%1+ Bilder</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s)</source>
+        <translation>
+            <numerusform>%n Bild</numerusform>
+            <numerusform>%n Bilder</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>Search prompts…</source>
         <translation>Prompts durchsuchen…</translation>
     </message>
@@ -188,29 +277,6 @@
     <message>
         <source>Filter by mode</source>
         <translation>Nach Modus filtern</translation>
-    </message>
-    <message>
-        <source>&amp;Favourites</source>
-        <translation>&amp;Favoriten</translation>
-    </message>
-    <message>
-        <source>Show favourites only</source>
-        <translation>Nur Favoriten zeigen</translation>
-    </message>
-    <message>
-        <source>Gallery</source>
-        <translation>Galerie</translation>
-    </message>
-    <message>
-        <source>%1+ images</source>
-        <translation>%1+ Bilder</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n image(s)</source>
-        <translation>
-            <numerusform>%n Bild</numerusform>
-            <numerusform>%n Bilder</numerusform>
-        </translation>
     </message>
     <message>
         <source>Any rating</source>
@@ -297,8 +363,20 @@
         <translation>Letzter angezeigter Tag</translation>
     </message>
     <message>
+        <source>&amp;Favourites</source>
+        <translation>&amp;Favoriten</translation>
+    </message>
+    <message>
+        <source>Show favourites only</source>
+        <translation>Nur Favoriten zeigen</translation>
+    </message>
+    <message>
         <source>Number of images shown</source>
         <translation>Anzahl der angezeigten Bilder</translation>
+    </message>
+    <message>
+        <source>Gallery</source>
+        <translation>Galerie</translation>
     </message>
 </context>
 <context>
@@ -351,8 +429,16 @@
         <translation>Generierung fehlgeschlagen: %1</translation>
     </message>
     <message>
+        <source>This model cannot be used: %1</source>
+        <translation>Dieses Modell kann nicht verwendet werden: %1</translation>
+    </message>
+    <message>
         <source>Image #%1</source>
         <translation>Bild #%1</translation>
+    </message>
+    <message>
+        <source>Some presets were not loaded: %1</source>
+        <translation>Einige Voreinstellungen wurden nicht geladen: %1</translation>
     </message>
     <message>
         <source>The library could not be opened: %1</source>
@@ -447,8 +533,8 @@
         <translation>Durch &amp;Neuberechnung veredeln</translation>
     </message>
     <message>
-        <source>Re&amp;fine</source>
-        <translation>&amp;Verfeinern</translation>
+        <source>Po&amp;lish</source>
+        <translation>&amp;Polieren</translation>
     </message>
     <message>
         <source>Co&amp;mpare</source>
@@ -481,6 +567,18 @@
     <message>
         <source>&amp;Favourite</source>
         <translation>&amp;Favorit</translation>
+    </message>
+    <message>
+        <source>Edit &amp;tags…</source>
+        <translation>Schlag&amp;wörter bearbeiten…</translation>
+    </message>
+    <message>
+        <source>Add to co&amp;llection…</source>
+        <translation>Zu &amp;Sammlung hinzufügen…</translation>
+    </message>
+    <message>
+        <source>&amp;Models…</source>
+        <translation>&amp;Modelle…</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
@@ -535,8 +633,16 @@
         <translation>Gerät: %1 (%2)</translation>
     </message>
     <message>
+        <source>Memory: %1 MiB · GPU: %2 MiB</source>
+        <translation>Speicher: %1 MiB · GPU: %2 MiB</translation>
+    </message>
+    <message>
         <source>Memory: %1 MiB</source>
         <translation>Speicher: %1 MiB</translation>
+    </message>
+    <message>
+        <source>Memory in use by Ripen (resident set) and, on CUDA, held by the engine on the GPU</source>
+        <translation>Von Ripen belegter Speicher (Resident Set) und, bei CUDA, von der Engine auf der GPU gehaltener Speicher</translation>
     </message>
     <message>
         <source>Queue: %1</source>
@@ -596,22 +702,6 @@
             <numerusform>%n Bild gelöscht. Rückgängig mit Strg+Z.</numerusform>
             <numerusform>%n Bilder gelöscht. Rückgängig mit Strg+Z.</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Edit &amp;tags…</source>
-        <translation>Schlag&amp;wörter bearbeiten…</translation>
-    </message>
-    <message>
-        <source>Add to co&amp;llection…</source>
-        <translation>Zu &amp;Sammlung hinzufügen…</translation>
-    </message>
-    <message>
-        <source>Memory: %1 MiB · GPU: %2 MiB</source>
-        <translation>Speicher: %1 MiB · GPU: %2 MiB</translation>
-    </message>
-    <message>
-        <source>Memory in use by Ripen (resident set) and, on CUDA, held by the engine on the GPU</source>
-        <translation>Von Ripen belegter Speicher (Resident Set) und, bei CUDA, von der Engine auf der GPU gehaltener Speicher</translation>
     </message>
     <message>
         <source>Tags</source>
@@ -766,6 +856,26 @@
         <translation>M&amp;odell</translation>
     </message>
     <message>
+        <source>&amp;UNet</source>
+        <translation>&amp;UNet</translation>
+    </message>
+    <message>
+        <source>&amp;VAE</source>
+        <translation>&amp;VAE</translation>
+    </message>
+    <message>
+        <source>The model's own</source>
+        <translation>Die des Modells</translation>
+    </message>
+    <message>
+        <source>A UNet-only file used with the model's text encoders and VAE</source>
+        <translation>Eine reine UNet-Datei, verwendet mit den Text-Encodern und dem VAE des Modells</translation>
+    </message>
+    <message>
+        <source>A VAE file used instead of the model's</source>
+        <translation>Eine VAE-Datei anstelle der des Modells</translation>
+    </message>
+    <message>
         <source>Add a model folder…</source>
         <translation>Modellordner hinzufügen…</translation>
     </message>
@@ -806,6 +916,30 @@
         <translation>Rauschquelle</translation>
     </message>
     <message>
+        <source>2× hires pass</source>
+        <translation>2×-Verfeinerungsdurchgang</translation>
+    </message>
+    <message>
+        <source>After the first pass, upscale 2×, re-noise and finish with 20 more steps (hires fix)</source>
+        <translation>Nach dem ersten Durchgang 2× hochskalieren, neu verrauschen und mit 20 weiteren Schritten fertigstellen (Hires-Fix)</translation>
+    </message>
+    <message>
+        <source>Image (Lanczos)</source>
+        <translation>Bild (Lanczos)</translation>
+    </message>
+    <message>
+        <source>Latent (needs strength ≥ 0.5)</source>
+        <translation>Latent (braucht Stärke ≥ 0,5)</translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation>Stärke</translation>
+    </message>
+    <message>
+        <source>Upscale</source>
+        <translation>Hochskalieren</translation>
+    </message>
+    <message>
         <source>&amp;Variations</source>
         <translation>&amp;Variationen</translation>
     </message>
@@ -836,6 +970,14 @@
     <message>
         <source>Prompt</source>
         <translation>Prompt</translation>
+    </message>
+    <message>
+        <source>UNet file</source>
+        <translation>UNet-Datei</translation>
+    </message>
+    <message>
+        <source>VAE file</source>
+        <translation>VAE-Datei</translation>
     </message>
     <message>
         <source>Negative prompt</source>
@@ -894,32 +1036,12 @@
         <translation>Eingebautes Standardmodell</translation>
     </message>
     <message>
+        <source>This model looks like %1: &lt;a href="%2"&gt;use its preset&lt;/a&gt;</source>
+        <translation>Dieses Modell sieht nach %1 aus: &lt;a href="%2"&gt;seine Voreinstellung verwenden&lt;/a&gt;</translation>
+    </message>
+    <message>
         <source>Not installed yet</source>
         <translation>Noch nicht installiert</translation>
-    </message>
-    <message>
-        <source>2× hires pass</source>
-        <translation>2×-Verfeinerungsdurchgang</translation>
-    </message>
-    <message>
-        <source>After the first pass, upscale 2×, re-noise and finish with 20 more steps (hires fix)</source>
-        <translation>Nach dem ersten Durchgang 2× hochskalieren, neu verrauschen und mit 20 weiteren Schritten fertigstellen (Hires-Fix)</translation>
-    </message>
-    <message>
-        <source>Image (Lanczos)</source>
-        <translation>Bild (Lanczos)</translation>
-    </message>
-    <message>
-        <source>Latent (needs strength ≥ 0.5)</source>
-        <translation>Latent (braucht Stärke ≥ 0,5)</translation>
-    </message>
-    <message>
-        <source>Strength</source>
-        <translation>Stärke</translation>
-    </message>
-    <message>
-        <source>Upscale</source>
-        <translation>Hochskalieren</translation>
     </message>
 </context>
 <context>
@@ -936,6 +1058,18 @@
         <translation>Modellordner</translation>
     </message>
     <message>
+        <source>AUTOMATIC1111 or ComfyUI folder</source>
+        <translation>AUTOMATIC1111- oder ComfyUI-Ordner</translation>
+    </message>
+    <message>
+        <source>extra_model_paths.yaml</source>
+        <translation>extra_model_paths.yaml</translation>
+    </message>
+    <message>
+        <source>YAML files (*.yaml *.yml)</source>
+        <translation>YAML-Dateien (*.yaml *.yml)</translation>
+    </message>
+    <message>
         <source>Library folder</source>
         <translation>Bibliotheksordner</translation>
     </message>
@@ -950,6 +1084,54 @@
     <message>
         <source>&amp;Add…</source>
         <translation>&amp;Hinzufügen…</translation>
+    </message>
+    <message>
+        <source>A1111 / &amp;ComfyUI install folders</source>
+        <translation>A1111- / &amp;ComfyUI-Installationen</translation>
+    </message>
+    <message>
+        <source>Add &amp;install…</source>
+        <translation>&amp;Installation hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Remo&amp;ve</source>
+        <translation>Ent&amp;fernen</translation>
+    </message>
+    <message>
+        <source>e&amp;xtra_model_paths.yaml</source>
+        <translation>e&amp;xtra_model_paths.yaml</translation>
+    </message>
+    <message>
+        <source>Previe&amp;w decoder</source>
+        <translation>&amp;Vorschau-Decoder</translation>
+    </message>
+    <message>
+        <source>Automatic (TAESD beside the model)</source>
+        <translation>Automatisch (TAESD neben dem Modell)</translation>
+    </message>
+    <message>
+        <source>ComfyUI's extra_model_paths.yaml (optional)</source>
+        <translation>extra_model_paths.yaml von ComfyUI (optional)</translation>
+    </message>
+    <message>
+        <source>AUTOMATIC1111 or ComfyUI install folders</source>
+        <translation>AUTOMATIC1111- oder ComfyUI-Installationsordner</translation>
+    </message>
+    <message>
+        <source>Add an AUTOMATIC1111 or ComfyUI install folder</source>
+        <translation>Einen AUTOMATIC1111- oder ComfyUI-Installationsordner hinzufügen</translation>
+    </message>
+    <message>
+        <source>Remove the selected install folder</source>
+        <translation>Den gewählten Installationsordner entfernen</translation>
+    </message>
+    <message>
+        <source>ComfyUI extra_model_paths.yaml</source>
+        <translation>extra_model_paths.yaml von ComfyUI</translation>
+    </message>
+    <message>
+        <source>Choose the extra_model_paths.yaml file</source>
+        <translation>Die Datei extra_model_paths.yaml wählen</translation>
     </message>
     <message>
         <source>&amp;Remove</source>

@@ -2,6 +2,84 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
 <context>
+    <name>ripen::ui::CatalogueDialog</name>
+    <message numerus="yes">
+        <source>%n file(s) found, %1 not usable, %2 problem(s) with the folders; read in %3 ms.</source>
+        <translation><numerusform>%n 個のファイル、使用不可 %1、フォルダーの問題 %2。%3 ms で読み込み。</numerusform></translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>モデル</translation>
+    </message>
+    <message>
+        <source>&amp;Rescan</source>
+        <translation>再スキャン(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Models found, by kind</source>
+        <translation>見つかったモデル(種類別)</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::CatalogueModel</name>
+    <message>
+        <source>unknown</source>
+        <translation>不明</translation>
+    </message>
+    <message>
+        <source>Checkpoints</source>
+        <translation>チェックポイント</translation>
+    </message>
+    <message>
+        <source>UNet only</source>
+        <translation>UNet のみ</translation>
+    </message>
+    <message>
+        <source>VAEs</source>
+        <translation>VAE</translation>
+    </message>
+    <message>
+        <source>Preview decoders (TAESD)</source>
+        <translation>プレビューデコーダー (TAESD)</translation>
+    </message>
+    <message>
+        <source>LoRAs</source>
+        <translation>LoRA</translation>
+    </message>
+    <message>
+        <source>Embeddings</source>
+        <translation>埋め込み</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>問題</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>使用可能</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名前</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>アーキテクチャ</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>形式</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>パス</translation>
+    </message>
+</context>
+<context>
     <name>ripen::ui::CompareView</name>
     <message>
         <source>&amp;View</source>
@@ -157,6 +235,16 @@
 <context>
     <name>ripen::ui::GalleryView</name>
     <message>
+        <source>%1+ images</source>
+        <translation>%1 枚以上の画像</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s)</source>
+        <translation>
+            <numerusform>%n 枚の画像</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>Search prompts…</source>
         <translation>プロンプトを検索…</translation>
     </message>
@@ -187,28 +275,6 @@
     <message>
         <source>Filter by mode</source>
         <translation>モードで絞り込み</translation>
-    </message>
-    <message>
-        <source>&amp;Favourites</source>
-        <translation>お気に入り(&amp;F)</translation>
-    </message>
-    <message>
-        <source>Show favourites only</source>
-        <translation>お気に入りのみ表示</translation>
-    </message>
-    <message>
-        <source>Gallery</source>
-        <translation>ギャラリー</translation>
-    </message>
-    <message>
-        <source>%1+ images</source>
-        <translation>%1 枚以上の画像</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n image(s)</source>
-        <translation>
-            <numerusform>%n 枚の画像</numerusform>
-        </translation>
     </message>
     <message>
         <source>Any rating</source>
@@ -295,8 +361,20 @@
         <translation>表示する最後の日</translation>
     </message>
     <message>
+        <source>&amp;Favourites</source>
+        <translation>お気に入り(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Show favourites only</source>
+        <translation>お気に入りのみ表示</translation>
+    </message>
+    <message>
         <source>Number of images shown</source>
         <translation>表示中の画像の数</translation>
+    </message>
+    <message>
+        <source>Gallery</source>
+        <translation>ギャラリー</translation>
     </message>
 </context>
 <context>
@@ -349,8 +427,16 @@
         <translation>生成に失敗しました: %1</translation>
     </message>
     <message>
+        <source>This model cannot be used: %1</source>
+        <translation>このモデルは使用できません: %1</translation>
+    </message>
+    <message>
         <source>Image #%1</source>
         <translation>画像 #%1</translation>
+    </message>
+    <message>
+        <source>Some presets were not loaded: %1</source>
+        <translation>読み込めなかったプリセットがあります: %1</translation>
     </message>
     <message>
         <source>The library could not be opened: %1</source>
@@ -445,8 +531,8 @@
         <translation>再レンダリングで昇格(&amp;R)</translation>
     </message>
     <message>
-        <source>Re&amp;fine</source>
-        <translation>仕上げ(&amp;F)</translation>
+        <source>Po&amp;lish</source>
+        <translation>仕上げ(&amp;L)</translation>
     </message>
     <message>
         <source>Co&amp;mpare</source>
@@ -479,6 +565,18 @@
     <message>
         <source>&amp;Favourite</source>
         <translation>お気に入り(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Edit &amp;tags…</source>
+        <translation>タグを編集(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>Add to co&amp;llection…</source>
+        <translation>コレクションに追加(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>&amp;Models…</source>
+        <translation>モデル(&amp;M)…</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
@@ -533,8 +631,16 @@
         <translation>デバイス: %1 (%2)</translation>
     </message>
     <message>
+        <source>Memory: %1 MiB · GPU: %2 MiB</source>
+        <translation>メモリ: %1 MiB · GPU: %2 MiB</translation>
+    </message>
+    <message>
         <source>Memory: %1 MiB</source>
         <translation>メモリ: %1 MiB</translation>
+    </message>
+    <message>
+        <source>Memory in use by Ripen (resident set) and, on CUDA, held by the engine on the GPU</source>
+        <translation>Ripen が使用中のメモリ（常駐セット）と、CUDA ではエンジンが GPU 上に確保しているメモリ</translation>
     </message>
     <message>
         <source>Queue: %1</source>
@@ -591,22 +697,6 @@
         <translation>
             <numerusform>%n 枚の画像を削除しました。Ctrl+Z で元に戻せます。</numerusform>
         </translation>
-    </message>
-    <message>
-        <source>Edit &amp;tags…</source>
-        <translation>タグを編集(&amp;T)…</translation>
-    </message>
-    <message>
-        <source>Add to co&amp;llection…</source>
-        <translation>コレクションに追加(&amp;L)…</translation>
-    </message>
-    <message>
-        <source>Memory: %1 MiB · GPU: %2 MiB</source>
-        <translation>メモリ: %1 MiB · GPU: %2 MiB</translation>
-    </message>
-    <message>
-        <source>Memory in use by Ripen (resident set) and, on CUDA, held by the engine on the GPU</source>
-        <translation>Ripen が使用中のメモリ（常駐セット）と、CUDA ではエンジンが GPU 上に確保しているメモリ</translation>
     </message>
     <message>
         <source>Tags</source>
@@ -759,6 +849,26 @@
         <translation>モデル(&amp;O)</translation>
     </message>
     <message>
+        <source>&amp;UNet</source>
+        <translation>&amp;UNet</translation>
+    </message>
+    <message>
+        <source>&amp;VAE</source>
+        <translation>&amp;VAE</translation>
+    </message>
+    <message>
+        <source>The model's own</source>
+        <translation>モデル内蔵</translation>
+    </message>
+    <message>
+        <source>A UNet-only file used with the model's text encoders and VAE</source>
+        <translation>モデルのテキストエンコーダーと VAE と組み合わせて使う UNet 単体ファイル</translation>
+    </message>
+    <message>
+        <source>A VAE file used instead of the model's</source>
+        <translation>モデル内蔵の代わりに使う VAE ファイル</translation>
+    </message>
+    <message>
         <source>Add a model folder…</source>
         <translation>モデルフォルダーを追加…</translation>
     </message>
@@ -799,6 +909,30 @@
         <translation>ノイズ源</translation>
     </message>
     <message>
+        <source>2× hires pass</source>
+        <translation>2倍リファイン パス</translation>
+    </message>
+    <message>
+        <source>After the first pass, upscale 2×, re-noise and finish with 20 more steps (hires fix)</source>
+        <translation>最初のパスの後、2倍に拡大し、ノイズを加え直して、さらに20ステップで仕上げます（Hires fix）</translation>
+    </message>
+    <message>
+        <source>Image (Lanczos)</source>
+        <translation>画像（Lanczos）</translation>
+    </message>
+    <message>
+        <source>Latent (needs strength ≥ 0.5)</source>
+        <translation>潜在空間（強度 0.5 以上が必要）</translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation>強度</translation>
+    </message>
+    <message>
+        <source>Upscale</source>
+        <translation>拡大方法</translation>
+    </message>
+    <message>
         <source>&amp;Variations</source>
         <translation>バリエーション数(&amp;V)</translation>
     </message>
@@ -829,6 +963,14 @@
     <message>
         <source>Prompt</source>
         <translation>プロンプト</translation>
+    </message>
+    <message>
+        <source>UNet file</source>
+        <translation>UNet ファイル</translation>
+    </message>
+    <message>
+        <source>VAE file</source>
+        <translation>VAE ファイル</translation>
     </message>
     <message>
         <source>Negative prompt</source>
@@ -887,32 +1029,12 @@
         <translation>内蔵の既定モデル</translation>
     </message>
     <message>
+        <source>This model looks like %1: &lt;a href="%2"&gt;use its preset&lt;/a&gt;</source>
+        <translation>このモデルは %1 のようです: &lt;a href="%2"&gt;そのプリセットを使う&lt;/a&gt;</translation>
+    </message>
+    <message>
         <source>Not installed yet</source>
         <translation>未インストール</translation>
-    </message>
-    <message>
-        <source>2× hires pass</source>
-        <translation>2倍リファイン パス</translation>
-    </message>
-    <message>
-        <source>After the first pass, upscale 2×, re-noise and finish with 20 more steps (hires fix)</source>
-        <translation>最初のパスの後、2倍に拡大し、ノイズを加え直して、さらに20ステップで仕上げます（Hires fix）</translation>
-    </message>
-    <message>
-        <source>Image (Lanczos)</source>
-        <translation>画像（Lanczos）</translation>
-    </message>
-    <message>
-        <source>Latent (needs strength ≥ 0.5)</source>
-        <translation>潜在空間（強度 0.5 以上が必要）</translation>
-    </message>
-    <message>
-        <source>Strength</source>
-        <translation>強度</translation>
-    </message>
-    <message>
-        <source>Upscale</source>
-        <translation>拡大方法</translation>
     </message>
 </context>
 <context>
@@ -929,6 +1051,18 @@
         <translation>モデルフォルダー</translation>
     </message>
     <message>
+        <source>AUTOMATIC1111 or ComfyUI folder</source>
+        <translation>AUTOMATIC1111 または ComfyUI のフォルダー</translation>
+    </message>
+    <message>
+        <source>extra_model_paths.yaml</source>
+        <translation>extra_model_paths.yaml</translation>
+    </message>
+    <message>
+        <source>YAML files (*.yaml *.yml)</source>
+        <translation>YAML ファイル (*.yaml *.yml)</translation>
+    </message>
+    <message>
         <source>Library folder</source>
         <translation>ライブラリフォルダー</translation>
     </message>
@@ -943,6 +1077,54 @@
     <message>
         <source>&amp;Add…</source>
         <translation>追加(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>A1111 / &amp;ComfyUI install folders</source>
+        <translation>A1111 / &amp;ComfyUI のインストールフォルダー</translation>
+    </message>
+    <message>
+        <source>Add &amp;install…</source>
+        <translation>インストールを追加(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Remo&amp;ve</source>
+        <translation>削除(&amp;V)</translation>
+    </message>
+    <message>
+        <source>e&amp;xtra_model_paths.yaml</source>
+        <translation>e&amp;xtra_model_paths.yaml</translation>
+    </message>
+    <message>
+        <source>Previe&amp;w decoder</source>
+        <translation>プレビューデコーダー(&amp;W)</translation>
+    </message>
+    <message>
+        <source>Automatic (TAESD beside the model)</source>
+        <translation>自動 (モデルの横の TAESD)</translation>
+    </message>
+    <message>
+        <source>ComfyUI's extra_model_paths.yaml (optional)</source>
+        <translation>ComfyUI の extra_model_paths.yaml (任意)</translation>
+    </message>
+    <message>
+        <source>AUTOMATIC1111 or ComfyUI install folders</source>
+        <translation>AUTOMATIC1111 または ComfyUI のインストールフォルダー</translation>
+    </message>
+    <message>
+        <source>Add an AUTOMATIC1111 or ComfyUI install folder</source>
+        <translation>AUTOMATIC1111 または ComfyUI のインストールフォルダーを追加</translation>
+    </message>
+    <message>
+        <source>Remove the selected install folder</source>
+        <translation>選択したインストールフォルダーを削除</translation>
+    </message>
+    <message>
+        <source>ComfyUI extra_model_paths.yaml</source>
+        <translation>ComfyUI の extra_model_paths.yaml</translation>
+    </message>
+    <message>
+        <source>Choose the extra_model_paths.yaml file</source>
+        <translation>extra_model_paths.yaml ファイルを選択</translation>
     </message>
     <message>
         <source>&amp;Remove</source>
