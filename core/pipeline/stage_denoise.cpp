@@ -42,6 +42,7 @@ SigmaSchedule sigma_schedule(const models::LoadedModel& m, const sampling::Discr
     s.sigmas = dt.sigmas;
     s.options.timestep_mode = sampling::TimestepMode::Table;
     s.options.timestep_table = dt.timesteps;
+    s.options.timestep_sigmas.assign(dt.sigmas.begin(), dt.sigmas.end() - 1);
     s.init_scale = dt.init_noise_sigma;
     return s;
   }
@@ -50,6 +51,7 @@ SigmaSchedule sigma_schedule(const models::LoadedModel& m, const sampling::Discr
   if (!made.timesteps.empty()) {  // the schedule fixes what the UNet sees (diffusers' spacings, LCM)
     s.options.timestep_mode = sampling::TimestepMode::Table;
     s.options.timestep_table = made.timesteps;
+    s.options.timestep_sigmas.assign(made.sigmas.begin(), made.sigmas.end() - 1);
     s.init_scale = made.init_noise_sigma;
     // LCMScheduler's consistency boundary on the x0 estimate at those timesteps (≈ 1e-8 of the input there).
     if (plan.schedule == "lcm") s.options.consistency = sampling::ConsistencyBoundary{};

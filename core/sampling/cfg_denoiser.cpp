@@ -1,5 +1,6 @@
 #include "sampling/cfg_denoiser.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "tensors/error.h"
@@ -18,6 +19,13 @@ double CfgDenoiser::timestep(double sigma, int step) const {
     case TimestepMode::Continuous: return schedule_->sigma_to_t(sigma, false);
     case TimestepMode::Rounded: return schedule_->sigma_to_t(sigma, true);
     case TimestepMode::Table:
+      if (!options_.timestep_sigmas.empty()) {
+        const auto& s = options_.timestep_sigmas;
+        const auto it = std::find(s.begin(), s.end(), sigma);
+        if (it == s.end() || size_t(it - s.begin()) >= options_.timestep_table.size())
+          return schedule_->sigma_to_t(sigma, false);
+        return options_.timestep_table[size_t(it - s.begin())];
+      }
       if (step < 0 || size_t(step) >= options_.timestep_table.size())
         throw Error("CFG denoiser: no timestep for step " + std::to_string(step) + " in the table");
       return options_.timestep_table[size_t(step)];

@@ -35,6 +35,10 @@ struct CfgDenoiserOptions {
   GuidanceSchedule guidance;  // constant 1 by default (no uncond pass)
   TimestepMode timestep_mode = TimestepMode::Continuous;
   std::vector<double> timestep_table;  // for TimestepMode::Table
+  // The σ each table entry belongs to. When given, a σ is looked up here rather than by step (an adaptive tail
+  // starts again at step 0 from σ_k), and a σ the table does not hold (the tail's later points, a promotion's
+  // start) gets the continuous t(σ).
+  std::vector<double> timestep_sigmas;
   // LCM: the boundary condition on the x0 estimate, at the timestep the network received (use the model's
   // discrete timesteps, TimestepMode::Table). LCM runs without CFG: its guidance is timestep_cond.
   std::optional<ConsistencyBoundary> consistency;

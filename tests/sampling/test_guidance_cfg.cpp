@@ -122,6 +122,30 @@ TEST_P(DiffusersEulerReplay, EulerWithCfgReproducesLatents) {
   EXPECT_TRUE(ripen::test::close_to(final, st.tensor("final_latents"), 1e-5, 1e-6));
   EXPECT_EQ(denoiser.model_calls(), 4);
 }
+// With the table's σs given, a σ finds its timestep whatever the step index (an adaptive tail numbers its steps
+// from 0), and a σ the table lacks gets the continuous t.
+TEST(CfgDenoiser, TableTimestepsFollowTheSigma) {
+  auto sched = std::make_shared<DiscreteSchedule>(DiscreteSchedule::stable_diffusion(BetaPrecision::DiffusersFloat32));
+  auto ts = diffusers_euler_timesteps(sched->alphas_cumprod(), 4, TimestepSpacing::Trailing, 1);
+  CfgDenoiserOptions opt;
+  opt.timestep_mode = TimestepMode::Table;
+  opt.timestep_table = ts.timesteps;
+  opt.timestep_sigmas.assign(ts.sigmas.begin(), ts.sigmas.end() - 1);
+  std::vector<float> seen;
+  ModelFn net = [&](const at::Tensor& x_in, const at::Tensor& t, CondBatch) {
+    seen.push_back(t[0].item<float>());
+    return at::zeros_like(x_in);
+  };
+  CfgDenoiser d(net, sched, opt);
+  const at::Tensor x = at::zeros({1, 4, 2, 2});
+  d(x, ts.sigmas[2], 0);  // σ of step 2, asked as step 0
+  d(x, 0.5 * (ts.sigmas[2] + ts.sigmas[3]), 0);
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], float(ts.timesteps[2]));
+  EXPECT_NEAR(seen[1], sched->sigma_to_t(0.5 * (ts.sigmas[2] + ts.sigmas[3])), 1e-3);
+  EXPECT_NE(seen[1], float(ts.timesteps[0]));
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Oracle, DiffusersEulerReplay,
     ::testing::Values(std::make_tuple("tiny-sd15/ref/pipeline_euler.safetensors", 7.5, TimestepSpacing::Linspace),
