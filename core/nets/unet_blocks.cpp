@@ -2,6 +2,8 @@
 
 #include <ATen/core/grad_mode.h>
 
+#include "tensors/cpu_isa.h"
+
 namespace ripen::nn {
 
 at::Tensor group_norm_fp32(const at::Tensor& x, const GroupNorm& norm, bool silu) {
@@ -70,7 +72,10 @@ at::Tensor BasicTransformerBlock::operator()(const at::Tensor& x, const at::Tens
   const int64_t inner = p.size(-1) / 2;
   // The gate is made contiguous first: ATen's GELU on the strided half ran about 4x slower than copy + GELU.
   at::Tensor gate = p.narrow(-1, inner, inner).contiguous();
-  gate = at::GradMode::is_enabled() ? at::gelu(gate) : at::gelu_(gate);
+  if (compute_in_fp32(gate))  // ATen 1.13 hands bf16 GELU to oneDNN, which refuses it below AVX-512 (tensors/cpu_isa.h)
+    gate = at::gelu(gate.to(at::kFloat)).to(gate.scalar_type());
+  else
+    gate = at::GradMode::is_enabled() ? at::gelu(gate) : at::gelu_(gate);
   at::Tensor gated = gate.mul_(p.narrow(-1, 0, inner));
   return ff_out(gated).add_(h);
 }

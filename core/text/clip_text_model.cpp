@@ -108,7 +108,10 @@ at::Tensor ClipTextModel::layer_forward(const Layer& l, const at::Tensor& x, con
   at::Tensor attn = at::matmul(at::softmax(scores, -1), v).transpose(1, 2).reshape({B, T, H * D}).to(x.scalar_type());
   at::Tensor y = x + l.out(attn);
   at::Tensor m = l.fc1(l.ln2(y));
-  m = config_.hidden_act == "gelu" ? at::gelu(m) : m * at::sigmoid(1.702 * m);
+  if (config_.hidden_act == "gelu")  // bf16 GELU in fp32 where oneDNN would refuse it (tensors/cpu_isa.h)
+    m = compute_in_fp32(m) ? at::gelu(m.to(at::kFloat)).to(m.scalar_type()) : at::gelu(m);
+  else
+    m = m * at::sigmoid(1.702 * m);
   return y + l.fc2(m);
 }
 
