@@ -25,46 +25,42 @@ static int64_t status_kb(const std::string& field) {
   return -1;
 }
 
-// The SDXL base's components from their own declarations (random, fp16), and the UNet again under another seed
-// as the UNet-only file a user would download (sdxl_lightning_4step_unet.safetensors has diffusers names).
+// Random fp16 weights of one network, from its own declaration (`bind` declares them in the store).
+template <typename Bind>
+static std::map<std::string, at::Tensor> random_weights(uint64_t seed, Bind bind) {
+  auto ps = ParamStore::random(seed, at::TensorOptions().dtype(at::kHalf));
+  bind(ps);
+  return ps.param_map();
+}
+
+static std::map<std::string, at::Tensor> random_clip(uint64_t seed, const text::ClipTextConfig& config) {
+  return random_weights(seed, [&](ParamStore& ps) { text::ClipTextModel().bind(ps, config); });
+}
+
+static std::map<std::string, at::Tensor> random_unet(uint64_t seed, const UNetConfig& config) {
+  return random_weights(seed, [&](ParamStore& ps) { UNet2DCondition::bind(ps, config); });
+}
+
+static std::map<std::string, at::Tensor> random_vae(uint64_t seed, const VaeConfig& config) {
+  return random_weights(seed, [&](ParamStore& ps) { AutoencoderKL::bind(ps, config); });
+}
+
+// The SDXL base's components, and the UNet again under another seed as the UNet-only file a user would download
+// (sdxl_lightning_4step_unet.safetensors has diffusers names).
 static int make_sdxl(const std::string& base_path, const std::string& unet_path) {
-  auto fp16 = at::TensorOptions().dtype(at::kHalf);
-  {
-    auto ps = ParamStore::random(11, fp16);
-    UNet2DCondition::bind(ps, UNetConfig::sdxl());
-    save_safetensors(unet_path, ps.param_map(), {{"format", "pt"}});
-  }
-  models::ComponentWeights w;
-  {
-    auto ps = ParamStore::random(1, fp16);
-    UNet2DCondition::bind(ps, UNetConfig::sdxl());
-    w["unet"] = ps.param_map();
-  }
-  {
-    auto ps = ParamStore::random(2, fp16);
-    AutoencoderKL::bind(ps, VaeConfig::sdxl());
-    w["vae"] = ps.param_map();
-  }
-  {
-    auto ps = ParamStore::random(3, fp16);
-    text::ClipTextModel te;
-    te.bind(ps, text::ClipTextConfig{});  // CLIP ViT-L/14
-    w["text_encoder"] = ps.param_map();
-  }
-  {
-    auto ps = ParamStore::random(4, fp16);
-    text::ClipTextConfig g;  // OpenCLIP ViT-bigG/14 text tower, with its projection
-    g.hidden_size = 1280;
-    g.num_layers = 32;
-    g.num_heads = 20;
-    g.intermediate_size = 5120;
-    g.hidden_act = "gelu";
-    g.with_projection = true;
-    g.projection_dim = 1280;
-    text::ClipTextModel te;
-    te.bind(ps, g);
-    w["text_encoder_2"] = ps.param_map();
-  }
+  save_safetensors(unet_path, random_unet(11, UNetConfig::sdxl()), {{"format", "pt"}});
+  text::ClipTextConfig g;  // OpenCLIP ViT-bigG/14 text tower, with its projection
+  g.hidden_size = 1280;
+  g.num_layers = 32;
+  g.num_heads = 20;
+  g.intermediate_size = 5120;
+  g.hidden_act = "gelu";
+  g.with_projection = true;
+  g.projection_dim = 1280;
+  models::ComponentWeights w{{"unet", random_unet(1, UNetConfig::sdxl())},
+                             {"vae", random_vae(2, VaeConfig::sdxl())},
+                             {"text_encoder", random_clip(3, text::ClipTextConfig{})},  // CLIP ViT-L/14
+                             {"text_encoder_2", random_clip(4, g)}};
   save_safetensors(base_path, models::to_ldm_checkpoint(models::Arch::SDXL, w));
   std::cout << "wrote " << base_path << " and " << unet_path << "\n";
   return 0;
@@ -78,25 +74,9 @@ int main(int argc, char** argv) {
   std::string mode = argv[1], path = argv[2];
   if (mode == "make-sdxl" && argc > 3) return make_sdxl(path, argv[3]);
   if (mode == "make") {
-    auto fp16 = at::TensorOptions().dtype(at::kHalf);
-    models::ComponentWeights w;
-    {
-      auto ps = ParamStore::random(1, fp16);
-      UNet2DCondition::bind(ps, UNetConfig::sd15());
-      w["unet"] = ps.param_map();
-    }
-    {
-      auto ps = ParamStore::random(2, fp16);
-      AutoencoderKL::bind(ps, VaeConfig::sd());
-      w["vae"] = ps.param_map();
-    }
-    {
-      auto ps = ParamStore::random(3, fp16);
-      text::ClipTextConfig cfg;  // CLIP ViT-L/14 text tower (defaults)
-      text::ClipTextModel te;
-      te.bind(ps, cfg);
-      w["text_encoder"] = ps.param_map();
-    }
+    models::ComponentWeights w{{"unet", random_unet(1, UNetConfig::sd15())},
+                               {"vae", random_vae(2, VaeConfig::sd())},
+                               {"text_encoder", random_clip(3, text::ClipTextConfig{})}};  // CLIP ViT-L/14
     save_safetensors(path, models::to_ldm_checkpoint(models::Arch::SD1, w));
     std::cout << "wrote " << path << "\n";
     return 0;
