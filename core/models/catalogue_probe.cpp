@@ -66,6 +66,19 @@ void probe_checkpoint(CatalogueEntry& e) {
   } catch (const std::exception& ex) {
     e.problem = ex.what();
   }
+  // A UNet-only file among the checkpoints (SDXL-Lightning's, in models/Stable-diffusion) is a common mix-up.
+  if (e.path.ends_with(".safetensors") && !e.problem.empty()) {
+    CatalogueEntry as_unet = e;
+    as_unet.problem.clear();
+    probe_unet(as_unet);
+    if (as_unet.problem.empty()) {
+      e.arch = as_unet.arch;
+      e.detail = as_unet.detail;
+      e.problem = e.path + ": a UNet-only file, not a checkpoint: pick it as the UNet beside a checkpoint (--unet), "
+                           "or keep it in models/unet";
+      return;
+    }
+  }
   try {  // the architecture may still be clear when the weights do not fit it
     e.arch = arch_name(detect_architecture(e.path).arch);
   } catch (const std::exception&) {

@@ -273,3 +273,17 @@ TEST(Catalogue, TwoHundredCheckpointsReadHeadersOnly) {
   std::printf("200 checkpoints scanned in %.2f s\n", s);
   EXPECT_LT(s, 10.0);
 }
+
+// SDXL-Lightning's UNet-only file put among the checkpoints: listed there, not usable, and the reason says what it is.
+TEST(Catalogue, AUnetOnlyFileAmongCheckpointsSaysSo) {
+  RIPEN_ORACLE_OR_SKIP(oracle);
+  const fs::path dir = test::temp_dir("catalogue_misplaced");
+  fs::create_symlink(oracle / "wave2/unet-only/tiny-sdxl-unet-ldm.safetensors", dir / "sdxl_lightning_4step_unet.safetensors");
+  const Catalogue c = scan_catalogue({{}, {}, {dir.string()}});
+  const auto* e = find(c, ModelKind::Checkpoint, "sdxl_lightning_4step_unet.safetensors");
+  ASSERT_TRUE(e) << dump(c);
+  EXPECT_FALSE(e->usable());
+  EXPECT_EQ(e->arch, "sdxl");
+  EXPECT_NE(e->problem.find("a UNet-only file"), std::string::npos) << e->problem;
+  EXPECT_NE(e->problem.find("sdxl_lightning_4step_unet.safetensors"), std::string::npos) << e->problem;
+}
