@@ -18,13 +18,9 @@ namespace {
 
 const std::string kUNetPrefix = "model.diffusion_model.", kVaePrefix = "first_stage_model.";
 
-bool starts_with(const std::string& s, const std::string& p) { return s.size() >= p.size() && s.compare(0, p.size(), p) == 0; }
-bool ends_with(const std::string& s, const std::string& p) {
-  return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
-}
 bool any_prefix(const std::set<std::string>& keys, const std::string& p) {
   auto it = keys.lower_bound(p);
-  return it != keys.end() && starts_with(*it, p);
+  return it != keys.end() && it->starts_with(p);
 }
 
 // The config fields that the weights' shapes determine; every other field comes from the base's config.
@@ -145,7 +141,7 @@ std::optional<OpenedFile> open_file(const std::string& path) {
   if (!prefix.empty()) {
     std::vector<std::string> stray;
     for (const auto& k : keys)
-      if (!starts_with(k, prefix) && k != "model.diffusion_model.__version__") stray.push_back(k);
+      if (!k.starts_with(prefix) && k != "model.diffusion_model.__version__") stray.push_back(k);
     if (!stray.empty())
       throw Error(path + ": holds a " + f.component + " under '" + prefix + "' and other weights too (e.g. '" + stray.front() +
                   "'); pass a full checkpoint as the model, or a file holding only the " + f.component);
@@ -168,7 +164,7 @@ Arch unet_arch(const OpenedFile& f) {
                                                                                : Arch::SD1;
   if (any_prefix(f.ldm_keys, kUNetPrefix + "label_emb.")) return Arch::SDXL;
   for (const auto& [k, shape] : f.ldm.shapes)
-    if (ends_with(k, ".attn2.to_k.weight")) return shape.size() == 2 && shape[1] == 1024 ? Arch::SD2 : Arch::SD1;
+    if (k.ends_with(".attn2.to_k.weight")) return shape.size() == 2 && shape[1] == 1024 ? Arch::SD2 : Arch::SD1;
   return Arch::SD1;
 }
 
@@ -212,7 +208,7 @@ std::string shape_of(const std::map<std::string, at::Tensor>& tensors, const std
 
 std::string first_key_ending(const std::map<std::string, at::Tensor>& tensors, const std::string& suffix) {
   for (const auto& [k, t] : tensors)
-    if (ends_with(k, suffix)) return k;
+    if (k.ends_with(suffix)) return k;
   return "";
 }
 
