@@ -39,6 +39,20 @@ Preset preset_from_string(const std::string& s) { return from_table(s, kPresets,
 PromoteMode promote_mode_from_string(const std::string& s) { return from_table(s, kPromote, "promote mode"); }
 HiresUpscale hires_upscale_from_string(const std::string& s) { return from_table(s, kUpscale, "hires upscale"); }
 
+nlohmann::json NetworkRef::to_json() const {
+  return {{"name", name}, {"path", path}, {"te", te}, {"unet", unet}, {"hash", hash}};
+}
+
+NetworkRef NetworkRef::from_json(const nlohmann::json& j) {
+  NetworkRef n;
+  n.name = j.value("name", "");
+  n.path = j.value("path", "");
+  n.te = j.value("te", 1.0);
+  n.unet = j.value("unet", 1.0);
+  n.hash = j.value("hash", "");
+  return n;
+}
+
 nlohmann::json GenerationRequest::to_json() const {
   nlohmann::json j = {
       {"model", model},     {"prompt", prompt},     {"negative_prompt", negative_prompt},
@@ -54,6 +68,10 @@ nlohmann::json GenerationRequest::to_json() const {
   };
   if (!unet.empty()) j["unet"] = unet;
   if (!vae.empty()) j["vae"] = vae;
+  if (!networks.empty()) {
+    j["networks"] = nlohmann::json::array();
+    for (const auto& n : networks) j["networks"].push_back(n.to_json());
+  }
   j["parent_id"] = parent_id ? nlohmann::json(*parent_id) : nlohmann::json(nullptr);
   return j;
 }
@@ -106,6 +124,8 @@ GenerationRequest GenerationRequest::from_json(const nlohmann::json& in) {
     if (j.contains("noise")) r.noise = sampling::noise_source_from_string(j.at("noise").get<std::string>());
     if (j.contains("promote")) r.promote = promote_mode_from_string(j.at("promote").get<std::string>());
     if (j.contains("parent_id") && !j.at("parent_id").is_null()) r.parent_id = j.at("parent_id").get<int64_t>();
+    if (j.contains("networks"))
+      for (const auto& n : j.at("networks")) r.networks.push_back(NetworkRef::from_json(n));
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("generation request JSON: ") + e.what());
   }

@@ -27,6 +27,19 @@ Preset preset_from_string(const std::string& s);          // throws ripen::Error
 PromoteMode promote_mode_from_string(const std::string& s);
 HiresUpscale hires_upscale_from_string(const std::string& s);  // "image" | "latent"
 
+// A LoRA / LyCORIS network merged into the model's weights for one generation (core/lora): written in the prompt
+// as <lora:NAME:TE[:UNET]> (AUTOMATIC1111's syntax) or given as `--lora FILE[:TE[:UNET]]`.
+struct NetworkRef {
+  std::string name;   // the prompt's NAME, or the file's stem
+  std::string path;   // the file; empty: NAME is looked up in the LoRA folders
+  double te = 1.0;    // text-encoder multiplier
+  double unet = 1.0;  // UNet multiplier
+  std::string hash;   // AUTOMATIC1111's short hash of the file (infotext "Lora hashes"); empty until resolved
+  nlohmann::json to_json() const;
+  static NetworkRef from_json(const nlohmann::json& j);
+  bool operator==(const NetworkRef&) const = default;
+};
+
 struct GenerationRequest {
   std::string model = "embedded";  // a path, or "embedded" for the built-in default model
   std::string unet, vae;           // UNet-only / VAE file replacing the model's own (empty: the model's; LoadOptions)
@@ -49,6 +62,7 @@ struct GenerationRequest {
   std::string solver_type = "midpoint";  // dpmpp_2m_sde
   bool adaptive = false;             // custom: stop at a checkpoint once the image has settled (few-step models)
   std::string model_preset;          // the model preset (model_presets.h) these settings came from, if any
+  std::vector<NetworkRef> networks;  // LoRAs besides those written in the prompt, in order of application
   // Quality (and custom) mode's optional 2x hires pass ("hires fix"): upscale the base result 2x, re-noise it
   // to the σ at hires_strength of the way down the schedule, then hires_steps steps to σ = 0.
   bool hires = false;
