@@ -128,14 +128,20 @@ QVariant GalleryModel::data(const QModelIndex& index, int role) const {
   switch (role) {
     case Qt::DisplayRole:
       return QStringLiteral("%1%2").arg(g.favourite ? QStringLiteral("★ ") : QString()).arg(g.request.seed);
-    case Qt::ToolTipRole:
-      return tr("#%1 · seed %2 · %3 · %4 steps · %5 s\n%6")
-          .arg(g.id)
-          .arg(g.request.seed)
-          .arg(QString::fromStdString(g.mode))
-          .arg(g.record.steps_used)
-          .arg(g.record.seconds_total, 0, 'f', 2)
-          .arg(QString::fromStdString(g.request.prompt));
+    case Qt::ToolTipRole: {
+      QString tip = tr("#%1 · seed %2 · %3 · %4 steps · %5 s\n%6")
+                        .arg(g.id)
+                        .arg(g.request.seed)
+                        .arg(QString::fromStdString(g.mode))
+                        .arg(g.record.steps_used)
+                        .arg(g.record.seconds_total, 0, 'f', 2)
+                        .arg(QString::fromStdString(g.request.prompt));
+      for (const auto& n : g.request.networks)
+        tip += "\n" + (n.te == n.unet ? tr("LoRA %1: %2").arg(QString::fromStdString(n.name)).arg(n.unet)
+                                       : tr("LoRA %1: text %2, UNet %3")
+                                             .arg(QString::fromStdString(n.name)).arg(n.te).arg(n.unet));
+      return tip;
+    }
     case Qt::AccessibleTextRole:
       return tr("Image %1, seed %2, %3").arg(g.id).arg(g.request.seed).arg(QString::fromStdString(g.request.prompt));
     case Qt::DecorationRole: {
