@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QMimeData>
 #include <QPushButton>
+#include <QShortcut>
 #include <QSlider>
 #include <QSpinBox>
 #include <QToolButton>
@@ -67,13 +68,15 @@ ImageInputPanel::ImageInputPanel(QWidget* parent) : QWidget(parent) {
   tools_->addButton(brush_, int(MaskCanvas::Tool::Brush));
   tools_->addButton(eraser_, int(MaskCanvas::Tool::Eraser));
   tools_->addButton(outpaint_tool_, int(MaskCanvas::Tool::Outpaint));
-  brush_->setShortcut(QKeySequence(Qt::Key_B));
-  eraser_->setShortcut(QKeySequence(Qt::Key_E));
-  outpaint_tool_->setShortcut(QKeySequence(Qt::Key_O));
+  // Tool keys only while the panel has focus, so they never steal letters typed elsewhere.
+  const std::pair<QToolButton*, Qt::Key> keys[] = {{brush_, Qt::Key_B}, {eraser_, Qt::Key_E}, {outpaint_tool_, Qt::Key_O}};
+  for (auto [button, key] : keys) {
+    auto* sc = new QShortcut(QKeySequence(key), this, nullptr, nullptr, Qt::WidgetWithChildrenShortcut);
+    connect(sc, &QShortcut::activated, button, &QToolButton::click);
+  }
   invert_ = tool_button(this, false);
   clear_mask_ = tool_button(this, false);
   undo_ = tool_button(this, false);
-  undo_->setShortcut(QKeySequence::Undo);
   size_label_ = new QLabel(this);
   brush_size_ = new QSpinBox(this);
   brush_size_->setRange(1, 512);
@@ -148,6 +151,7 @@ ImageInputPanel::ImageInputPanel(QWidget* parent) : QWidget(parent) {
   connect(clear_image_, &QPushButton::clicked, this, &ImageInputPanel::clear_image);
   connect(tools_, &QButtonGroup::idClicked, this, [this](int id) { canvas_->set_tool(MaskCanvas::Tool(id)); });
   connect(brush_size_, &QSpinBox::valueChanged, canvas_, &MaskCanvas::set_brush_size);
+  connect(canvas_, &MaskCanvas::brush_size_changed, brush_size_, &QSpinBox::setValue);
   connect(hardness_, &QSlider::valueChanged, this, [this](int v) { canvas_->set_hardness(v / 100.0); });
   connect(invert_, &QToolButton::clicked, canvas_, &MaskCanvas::invert);
   connect(clear_mask_, &QToolButton::clicked, canvas_, &MaskCanvas::clear);
@@ -288,6 +292,7 @@ void ImageInputPanel::retranslate() {
   invert_->setText(tr("Invert"));
   clear_mask_->setText(tr("Clear mask"));
   undo_->setText(tr("Undo"));
+  undo_->setToolTip(tr("Undo the last stroke (Ctrl+Z on the canvas)"));
   size_label_->setText(tr("Size"));
   hardness_label_->setText(tr("Hardness"));
   strength_label_->setText(tr("Denoising strength"));

@@ -1,5 +1,6 @@
 #include "ui/mask_canvas.h"
 
+#include <QKeyEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QRadialGradient>
@@ -24,7 +25,7 @@ QBrush hatch_brush() {
 }  // namespace
 
 MaskCanvas::MaskCanvas(QWidget* parent) : QWidget(parent) {
-  setMouseTracking(false);
+  setFocusPolicy(Qt::StrongFocus);
   setMinimumSize(160, 160);
 }
 
@@ -220,6 +221,31 @@ void MaskCanvas::mouseReleaseEvent(QMouseEvent*) {
   if (!stroking_) return;
   stroking_ = false;
   Q_EMIT mask_changed();
+}
+
+bool MaskCanvas::event(QEvent* e) {
+  if (e->type() == QEvent::ShortcutOverride) {
+    auto* k = static_cast<QKeyEvent*>(e);
+    if (k->matches(QKeySequence::Undo) || k->key() == Qt::Key_BracketLeft || k->key() == Qt::Key_BracketRight) {
+      e->accept();
+      return true;
+    }
+  }
+  return QWidget::event(e);
+}
+
+void MaskCanvas::keyPressEvent(QKeyEvent* e) {
+  if (e->matches(QKeySequence::Undo)) {
+    undo();
+  } else if (e->key() == Qt::Key_BracketLeft) {
+    set_brush_size(int(brush_size_ / 1.25));
+    Q_EMIT brush_size_changed(brush_size_);
+  } else if (e->key() == Qt::Key_BracketRight) {
+    set_brush_size(int(brush_size_ * 1.25) + 1);
+    Q_EMIT brush_size_changed(brush_size_);
+  } else {
+    QWidget::keyPressEvent(e);
+  }
 }
 
 QImage MaskCanvas::composite() const {

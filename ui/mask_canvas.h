@@ -47,12 +47,16 @@ class MaskCanvas : public QWidget {
  Q_SIGNALS:
   void mask_changed();
   void outpaint_changed(QMargins margins);
+  void brush_size_changed(int pixels);  // from the [ ] keys
 
  protected:
   void paintEvent(QPaintEvent*) override;
   void mousePressEvent(QMouseEvent*) override;
   void mouseMoveEvent(QMouseEvent*) override;
   void mouseReleaseEvent(QMouseEvent*) override;
+  // With the canvas focused, Ctrl+Z undoes a stroke (not the library's last action) and [ ] resize the brush.
+  bool event(QEvent*) override;
+  void keyPressEvent(QKeyEvent*) override;
 
  private:
   void push_undo();

@@ -118,6 +118,23 @@ class ImageInputTest : public QObject {
     QCOMPARE(c.outpaint(), QMargins(0, 16, 0, 104));
   }
 
+  void keys_on_the_focused_canvas() {
+    MaskCanvas c;
+    c.resize(200, 200);
+    c.set_image(pattern(100, 100));
+    c.set_brush_size(40);
+    QTest::mouseClick(&c, Qt::LeftButton, {}, widget_point(c, 50, 50));
+    QVERIFY(!c.mask_empty());
+    QTest::keyClick(&c, Qt::Key_Z, Qt::ControlModifier);
+    QVERIFY(c.mask_empty());
+    QSignalSpy size(&c, &MaskCanvas::brush_size_changed);
+    QTest::keyClick(&c, Qt::Key_BracketRight);
+    QCOMPARE(c.brush_size(), 51);
+    QTest::keyClick(&c, Qt::Key_BracketLeft);
+    QCOMPARE(c.brush_size(), 40);
+    QCOMPARE(size.count(), 2);
+  }
+
   void mask_files_of_each_kind() {
     MaskCanvas c;
     c.set_image(pattern(64, 64));
