@@ -39,6 +39,7 @@
 #include "ui/export_dialog.h"
 #include "ui/gallery_model.h"
 #include "ui/gallery_view.h"
+#include "ui/image_input_panel.h"
 #include "ui/library_model.h"
 #include "ui/catalogue_dialog.h"
 #include "ui/catalogue_model.h"
@@ -90,11 +91,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   preview_ = new PreviewView;
   variations_ = new VariationsGrid;
   compare_ = new CompareView;
+  image_input_ = new ImageInputPanel;
   tabs_ = new QTabWidget(this);
   tabs_->setObjectName("centralTabs");
   tabs_->addTab(preview_, QString());
   tabs_->addTab(variations_, QString());
   tabs_->addTab(compare_, QString());
+  tabs_->addTab(image_input_, QString());
   setCentralWidget(tabs_);
 
   auto lib = [this] { return controller_->library(); };
@@ -252,6 +255,15 @@ void MainWindow::build_actions() {
   make("actionReuse", QKeySequence(Qt::CTRL | Qt::Key_R), [this] {
     if (auto ids = selected_ids(); !ids.isEmpty()) reuse_settings(ids.front());
   });
+  make("actionUseAsStartImage", QKeySequence(Qt::CTRL | Qt::Key_I), [this] {
+    const QList<qint64> ids = selected_ids();
+    if (ids.isEmpty()) return;
+    const QImage img = controller_->image(ids.front());
+    if (img.isNull()) return;
+    image_input_->set_image(img, tr("result #%1").arg(ids.front()));
+    image_input_->set_library_id(ids.front());
+    tabs_->setCurrentWidget(image_input_);
+  });
   make("actionCopySeed", QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), [this] { copy_seed(); });
   make("actionCopyImage", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C), [this] { copy_image(); });
   make("actionExport", QKeySequence(Qt::CTRL | Qt::Key_E), [this] { open_export_dialog(); });
@@ -298,8 +310,8 @@ void MainWindow::build_actions() {
   addAction(redo);
 
   gallery_->set_context_actions({actions_["actionPromote"], actions_["actionRerender"], actions_["actionPolish"],
-                                 actions_["actionCompare"], actions_["actionReuse"], actions_["actionCopySeed"],
-                                 actions_["actionCopyImage"], actions_["actionExport"], actions_["actionShowInFolder"],
+                                 actions_["actionCompare"], actions_["actionReuse"], actions_["actionUseAsStartImage"],
+                                 actions_["actionCopySeed"], actions_["actionCopyImage"], actions_["actionExport"], actions_["actionShowInFolder"],
                                  actions_["actionFavourite"], actions_["actionTags"], actions_["actionAddToCollection"],
                                  actions_["actionDelete"]});
   variations_->setContextMenuPolicy(Qt::ActionsContextMenu);
@@ -320,7 +332,7 @@ void MainWindow::build_menus() {
   image_menu_->addActions({actions_["actionGenerate"], actions_["actionExplore"], actions_["actionCancel"]});
   image_menu_->addSeparator();
   image_menu_->addActions({actions_["actionPromote"], actions_["actionRerender"], actions_["actionPolish"],
-                           actions_["actionCompare"], actions_["actionReuse"]});
+                           actions_["actionCompare"], actions_["actionReuse"], actions_["actionUseAsStartImage"]});
   image_menu_->addSeparator();
   image_menu_->addActions({actions_["actionFavourite"], actions_["actionTags"], actions_["actionAddToCollection"]});
   rating_menu_ = image_menu_->addMenu(QString());
@@ -348,6 +360,7 @@ void MainWindow::retranslate() {
   tabs_->setTabText(0, tr("Preview"));
   tabs_->setTabText(1, tr("Variations"));
   tabs_->setTabText(2, tr("Compare"));
+  tabs_->setTabText(3, tr("Start image"));
   prompt_dock_->setWindowTitle(tr("Prompt"));
   gallery_dock_->setWindowTitle(tr("Gallery"));
   library_dock_->setWindowTitle(tr("Seed library"));
@@ -367,6 +380,7 @@ void MainWindow::retranslate() {
       {"actionPolish", tr("Po&lish")},
       {"actionCompare", tr("Co&mpare")},
       {"actionReuse", tr("Re&use settings")},
+      {"actionUseAsStartImage", tr("Use as &start image")},
       {"actionCopySeed", tr("Copy &seed")},
       {"actionCopyImage", tr("&Copy image")},
       {"actionExport", tr("&Export…")},

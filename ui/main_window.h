@@ -15,6 +15,7 @@ class QTimer;
 namespace ripen::ui {
 
 class CompareView;
+class ImageInputPanel;
 class GalleryModel;
 class GalleryView;
 class LibraryModel;
@@ -35,6 +36,7 @@ class MainWindow : public QMainWindow {
   PreviewView* preview() const { return preview_; }
   VariationsGrid* variations() const { return variations_; }
   CompareView* compare_view() const { return compare_; }
+  ImageInputPanel* image_input() const { return image_input_; }
   GalleryView* gallery() const { return gallery_; }
   GalleryModel* gallery_model() const { return gallery_model_; }
   LibraryModel* library_model() const { return library_model_; }
@@ -83,6 +85,7 @@ class MainWindow : public QMainWindow {
   PreviewView* preview_;
   VariationsGrid* variations_;
   CompareView* compare_;
+  ImageInputPanel* image_input_;
   GalleryModel* gallery_model_;
   GalleryView* gallery_;
   LibraryModel* library_model_;
