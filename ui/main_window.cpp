@@ -198,6 +198,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     gallery_->select_id(id);
   });
   connect(seed_library_, &SeedLibraryPanel::reuse_requested, this, &MainWindow::reuse_settings);
+  connect(image_input_, &ImageInputPanel::changed, this,
+          [this] { prompt_->set_start_image_summary(image_input_->summary()); });
+  connect(prompt_, &PromptPanel::start_image_edit_requested, this, [this] { tabs_->setCurrentWidget(image_input_); });
+  connect(prompt_, &PromptPanel::start_image_clear_requested, image_input_, &ImageInputPanel::clear_image);
 
   refresh_models();
   model_presets_ = load_model_presets(model_preset_dirs());

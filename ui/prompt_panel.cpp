@@ -23,6 +23,7 @@
 #include "pipeline/presets.h"
 #include "sampling/registry_names.h"
 #include "ui/catalogue_model.h"
+#include "ui/active_networks.h"
 #include "ui/prompt_highlighter.h"
 
 namespace ripen::ui {
@@ -206,6 +207,24 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
   lay->addWidget(hires_);
   connect(mode_, &QComboBox::currentIndexChanged, this, &PromptPanel::on_mode);
 
+  networks_box_ = new QGroupBox(this);
+  networks_box_->setObjectName("networksBox");
+  auto* nlay = new QVBoxLayout(networks_box_);
+  networks_ = new ActiveNetworks(networks_box_);
+  nlay->addWidget(networks_);
+  lay->addWidget(networks_box_);
+
+  // The start image lives in its own tab; this line says what the next run starts from.
+  start_image_ = new QLabel(this);
+  start_image_->setObjectName("startImageSummary");
+  start_image_->setWordWrap(true);
+  start_image_->setVisible(false);
+  connect(start_image_, &QLabel::linkActivated, this, [this](const QString& link) {
+    if (link == "edit") Q_EMIT start_image_edit_requested();
+    if (link == "clear") Q_EMIT start_image_clear_requested();
+  });
+  lay->addWidget(start_image_);
+
   // Actions
   auto* explore_row = new QHBoxLayout;
   explore_label_ = new QLabel(this);
@@ -245,6 +264,7 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
 }
 
 void PromptPanel::retranslate() {
+  networks_box_->setTitle(tr("LoRA networks"));
   prompt_label_->setText(tr("&Prompt"));
   negative_label_->setText(tr("&Negative prompt"));
   prompt_->setPlaceholderText(tr("Describe the image: (word:1.3) weights, [word] lowers, BREAK starts a new chunk"));
@@ -418,6 +438,7 @@ GenerationRequest PromptPanel::request() const {
   r.hires_upscale = hires_upscale_->currentIndex() == 1 ? HiresUpscale::Latent : HiresUpscale::Image;
   r.unet = unet_->currentData().toString().toStdString();
   r.vae = vae_->currentData().toString().toStdString();
+  r.networks = networks_->networks();
   if (const ModelPreset* p = selected_model_preset()) {  // custom, with the fields as the user left them
     r.model_preset = p->name;
     r.adaptive = p->adaptive;
@@ -427,13 +448,34 @@ GenerationRequest PromptPanel::request() const {
 
 GenerationRequest PromptPanel::take_request() {
   const auto mode = SeedMode(seed_mode_->currentIndex());
-  if (mode == SeedMode::Random) seed_->setText(QString::number(QRandomGenerator::global()->bounded(1u << 31)));
+  if (mode == SeedMode::Random && !only_networks_changed())
+    seed_->setText(QString::number(QRandomGenerator::global()->bounded(1u << 31)));
   GenerationRequest r = request();
   if (mode == SeedMode::Increment) seed_->setText(QString::number(r.seed + 1));
+  last_taken_ = r;
   return r;
 }
 
+// A run whose only change is a LoRA's weight (or a LoRA added or removed) keeps the seed, so the artist sees the
+// network's effect and nothing else.
+bool PromptPanel::only_networks_changed() const {
+  if (!last_taken_) return false;
+  GenerationRequest now = request();
+  if (now.networks == last_taken_->networks) return false;
+  now.networks = last_taken_->networks;
+  now.seed = last_taken_->seed;
+  return now == *last_taken_;
+}
+
+void PromptPanel::set_start_image_summary(const QString& summary) {
+  start_image_->setVisible(!summary.isEmpty());
+  start_image_->setText(summary.isEmpty() ? QString()
+                                          : QStringLiteral("%1 · <a href=\"edit\">%2</a> · <a href=\"clear\">%3</a>")
+                                                .arg(summary.toHtmlEscaped(), tr("edit"), tr("remove")));
+}
+
 void PromptPanel::set_request(const GenerationRequest& r) {
+  networks_->set_networks(r.networks);
   prompt_->setPlainText(QString::fromStdString(r.prompt));
   negative_->setPlainText(QString::fromStdString(r.negative_prompt));
   seed_->setText(QString::number(r.seed));

@@ -2,6 +2,7 @@
 // Prompt, negative prompt, seed, size, mode (with every sampler setting for Custom), model; Generate, Explore,
 // Cancel. Turns its fields into a GenerationRequest and back.
 #include <QWidget>
+#include <optional>
 
 #include "pipeline/model_presets.h"
 #include "pipeline/request.h"
@@ -20,6 +21,7 @@ class QToolButton;
 
 namespace ripen::ui {
 
+class ActiveNetworks;
 class PromptHighlighter;
 
 class PromptPanel : public QWidget {
@@ -49,6 +51,10 @@ class PromptPanel : public QWidget {
   void set_size(int w, int h);
   void set_dark(bool dark);
 
+  ActiveNetworks* networks() const { return networks_; }
+  // One line saying what the next run starts from (empty: from noise), with "edit" and "remove" links.
+  void set_start_image_summary(const QString& summary);
+
   QPlainTextEdit* prompt_edit() const { return prompt_; }
   QPushButton* generate_button() const { return generate_; }
   QPushButton* explore_button() const { return explore_; }
@@ -61,6 +67,8 @@ class PromptPanel : public QWidget {
   void model_changed(const QString& path);
   void unet_changed(const QString& file);  // empty: the model's own
   void add_model_folder_requested();
+  void start_image_edit_requested();
+  void start_image_clear_requested();
 
  protected:
   void changeEvent(QEvent* e) override;
@@ -72,6 +80,7 @@ class PromptPanel : public QWidget {
   const ModelPreset* selected_model_preset() const;
   void select_model_preset(const QString& name);
   uint64_t seed_value() const;
+  bool only_networks_changed() const;
 
   QLabel *prompt_label_, *negative_label_, *seed_label_, *size_label_, *mode_label_, *model_label_, *explore_label_;
   QPlainTextEdit *prompt_, *negative_;
@@ -100,6 +109,10 @@ class PromptPanel : public QWidget {
   QToolButton* add_folder_;
   QSpinBox* explore_n_;
   QPushButton *generate_, *explore_, *cancel_;
+  QGroupBox* networks_box_;
+  ActiveNetworks* networks_;
+  QLabel* start_image_;
+  std::optional<GenerationRequest> last_taken_;  // the last run's request (seed kept when only LoRAs changed)
 };
 
 }  // namespace ripen::ui
