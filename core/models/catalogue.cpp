@@ -216,34 +216,65 @@ std::vector<std::pair<ModelKind, std::string>> install_folders(const std::string
   return r;
 }
 
-Catalogue scan_catalogue(const CatalogueRoots& roots) {
-  Scanner s;
+namespace {
+
+// The installs' and extra_model_paths.yaml's folders, in scan order, each with its kind.
+std::vector<std::pair<ModelKind, std::string>> root_folders(const CatalogueRoots& roots, std::vector<std::string>& problems) {
+  std::vector<std::pair<ModelKind, std::string>> r;
   std::error_code ec;
   for (const std::string& install : roots.installs) {
     if (!fs::is_directory(install, ec)) {
-      s.out.problems.push_back(install + ": install folder does not exist");
+      problems.push_back(install + ": install folder does not exist");
       continue;
     }
     const auto folders = install_folders(install);
     if (folders.empty())
-      s.out.problems.push_back(install + ": neither an AUTOMATIC1111 nor a ComfyUI install (no models/Stable-diffusion "
-                                         "or models/checkpoints folder)");
-    for (const auto& [kind, dir] : folders) s.folder(kind, dir);
+      problems.push_back(install + ": neither an AUTOMATIC1111 nor a ComfyUI install (no models/Stable-diffusion "
+                                   "or models/checkpoints folder)");
+    r.insert(r.end(), folders.begin(), folders.end());
   }
   for (const std::string& yaml : roots.extra_model_paths) {
     ExtraModelPaths extra = read_extra_model_paths(yaml);
-    s.out.problems.insert(s.out.problems.end(), extra.problems.begin(), extra.problems.end());
+    problems.insert(problems.end(), extra.problems.begin(), extra.problems.end());
     for (const ExtraModelPath& p : extra.paths) {
       ModelKind kind;
       if (!kind_from_comfy_key(p.kind, kind)) continue;  // controlnet, clip, upscale_models...: not Ripen's
       if (!fs::is_directory(p.path, ec)) {
-        s.out.problems.push_back(p.origin + ": section '" + p.section + "' key '" + p.kind + "': '" + p.path +
-                                 "' does not exist");
+        problems.push_back(p.origin + ": section '" + p.section + "' key '" + p.kind + "': '" + p.path +
+                           "' does not exist");
         continue;
       }
-      s.folder(kind, p.path);
+      r.emplace_back(kind, p.path);
     }
   }
+  return r;
+}
+
+}  // namespace
+
+std::vector<std::string> kind_folders(const CatalogueRoots& roots, ModelKind kind, std::vector<std::string>* problems) {
+  std::vector<std::string> ignored, r;
+  for (const auto& [k, dir] : root_folders(roots, problems ? *problems : ignored))
+    if (k == kind) r.push_back(dir);
+  return r;
+}
+
+Catalogue scan_kind(ModelKind kind, const std::vector<std::string>& folders) {
+  Scanner s;
+  std::error_code ec;
+  for (const std::string& dir : folders) {
+    if (!fs::is_directory(dir, ec)) {
+      s.out.problems.push_back(dir + ": " + kind_name(kind) + " folder does not exist");
+      continue;
+    }
+    s.folder(kind, dir);
+  }
+  return std::move(s.out);
+}
+
+Catalogue scan_catalogue(const CatalogueRoots& roots) {
+  Scanner s;
+  for (const auto& [kind, dir] : root_folders(roots, s.out.problems)) s.folder(kind, dir);
   for (const std::string& f : roots.checkpoint_folders) s.checkpoint_folder(f);
   std::stable_sort(s.out.entries.begin(), s.out.entries.end(),
                    [](const CatalogueEntry& a, const CatalogueEntry& b) { return int(a.kind) < int(b.kind); });

@@ -50,5 +50,11 @@ std::vector<std::pair<ModelKind, std::string>> install_folders(const std::string
 bool kind_from_comfy_key(const std::string& key, ModelKind& kind);
 
 Catalogue scan_catalogue(const CatalogueRoots& roots);
+// The existing folders of one kind under the installs and extra_model_paths.yaml files, in scan order; problems
+// (missing installs, bad YAML lines) are appended when asked for.
+std::vector<std::string> kind_folders(const CatalogueRoots& roots, ModelKind kind,
+                                      std::vector<std::string>* problems = nullptr);
+// What scan_catalogue lists of one kind below these folders (a missing folder is a problem).
+Catalogue scan_kind(ModelKind kind, const std::vector<std::string>& folders);
 
 }  // namespace ripen::models
