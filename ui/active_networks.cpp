@@ -85,6 +85,7 @@ void ActiveNetworks::rebuild() {
     auto* slider = new QSlider(Qt::Horizontal, this);
     slider->setRange(int(-kMaxWeight * 100), int(kMaxWeight * 100));
     slider->setValue(int(std::lround(n.unet * 100)));
+    slider->setAccessibleName(tr("Weight of %1").arg(QString::fromStdString(n.name)));
     auto* spin = new QDoubleSpinBox(this);
     spin->setObjectName(QStringLiteral("networkWeight%1").arg(i));
     spin->setRange(-10, 10);

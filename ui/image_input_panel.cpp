@@ -311,6 +311,19 @@ void ImageInputPanel::retranslate() {
   fill_->setItemText(0, tr("edge colours"));
   fill_->setItemText(1, tr("noise"));
   fill_->setToolTip(tr("What fills the new area before it is painted"));
+  strength_->setAccessibleName(tr("Denoising strength"));
+  strength_slider_->setAccessibleName(tr("Denoising strength"));
+  brush_size_->setAccessibleName(tr("Brush size"));
+  hardness_->setAccessibleName(tr("Brush hardness"));
+  mask_blur_->setAccessibleName(tr("Mask blur"));
+  area_->setAccessibleName(tr("Inpaint area"));
+  padding_->setAccessibleName(tr("Masked area padding"));
+  content_->setAccessibleName(tr("Masked content"));
+  fill_->setAccessibleName(tr("Outpaint fill"));
+  const char* sides[4] = {QT_TR_NOOP("Extend left"), QT_TR_NOOP("Extend right"), QT_TR_NOOP("Extend top"),
+                          QT_TR_NOOP("Extend bottom")};
+  for (int i = 0; i < 4; ++i) margins_[i]->setAccessibleName(tr(sides[i]));
+  canvas_->setAccessibleName(tr("Start image and mask"));
   update_state();
 }
 

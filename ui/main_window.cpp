@@ -40,6 +40,8 @@
 #include "ui/gallery_model.h"
 #include "ui/gallery_view.h"
 #include "ui/image_input_panel.h"
+#include "ui/networks_panel.h"
+#include "ui/active_networks.h"
 #include "ui/library_model.h"
 #include "ui/catalogue_dialog.h"
 #include "ui/catalogue_model.h"
@@ -123,6 +125,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   library_dock_->setObjectName("libraryDock");
   library_dock_->setWidget(seed_library_);
   addDockWidget(Qt::RightDockWidgetArea, library_dock_);
+  networks_ = new NetworksPanel([this](lora::NetworkKind kind) {
+    return lora::list_networks(lora::NetworkFolders::from_roots(catalogue_roots(controller_->settings())), kind);
+  });
+  networks_dock_ = new QDockWidget(this);
+  networks_dock_->setObjectName("networksDock");
+  networks_dock_->setWidget(networks_);
+  addDockWidget(Qt::RightDockWidgetArea, networks_dock_);
+  tabifyDockWidget(library_dock_, networks_dock_);
+  library_dock_->raise();
   setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
   resizeDocks({prompt_dock_}, {340}, Qt::Horizontal);
   resizeDocks({library_dock_}, {420}, Qt::Horizontal);
@@ -181,6 +192,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     AppSettings s = controller_->settings();
     s.model = path;
     apply_settings(s);
+    update_network_arch();
   });
   // A UNet-only file names its family more often than the checkpoint does (sdxl_lightning_4step_unet).
   connect(prompt_, &PromptPanel::unet_changed, this, [this](const QString& file) {
@@ -198,6 +210,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     gallery_->select_id(id);
   });
   connect(seed_library_, &SeedLibraryPanel::reuse_requested, this, &MainWindow::reuse_settings);
+  connect(networks_, &NetworksPanel::add_network, prompt_->networks(), &ActiveNetworks::add);
+  auto append_to = [](QPlainTextEdit* edit, const QString& text) {
+    QString t = edit->toPlainText().trimmed();
+    edit->setPlainText(t.isEmpty() ? text : t + ", " + text);
+  };
+  connect(networks_, &NetworksPanel::insert_into_prompt, this,
+          [this, append_to](const QString& t) { append_to(prompt_->prompt_edit(), t); });
+  connect(networks_, &NetworksPanel::insert_into_negative, this,
+          [this, append_to](const QString& t) { append_to(prompt_->negative_edit(), t); });
   connect(image_input_, &ImageInputPanel::changed, this,
           [this] { prompt_->set_start_image_summary(image_input_->summary()); });
   connect(prompt_, &PromptPanel::start_image_edit_requested, this, [this] { tabs_->setCurrentWidget(image_input_); });
@@ -343,7 +364,7 @@ void MainWindow::build_menus() {
   for (int r = 0; r <= 5; ++r) rating_menu_->addAction(actions_[QStringLiteral("actionRate%1").arg(r)]);
   view_menu_ = menuBar()->addMenu(QString());
   view_menu_->addActions({prompt_dock_->toggleViewAction(), gallery_dock_->toggleViewAction(),
-                          library_dock_->toggleViewAction()});
+                          library_dock_->toggleViewAction(), networks_dock_->toggleViewAction()});
   view_menu_->addSeparator();
   view_menu_->addActions({actions_["actionFocusPrompt"], actions_["actionFocusGallery"], actions_["actionFocusSearch"]});
   help_menu_ = menuBar()->addMenu(QString());
@@ -368,6 +389,7 @@ void MainWindow::retranslate() {
   prompt_dock_->setWindowTitle(tr("Prompt"));
   gallery_dock_->setWindowTitle(tr("Gallery"));
   library_dock_->setWindowTitle(tr("Seed library"));
+  networks_dock_->setWindowTitle(tr("Networks"));
   file_menu_->setTitle(tr("&File"));
   edit_menu_->setTitle(tr("&Edit"));
   image_menu_->setTitle(tr("&Image"));
@@ -443,7 +465,18 @@ void MainWindow::refresh_models() {
                       !embedded_path_.isEmpty());
   prompt_->set_component_files(catalogue_entries(catalogue, models::ModelKind::Unet),
                                catalogue_entries(catalogue, models::ModelKind::Vae));
+  networks_->rescan();
+  update_network_arch();
   preview_->show_missing_model(!model_available() && last_result_ == 0);
+}
+
+// The networks panel flags LoRAs made for another family than the selected model's.
+void MainWindow::update_network_arch() {
+  QString arch;
+  for (const ModelEntry& m : models_)
+    if (m.path == prompt_->current_model()) arch = m.arch;
+  if (prompt_->current_model() == "embedded") arch.clear();
+  networks_->set_model_arch(arch);
 }
 
 void MainWindow::update_status() {

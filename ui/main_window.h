@@ -16,6 +16,7 @@ namespace ripen::ui {
 
 class CompareView;
 class ImageInputPanel;
+class NetworksPanel;
 class GalleryModel;
 class GalleryView;
 class LibraryModel;
@@ -37,6 +38,7 @@ class MainWindow : public QMainWindow {
   VariationsGrid* variations() const { return variations_; }
   CompareView* compare_view() const { return compare_; }
   ImageInputPanel* image_input() const { return image_input_; }
+  NetworksPanel* networks_panel() const { return networks_; }
   GalleryView* gallery() const { return gallery_; }
   GalleryModel* gallery_model() const { return gallery_model_; }
   LibraryModel* library_model() const { return library_model_; }
@@ -66,6 +68,7 @@ class MainWindow : public QMainWindow {
   void build_menus();
   void retranslate();
   void refresh_models();
+  void update_network_arch();
   void update_status();
   void on_generated(const JobResult& r);
   void open_export_dialog();
@@ -86,12 +89,14 @@ class MainWindow : public QMainWindow {
   VariationsGrid* variations_;
   CompareView* compare_;
   ImageInputPanel* image_input_;
+  NetworksPanel* networks_;
+
   GalleryModel* gallery_model_;
   GalleryView* gallery_;
   LibraryModel* library_model_;
   SeedLibraryPanel* seed_library_;
   QTabWidget* tabs_;
-  QDockWidget *prompt_dock_, *gallery_dock_, *library_dock_;
+  QDockWidget *prompt_dock_, *gallery_dock_, *library_dock_, *networks_dock_;
   QLabel *device_label_, *memory_label_, *queue_label_;
   QTimer* status_timer_;
   QMenu *file_menu_, *edit_menu_, *image_menu_, *view_menu_, *help_menu_, *rating_menu_;

@@ -56,6 +56,7 @@ class PromptPanel : public QWidget {
   void set_start_image_summary(const QString& summary);
 
   QPlainTextEdit* prompt_edit() const { return prompt_; }
+  QPlainTextEdit* negative_edit() const { return negative_; }
   QPushButton* generate_button() const { return generate_; }
   QPushButton* explore_button() const { return explore_; }
   QPushButton* cancel_button() const { return cancel_; }

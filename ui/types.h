@@ -44,4 +44,5 @@ void register_types();
 }  // namespace ripen::ui
 
 Q_DECLARE_METATYPE(ripen::StepEvent)
+Q_DECLARE_METATYPE(ripen::NetworkRef)
 Q_DECLARE_METATYPE(ripen::ui::JobResult)

@@ -4,12 +4,35 @@
 #include <QCommandLineParser>
 #include <QSettings>
 #include <QTimer>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include "gui/screenshot.h"
 #include "ui/app_icon.h"
 #include "ui/main_window.h"
 
+namespace {
+// Qt's own failure without a display is an abort with a platform-plugin message; say what to use instead.
+bool has_display_or_platform(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (!std::strcmp(argv[i], "-platform") || !std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h") ||
+        !std::strcmp(argv[i], "--version") || !std::strcmp(argv[i], "-v"))
+      return true;
+  for (const char* var : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"})
+    if (const char* v = std::getenv(var); v && *v) return true;
+  return false;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (!has_display_or_platform(argc, argv)) {
+    std::fputs("ripen: no display (neither DISPLAY nor WAYLAND_DISPLAY is set). The studio needs a desktop session;\n"
+               "on a server use ripen-cli (ripen-cli generate --prompt \"...\" --out image.png; ripen-cli --help),\n"
+               "or run the studio headless with QT_QPA_PLATFORM=offscreen.\n",
+               stderr);
+    return 2;
+  }
   QApplication app(argc, argv);
   QApplication::setOrganizationName("Ripen");
   QApplication::setApplicationName("Ripen");
@@ -30,10 +53,12 @@ int main(int argc, char** argv) {
   QCommandLineOption language("language", "Use LANG (en, de, ja) for this run.", "LANG");
   QCommandLineOption theme("theme", "Use THEME (system, dark, light) for this run.", "THEME");
   QCommandLineOption write_icon("write-icon", "Write the application icon as a PNG to PATH and quit.", "PATH");
-  cli.addOptions({library, model, settings_dir, screenshot, scene, language, theme, write_icon});
+  QCommandLineOption icon_size("icon-size", "The size in pixels of --write-icon (default 256).", "N", "256");
+  cli.addOptions({library, model, settings_dir, screenshot, scene, language, theme, write_icon, icon_size});
   cli.process(app);
 
-  if (cli.isSet(write_icon)) return ripen::ui::app_icon_image(256).save(cli.value(write_icon)) ? 0 : 1;
+  if (cli.isSet(write_icon))
+    return ripen::ui::app_icon_image(cli.value(icon_size).toInt()).save(cli.value(write_icon)) ? 0 : 1;
   if (cli.isSet(settings_dir)) {
     QSettings::setDefaultFormat(QSettings::IniFormat);
     QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, cli.value(settings_dir));

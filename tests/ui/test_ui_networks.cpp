@@ -8,7 +8,16 @@
 #include <QToolButton>
 #include <QtTest>
 
+#include <QLineEdit>
+#include <QListView>
+#include <QPushButton>
+#include <QTemporaryDir>
+#include <fstream>
+
+#include "tensors/safetensors.h"
 #include "ui/active_networks.h"
+#include "ui/network_list_model.h"
+#include "ui/networks_panel.h"
 #include "ui/prompt_panel.h"
 
 using namespace ripen;
@@ -21,6 +30,13 @@ NetworkRef net(const char* name, double w) {
   n.path = std::string("/loras/") + name + ".safetensors";
   n.te = n.unet = w;
   return n;
+}
+// A small kohya-style LoRA file with the metadata the panel shows.
+void write_lora(const QString& path, const std::map<std::string, std::string>& metadata) {
+  ripen::save_safetensors(path.toStdString(),
+                          {{"lora_unet_mid_block_attentions_0_proj_in.lora_down.weight", at::zeros({4, 32})},
+                           {"lora_unet_mid_block_attentions_0_proj_in.lora_up.weight", at::zeros({32, 4})}},
+                          metadata);
 }
 }  // namespace
 
@@ -59,6 +75,8 @@ class NetworksTest : public QObject {
     QCOMPARE(a.networks()[0].te, 0.0);
   }
 
+  void panel_lists_searches_and_adds();
+
   void panel_request_carries_the_networks_and_keeps_the_seed_for_weight_changes() {
     PromptPanel p;
     p.set_seed_mode(PromptPanel::SeedMode::Random);
@@ -79,6 +97,61 @@ class NetworksTest : public QObject {
     QCOMPARE(p.request().networks, first.networks);
   }
 };
+
+void NetworksTest::panel_lists_searches_and_adds() {
+  QTemporaryDir dir;
+  QDir(dir.path()).mkpath("styles");
+  write_lora(dir.filePath("styles/ink.safetensors"),
+             {{"ss_tag_frequency", R"({"10_ink": {"ink wash": 12, "monochrome": 30}})"},
+              {"ss_base_model_version", "sdxl_base_v1-0"}, {"ss_output_name", "inkwash"}});
+  write_lora(dir.filePath("film.safetensors"), {});
+  QImage preview(32, 32, QImage::Format_RGB32);
+  preview.fill(Qt::red);
+  QVERIFY(preview.save(dir.filePath("film.preview.png")));
+  std::ofstream(dir.filePath("old.pt").toStdString()) << "not unpickled";
+  lora::NetworkFolders folders;
+  folders.lora = {dir.path().toStdString()};
+  NetworksPanel panel([&](lora::NetworkKind k) { return lora::list_networks(folders, k); });
+  panel.resize(360, 600);
+  panel.rescan();
+  QCOMPARE(panel.model()->rowCount(), 3);
+  auto* list = panel.findChild<QListView*>("networkList");
+  // The search matches trigger words too.
+  panel.search()->setText("monochrome");
+  QCOMPARE(list->model()->rowCount(), 1);
+  panel.search()->clear();
+  int ink = -1, film = -1, pickle = -1;
+  for (int r = 0; r < 3; ++r) {
+    const auto* n = panel.model()->at(r);
+    if (n->name == "ink") ink = r;
+    if (n->name == "film") film = r;
+    if (n->name == "old") pickle = r;
+  }
+  QVERIFY(ink >= 0 && film >= 0 && pickle >= 0);
+  QCOMPARE(panel.model()->index(ink).data().toString(), QString("ink (inkwash)"));
+  QVERIFY(!panel.model()->index(film).data(Qt::DecorationRole).isNull());  // the preview beside the file
+  QVERIFY(!panel.model()->index(pickle).data(NetworkListModel::UsableRole).toBool());
+
+  panel.set_model_arch("sd1");
+  panel.select_row(ink);
+  QVERIFY(panel.findChild<QLabel*>("networkTags")->text().startsWith("<a href=\"monochrome\">"));
+  QVERIFY(panel.findChild<QLabel*>("networkBase")->text().contains("the current model is sd1"));
+  QSignalSpy added(&panel, &NetworksPanel::add_network);
+  panel.findChild<QDoubleSpinBox*>("networkAddWeight")->setValue(0.6);
+  panel.findChild<QPushButton*>("networkAdd")->click();
+  QCOMPARE(added.count(), 1);
+  const auto ref = added.front().front().value<NetworkRef>();
+  QCOMPARE(ref.name, std::string("ink"));
+  QCOMPARE(ref.unet, 0.6);
+  QVERIFY(QString::fromStdString(ref.path).endsWith("styles/ink.safetensors"));
+  QSignalSpy inserted(&panel, &NetworksPanel::insert_into_prompt);
+  panel.findChild<QLabel*>("networkTags")->linkActivated("ink wash");
+  QCOMPARE(inserted.front().front().toString(), QString("ink wash"));
+
+  panel.select_row(pickle);  // listed with its reason, not addable
+  QVERIFY(!panel.findChild<QPushButton*>("networkAdd")->isEnabled());
+  QVERIFY(!panel.findChild<QLabel*>("networkProblem")->text().isEmpty());
+}
 
 QTEST_MAIN(NetworksTest)
 #include "test_ui_networks.moc"
