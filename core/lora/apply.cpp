@@ -106,6 +106,90 @@ std::vector<NetworkRef> merged_networks(const models::LoadedModel& model) {
   return model.networks ? model.networks->applied : std::vector<NetworkRef>{};
 }
 
+namespace {
+
+using Jobs = std::map<std::string, Job>;
+
+// Reads and resolves every network, checking every shape: the weights' contributions. Changes nothing.
+Jobs resolve(const models::LoadedModel& model, MergeState& state, const std::vector<NetworkRef>& networks,
+             std::vector<std::shared_ptr<const NetworkFile>>& files, std::vector<NetworkReport>& reports) {
+  Jobs jobs;
+  for (const auto& n : networks) {
+    files.push_back(network_file(state, n.path));
+    const NetworkFile& f = *files.back();
+    NetworkReport r{n.path, f.format, int64_t(f.modules.size())};
+    for (const Module& m : f.modules) {
+      const Target* t = state.names->find(m.name);
+      if (!t) {
+        const std::string c = component_of(m.name);
+        if (!c.empty() && model.configs.count(c) && !model.weights.count(c))
+          ++r.skipped;
+        else
+          r.unmatched.push_back(m.name);
+        continue;
+      }
+      ++r.applied;
+      const std::string id = t->component + "\n" + t->key;
+      check_fits(m, model.weights.at(t->component).at(t->key).sizes(), t->component + ": " + t->key);
+      const double mult = t->component == "unet" ? n.unet : n.te;
+      if (mult == 0) continue;
+      Job& job = jobs[id];
+      job.id = id;
+      job.component = t->component;
+      job.key = t->key;
+      job.parts.push_back({&m, mult * m.scale()});
+    }
+    const int64_t candidates = r.modules - r.skipped;
+    if (candidates > 0 && 2 * r.applied < candidates)
+      throw Error(n.path + ": a network for another model: only " + std::to_string(r.applied) + " of its " +
+                  std::to_string(candidates) + " modules address weights of this model" + arch_hint(f, model) +
+                  "; unmatched: " + list_some(r.unmatched));
+    reports.push_back(std::move(r));
+  }
+  return jobs;
+}
+
+at::Tensor& weight_of(models::LoadedModel& model, const std::string& id) {
+  const size_t nl = id.find('\n');
+  return model.weights.at(id.substr(0, nl)).at(id.substr(nl + 1));
+}
+
+// Points every weight of `jobs` at its merge from W₀ (one weight per task, each committed as soon as it is made,
+// so the peak is the model plus a weight per thread) and every other patched weight back at W₀.
+void merge(models::LoadedModel& model, MergeState& state, Jobs& jobs, MergeReport& report) {
+  std::vector<Job*> todo;
+  for (auto& [id, job] : jobs) {
+    todo.push_back(&job);
+    if (!state.originals.count(id)) state.originals[id] = alias_of(weight_of(model, id));
+  }
+  at::parallel_for(0, int64_t(todo.size()), 1, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) {
+      Job& j = *todo[size_t(i)];
+      const at::Tensor& w0 = state.originals.at(j.id);
+      at::Tensor acc = w0.to(at::kFloat, false, true).contiguous();
+      const std::string target = j.component + ": " + j.key;
+      for (const auto& c : j.parts) add_delta(acc, *c.module, c.factor, target);
+      j.merged = w0.scalar_type() == at::kFloat ? acc : acc.to(w0.scalar_type());
+      point_at(weight_of(model, j.id), j.merged);
+      release_mapped_pages(w0);
+    }
+  });
+  for (auto it = state.originals.begin(); it != state.originals.end();) {
+    if (auto j = jobs.find(it->first); j != jobs.end()) {
+      report.merged_bytes += int64_t(j->second.merged.nbytes());
+      if (!is_mapped_view(it->second)) report.kept_bytes += int64_t(it->second.nbytes());
+      j->second.merged = at::Tensor();
+      ++it;
+      continue;
+    }
+    point_at(weight_of(model, it->first), it->second);
+    ++report.restored_weights;
+    it = state.originals.erase(it);
+  }
+}
+
+}  // namespace
+
 MergeReport set_networks(models::LoadedModel& model, const std::vector<NetworkRef>& networks) {
   const auto t0 = Clock::now();
   MergeReport report;
@@ -117,78 +201,28 @@ MergeReport set_networks(models::LoadedModel& model, const std::vector<NetworkRe
   auto state = model.networks ? model.networks : std::make_shared<MergeState>();
   if (same_networks(state->applied, networks)) return report;
   if (!state->names) state->names = TargetNames::of(model);
-
-  // 1. Read and resolve every network, collecting each weight's contributions. Nothing changes yet.
   std::vector<std::shared_ptr<const NetworkFile>> files;
-  std::map<std::string, Job> jobs;
-  for (const auto& n : networks) {
-    files.push_back(network_file(*state, n.path));
-    const NetworkFile& f = *files.back();
-    NetworkReport r{n.path, f.format, int64_t(f.modules.size())};
-    for (const Module& m : f.modules) {
-      const Target* t = state->names->find(m.name);
-      if (!t) {
-        const std::string c = component_of(m.name);
-        const bool not_loaded = !c.empty() && model.configs.count(c) && !model.weights.count(c);
-        if (not_loaded)
-          ++r.skipped;
-        else
-          r.unmatched.push_back(m.name);
-        continue;
-      }
-      ++r.applied;
-      const double mult = t->component == "unet" ? n.unet : n.te;
-      if (mult == 0) continue;
-      Job& job = jobs[t->component + "\n" + t->key];
-      job.id = t->component + "\n" + t->key;
-      job.component = t->component;
-      job.key = t->key;
-      job.parts.push_back({&m, mult * m.scale()});
+  Jobs jobs = resolve(model, *state, networks, files, report.networks);
+  model.networks = state;
+  try {
+    merge(model, *state, jobs, report);
+  } catch (const std::exception& e) {
+    // Out of memory, most likely: back to the networks merged before (the same bits: a merge is a function of W₀
+    // and the networks), or, failing that too, to the model's own weights.
+    const std::string what = e.what();
+    MergeReport ignored;
+    try {
+      std::vector<std::shared_ptr<const NetworkFile>> prev_files;
+      std::vector<NetworkReport> prev_reports;
+      Jobs prev = resolve(model, *state, state->applied, prev_files, prev_reports);
+      merge(model, *state, prev, ignored);
+    } catch (const std::exception&) {
+      Jobs none;
+      merge(model, *state, none, ignored);
+      state->applied.clear();
+      throw Error("merging the LoRA networks failed (" + what + "); the model is back to its own weights");
     }
-    const int64_t candidates = r.modules - r.skipped;
-    if (candidates > 0 && 2 * r.applied < candidates)
-      throw Error(n.path + ": a network for another model: only " + std::to_string(r.applied) + " of its " +
-                  std::to_string(candidates) + " modules address weights of this model" + arch_hint(f, model) +
-                  "; unmatched: " + list_some(r.unmatched));
-    report.networks.push_back(std::move(r));
-  }
-
-  // 2. Merge into new buffers, from the original weights, one weight per task.
-  std::vector<Job*> todo;
-  for (auto& [id, job] : jobs) todo.push_back(&job);
-  auto original = [&](const Job& j) -> at::Tensor {
-    auto it = state->originals.find(j.id);
-    return it != state->originals.end() ? it->second : model.weights.at(j.component).at(j.key);
-  };
-  at::parallel_for(0, int64_t(todo.size()), 1, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      Job& j = *todo[size_t(i)];
-      const at::Tensor w0 = original(j);
-      at::Tensor acc = w0.to(at::kFloat, false, true).contiguous();
-      const std::string target = j.component + ": " + j.key;
-      for (const auto& c : j.parts) add_delta(acc, *c.module, c.factor, target);
-      j.merged = w0.scalar_type() == at::kFloat ? acc : acc.to(w0.scalar_type());
-    }
-  });
-
-  // 3. Commit: point each weight at its merged buffer, and every weight no longer patched back at W₀.
-  for (Job* j : todo) {
-    at::Tensor& w = model.weights.at(j->component).at(j->key);
-    if (!state->originals.count(j->id)) state->originals[j->id] = alias_of(w);
-    point_at(w, j->merged);
-    report.merged_bytes += int64_t(j->merged.nbytes());
-  }
-  for (auto it = state->originals.begin(); it != state->originals.end();) {
-    if (jobs.count(it->first)) {
-      release_mapped_pages(it->second);
-      if (!is_mapped_view(it->second)) report.kept_bytes += int64_t(it->second.nbytes());
-      ++it;
-      continue;
-    }
-    const size_t nl = it->first.find('\n');
-    point_at(model.weights.at(it->first.substr(0, nl)).at(it->first.substr(nl + 1)), it->second);
-    ++report.restored_weights;
-    it = state->originals.erase(it);
+    throw Error("merging the LoRA networks failed (" + what + "); the model keeps the networks it had");
   }
   state->applied = networks;
   std::map<std::string, MergeState::CachedFile> kept;
@@ -198,7 +232,6 @@ MergeReport set_networks(models::LoadedModel& model, const std::vector<NetworkRe
                               std::filesystem::file_size(networks[i].path, ec)};
   }
   state->files = std::move(kept);
-  model.networks = state;
   report.changed = true;
   report.patched_weights = int64_t(state->originals.size());
   report.seconds = std::chrono::duration<double>(Clock::now() - t0).count();

@@ -27,15 +27,11 @@ bool kernels_fit(at::IntArrayRef patch, at::IntArrayRef weight) {
   return k(patch) == k(weight);
 }
 
-void add_lora(at::Tensor& acc, const Module& m, double factor, const std::string& target) {
+void add_lora(at::Tensor& acc, const Module& m, double factor) {
   at::Tensor down = f32(m, "down"), up = f32(m, "up");
   const int64_t r = down.size(0);
   if (m.part("mid")) down = at::einsum("abkl,bi->aikl", {f32(m, "mid"), down.reshape({r, -1})});
-  std::vector<int64_t> patch{up.size(0)};
-  for (int64_t d = 1; d < down.dim(); ++d) patch.push_back(down.size(d));
   const auto w = acc.sizes();
-  if (patch[0] != w[0] || tail_numel(patch) != tail_numel(w) || !kernels_fit(patch, w))
-    misfit(m, "down", patch, w, target);
   acc.view({w[0], -1}).addmm_(up.reshape({w[0], r}), down.reshape({r, -1}), 1.0, factor);
 }
 
@@ -46,16 +42,11 @@ at::Tensor hada_factor(const Module& m, const char* a, const char* b, const char
   return at::mm(f32(m, a), f32(m, b));
 }
 
-at::Tensor loha(const Module& m, at::IntArrayRef w, const std::string& target) {
-  at::Tensor d = hada_factor(m, "w1a", "w1b", "t1") * hada_factor(m, "w2a", "w2b", "t2");
-  std::vector<int64_t> patch = d.sizes().vec();
-  if (m.part("t1")) patch = {patch[0], m.part("w1b")->size(1), m.part("t1")->size(2), m.part("t1")->size(3)};
-  if (patch[0] != w[0] || tail_numel(patch) != tail_numel(w) || (m.part("t1") && !kernels_fit(patch, w)))
-    misfit(m, "w1a", patch, w, target);
-  return d.reshape(w);
+at::Tensor loha(const Module& m, at::IntArrayRef w) {
+  return (hada_factor(m, "w1a", "w1b", "t1") * hada_factor(m, "w2a", "w2b", "t2")).reshape(w);
 }
 
-at::Tensor lokr(const Module& m, at::IntArrayRef w, const std::string& target) {
+at::Tensor lokr(const Module& m, at::IntArrayRef w) {
   at::Tensor w1 = m.part("w1") ? f32(m, "w1") : at::mm(f32(m, "w1a"), f32(m, "w1b"));
   at::Tensor w2;
   if (m.part("w2"))
@@ -65,20 +56,54 @@ at::Tensor lokr(const Module& m, at::IntArrayRef w, const std::string& target) {
   else
     w2 = at::mm(f32(m, "w2a"), f32(m, "w2b"));
   // The Kronecker product of [a, c] and [b, d, kh, kw] flattened is that of [a, c] and [b, d·kh·kw].
-  std::vector<int64_t> patch{w1.size(0) * w2.size(0), w1.size(1) * w2.size(1)};
-  for (int64_t d = 2; d < w2.dim(); ++d) patch.push_back(w2.size(d));
-  if (patch[0] != w[0] || tail_numel(patch) != tail_numel(w) || (w2.dim() == 4 && !kernels_fit(patch, w)))
-    misfit(m, m.part("w1") ? "w1" : "w1a", patch, w, target);
   return at::kron(w1, w2.reshape({w2.size(0), -1})).reshape(w);
+}
+
+std::vector<int64_t> sizes(const Module& m, const char* role) { return m.part(role)->sizes().vec(); }
+
+// The patch's shape from its parts' shapes alone (no arithmetic), and the part a misfit is reported on.
+std::pair<std::vector<int64_t>, const char*> patch_shape(const Module& m) {
+  switch (m.kind) {
+    case Kind::LoRA: {
+      std::vector<int64_t> p{m.part("up")->size(0)}, down = sizes(m, "down");
+      p.insert(p.end(), down.begin() + 1, down.end());
+      if (m.part("mid")) p = {p[0], down[1], m.part("mid")->size(2), m.part("mid")->size(3)};
+      return {p, "down"};
+    }
+    case Kind::LoHa:
+      if (m.part("t1"))
+        return {{m.part("w1a")->size(1), m.part("w1b")->size(1), m.part("t1")->size(2), m.part("t1")->size(3)}, "w1a"};
+      return {{m.part("w1a")->size(0), m.part("w1b")->size(1)}, "w1a"};
+    case Kind::LoKr: {
+      std::vector<int64_t> w1 = m.part("w1") ? sizes(m, "w1") : std::vector<int64_t>{m.part("w1a")->size(0), m.part("w1b")->size(1)};
+      std::vector<int64_t> w2 = m.part("w2")   ? sizes(m, "w2")
+                                : m.part("t2") ? std::vector<int64_t>{m.part("w2a")->size(1), m.part("w2b")->size(1),
+                                                                      m.part("t2")->size(2), m.part("t2")->size(3)}
+                                               : std::vector<int64_t>{m.part("w2a")->size(0), m.part("w2b")->size(1)};
+      std::vector<int64_t> p{w1[0] * w2[0], w1[1] * w2[1]};
+      p.insert(p.end(), w2.begin() + 2, w2.end());
+      return {p, m.part("w1") ? "w1" : "w1a"};
+    }
+  }
+  return {{}, "down"};
 }
 
 }  // namespace
 
+void check_fits(const Module& m, at::IntArrayRef weight, const std::string& target) {
+  const auto [patch, role] = patch_shape(m);
+  // A 2-D LoHa / LoKr product may stand for a k×k conv (LyCORIS stores w1b as [r, in·kh·kw]).
+  const bool flat_ok = m.kind != Kind::LoRA && patch.size() == 2;
+  if (patch[0] != weight[0] || tail_numel(patch) != tail_numel(weight) || (!flat_ok && !kernels_fit(patch, weight)))
+    misfit(m, role, patch, weight, target);
+}
+
 void add_delta(at::Tensor& acc, const Module& m, double factor, const std::string& target) {
+  check_fits(m, acc.sizes(), target);
   switch (m.kind) {
-    case Kind::LoRA: add_lora(acc, m, factor, target); return;
-    case Kind::LoHa: acc.add_(loha(m, acc.sizes(), target), factor); return;
-    case Kind::LoKr: acc.add_(lokr(m, acc.sizes(), target), factor); return;
+    case Kind::LoRA: add_lora(acc, m, factor); return;
+    case Kind::LoHa: acc.add_(loha(m, acc.sizes()), factor); return;
+    case Kind::LoKr: acc.add_(lokr(m, acc.sizes()), factor); return;
   }
 }
 

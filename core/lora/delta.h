@@ -14,6 +14,9 @@
 
 namespace ripen::lora {
 
+// Throws the misfit error add_delta would, from the parts' shapes alone (checked for every module before any merge).
+void check_fits(const Module& m, at::IntArrayRef weight, const std::string& target);
+
 // acc: fp32, contiguous, the shape of the weight `target` (component: key, for messages).
 void add_delta(at::Tensor& acc, const Module& m, double factor, const std::string& target);
 
