@@ -62,7 +62,7 @@ at::Tensor lokr(const Module& m, at::IntArrayRef w) {
 std::vector<int64_t> sizes(const Module& m, const char* role) { return m.part(role)->sizes().vec(); }
 
 // The patch's shape from its parts' shapes alone (no arithmetic), and the part a misfit is reported on.
-std::pair<std::vector<int64_t>, const char*> patch_shape(const Module& m) {
+std::pair<std::vector<int64_t>, const char*> shape_and_role(const Module& m) {
   switch (m.kind) {
     case Kind::LoRA: {
       std::vector<int64_t> p{m.part("up")->size(0)}, down = sizes(m, "down");
@@ -90,8 +90,10 @@ std::pair<std::vector<int64_t>, const char*> patch_shape(const Module& m) {
 
 }  // namespace
 
+std::vector<int64_t> patch_shape(const Module& m) { return shape_and_role(m).first; }
+
 void check_fits(const Module& m, at::IntArrayRef weight, const std::string& target) {
-  const auto [patch, role] = patch_shape(m);
+  const auto [patch, role] = shape_and_role(m);
   // A 2-D LoHa / LoKr product may stand for a k×k conv (LyCORIS stores w1b as [r, in·kh·kw]).
   const bool flat_ok = m.kind != Kind::LoRA && patch.size() == 2;
   if (patch[0] != weight[0] || tail_numel(patch) != tail_numel(weight) || (!flat_ok && !kernels_fit(patch, weight)))

@@ -14,6 +14,10 @@
 
 namespace ripen::lora {
 
+// The shape of a module's patch from its parts' shapes alone ([out, in] or [out, in, kh, kw]; a LoHa / LoKr product
+// may be [out, in·kh·kw] for a conv).
+std::vector<int64_t> patch_shape(const Module& m);
+
 // Throws the misfit error add_delta would, from the parts' shapes alone (checked for every module before any merge).
 void check_fits(const Module& m, at::IntArrayRef weight, const std::string& target);
 
