@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "cli/command.h"
+#include "lora/network_info.h"
 #include "models/detect.h"
 #include "models/model_hash.h"
 #include "models/unet_file.h"
@@ -56,6 +57,34 @@ int print_component_file(const models::ComponentFileInfo& f, bool as_json, bool 
   return 0;
 }
 
+// A LoRA / LyCORIS file: format, architecture, ranks, module counts, metadata (long values cut in the text form).
+int print_network(const std::string& path, bool as_json) {
+  const auto j = lora::describe_network(path);
+  if (as_json) {
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  auto counts = [](const nlohmann::json& o) {
+    std::string s;
+    for (const auto& [k, v] : o.items()) s += (s.empty() ? "" : ", ") + k + " " + std::to_string(v.get<int64_t>());
+    return s;
+  };
+  std::cout << path << "\n  network:      " << j["format"].get<std::string>() << " (" << counts(j["kinds"]) << ")\n"
+            << "  architecture: " << j["architecture"].get<std::string>() << " (from "
+            << j["architecture_source"].get<std::string>() << ")\n"
+            << "  modules:      " << j["modules"].get<int64_t>() << " (" << counts(j["components"]) << ")\n"
+            << "  ranks:        " << counts(j["ranks"]) << "\n  alphas:       " << j["alphas"].dump();
+  if (j["modules_without_alpha"].get<int64_t>() > 0)
+    std::cout << " (" << j["modules_without_alpha"].get<int64_t>() << " modules without alpha: scale 1)";
+  std::cout << "\n";
+  for (const auto& [k, v] : j["metadata"].items()) {
+    std::string s = v.get<std::string>();
+    if (s.size() > 160) s = s.substr(0, 160) + "… (" + std::to_string(s.size()) + " characters)";
+    std::cout << "  " << k << ": " << s << "\n";
+  }
+  return 0;
+}
+
 int run_info(Args& args) {
   bool as_json = args.flag("--json");
   bool hash = args.flag("--hash");
@@ -73,6 +102,8 @@ int run_info(Args& args) {
   args.finish();
   if (args.positional().size() != 1) throw UsageError{"usage: ripen-cli info MODEL [--json] [--hash] [--config DIR] [--prediction eps|v] [--unet FILE|DIR] [--vae FILE]"};
   const std::string path = args.positional()[0];
+  if (opts.unet_path.empty() && opts.vae_path.empty() && lora::looks_like_network(path))
+    return print_network(path, as_json);
   if (opts.unet_path.empty() && opts.vae_path.empty())
     if (auto file = models::inspect_component_file(path)) return print_component_file(*file, as_json, hash);
   auto info = models::inspect_model(path, opts);

@@ -1,12 +1,14 @@
 // ripen-cli eval --component tokenizer|tokenizer_2|text_encoder|text_encoder_2 (see cli/eval_model.h for flags).
 //   tokenizer*:     IN is a JSON array of prompts -> input_ids int64 [N,77]
 //   text_encoder*:  IN holds input_ids -> last_hidden_state, penultimate_hidden_state (no final LN),
-//                   penultimate_final_ln, pooler_output, and text_embeds where the encoder has a projection
+//                   penultimate_final_ln, pooler_output, and text_embeds where the encoder has a projection;
+//                   --lora FILE[:TE[:UNET]] (repeatable) merges LoRA networks into the encoder first
 #include <ATen/core/grad_mode.h>
 
 #include <nlohmann/json.hpp>
 
 #include "cli/eval_model.h"
+#include "cli/lora_flags.h"
 #include "tensors/error.h"
 #include "tensors/json_file.h"
 #include "tensors/safetensors.h"
@@ -31,11 +33,13 @@ int eval_tokenizer(Args& args, const std::string& name) {
 }
 
 int eval_text_encoder(Args& args, const std::string& name) {
+  const auto networks = lora_flags(args);
   auto run = parse_eval_model_flags(args, {name});
   auto in = SafeTensors::open(run.inputs);
   if (!in.contains("input_ids")) throw ripen::Error(run.inputs + ": missing tensor 'input_ids'");
   at::Tensor ids = in.tensor("input_ids").to(at::kLong);
   auto model = models::load_model(run.model, run.options);
+  merge_networks(model, networks);
   const auto& te = name == "text_encoder" ? model.text_encoder : model.text_encoder_2;
   if (!te) throw ripen::Error(run.model + ": has no " + name);
   at::NoGradGuard no_grad;

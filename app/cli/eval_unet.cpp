@@ -2,8 +2,10 @@
 //   IN: sample [B,4,h,w], timestep (scalar or [B]), encoder_hidden_states [B,T,C]; SDXL also text_embeds [B,P]
 //   and time_ids [B,6] -> model_output (the raw eps or v prediction).
 //   --guidance-embed W: for a UNet with time_cond_proj_dim (LCM), the guidance embedding of W as timestep_cond.
+//   --lora FILE[:TE[:UNET]] (repeatable): LoRA networks merged into the UNet first (cli/lora_flags.h).
 //   W is the LCM w, already guidance_scale − 1 (nets/embeddings.h); without the flag the UNet gets zeros.
 #include "cli/eval_model.h"
+#include "cli/lora_flags.h"
 #include <ATen/core/grad_mode.h>
 #include <cmath>
 #include "nets/embeddings.h"
@@ -16,11 +18,13 @@ namespace {
 int eval_unet(Args& args) {
   // get_double refuses NaN, so NaN here means the flag is absent.
   const double guidance_embed = args.get_double("--guidance-embed", NAN);
+  const auto networks = lora_flags(args);
   auto run = parse_eval_model_flags(args, {"unet"});
   auto in = SafeTensors::open(run.inputs);
   for (const char* k : {"sample", "timestep", "encoder_hidden_states"})
     if (!in.contains(k)) throw ripen::Error(run.inputs + ": missing tensor '" + std::string(k) + "'");
   auto model = models::load_model(run.model, run.options);
+  merge_networks(model, networks);
   const auto& unet = *model.unet;
   auto opts = at::TensorOptions().dtype(unet.dtype()).device(unet.device());
   at::Tensor sample = in.tensor("sample", opts);

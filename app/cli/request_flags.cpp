@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "cli/lora_flags.h"
 #include "pipeline/model_presets.h"
 #include "pipeline/presets.h"
 #include "sampling/noise_source.h"
@@ -64,7 +65,8 @@ std::string request_flags_help() {
          "  --eta X  --s-noise X\n"
          "  --solver-type midpoint|heun  --polish-sigma X  --adaptive on|off (custom: stop once the image settles)\n"
          "  --hires  (quality/custom: upscale 2x, re-noise, finish; \"hires fix\")  --hires-strength X (0..1,\n"
-         "     default 0.45; latent upscale wants 0.55-0.7)  --hires-steps N (default 20)  --hires-upscale image|latent\n";
+         "     default 0.45; latent upscale wants 0.55-0.7)  --hires-steps N (default 20)  --hires-upscale image|latent\n"
+         "  --lora FILE[:TE[:UNET]]  (repeatable) a LoRA / LyCORIS network; one number sets both multipliers\n";
 }
 
 GenerationRequest request_from_flags(Args& args, GenerationRequest r) {
@@ -163,6 +165,7 @@ GenerationRequest request_from_flags(Args& args, GenerationRequest r) {
   if ((hires_steps || hires_upscale) && !r.hires)
     throw UsageError{std::string(hires_steps ? "--hires-steps" : "--hires-upscale") + " applies with --hires"};
   r.polish_sigma = args.get_double("--polish-sigma", r.polish_sigma);
+  for (auto& n : lora_flags(args)) r.networks.push_back(std::move(n));
   // Sampler flags without --preset mean custom; fast and quality decide these themselves, lightning takes
   // only --steps (4 to 6).
   if ((sampler_flags || (steps_given && r.preset != Preset::Lightning)) && !preset_given) r.preset = Preset::Custom;

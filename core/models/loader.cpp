@@ -1,6 +1,3 @@
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <set>
 
@@ -9,6 +6,7 @@
 #include "models/source.h"
 #include "models/validate.h"
 #include "tensors/error.h"
+#include "tensors/mapped_pages.h"
 #include "tensors/params.h"
 #include "text/sentencepiece_prompt_tokenizer.h"
 
@@ -22,18 +20,6 @@ bool wanted(const LoadOptions& o, const std::string& name) {
   return std::find(o.components.begin(), o.components.end(), name) != o.components.end();
 }
 
-// Drops the pages of a view of the mapped file from this process. They are clean private pages: the kernel
-// re-reads them from the file if they are ever touched again. Owned buffers are left alone.
-void release_pages(const at::Tensor& t) {
-  static const long page = sysconf(_SC_PAGESIZE);
-  if (!t.defined() || t.numel() == 0 || t.device().type() != at::kCPU) return;
-  if (t.storage().data_ptr().get_context() == t.storage().data()) return;  // not a from_blob view of the mapping
-  auto begin = reinterpret_cast<uintptr_t>(t.data_ptr());
-  auto end = begin + t.numel() * t.element_size();
-  uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
-  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
-}
-
 // Converts each tensor that needs another dtype/device now, one at a time, releasing the file pages it was
 // read from right away: loading an fp16 file into fp32 then peaks at the converted weights plus one tensor,
 // not plus the whole file. Tensors already in the target form stay zero-copy views of the mapping.
@@ -42,7 +28,7 @@ ParamStore store_for(ComponentSource& comp, at::TensorOptions target) {
   for (auto& [k, t] : comp.tensors) {
     if (!at::isFloatingType(t.scalar_type()) || (t.scalar_type() == dtype && t.device() == target.device())) continue;
     at::Tensor converted = t.to(target.device(), dtype);
-    release_pages(t);
+    release_mapped_pages(t);
     t = converted;
   }
   return ParamStore::from_tensors(comp.tensors, comp.origin, target);
@@ -93,6 +79,7 @@ LoadedModel load_model(const std::string& path, const LoadOptions& options) {
       ParamStore ps = store_for(comp, target);
       m.unet = UNet2DCondition::bind(ps, cfg);
       finish(ps, comp, {});
+      m.weights[name] = ps.param_map();
     } else if (name == "vae") {
       VaeConfig cfg = VaeConfig::from_json(comp.config, comp.config_origin);
       auto vae_target = target.dtype(AutoencoderKL::safe_dtype(cfg, options.dtype, options.device));
@@ -105,6 +92,7 @@ LoadedModel load_model(const std::string& path, const LoadOptions& options) {
       text::ClipTextModel te;
       te.bind(ps, cfg);
       finish(ps, comp, text::ClipTextModel::ignored_keys());
+      m.weights[name] = ps.param_map();
       (name == "text_encoder" ? m.text_encoder : m.text_encoder_2) = std::move(te);
     }
   }

@@ -27,6 +27,10 @@
 #include "text/clip_tokenizer.h"
 #include "text/token_encoder.h"
 
+namespace ripen::lora {
+struct MergeState;  // the LoRA networks merged into a model's weights (lora/apply.h)
+}
+
 namespace ripen::models {
 
 // Which text-encoder output the UNet is conditioned on (the pipeline applies clip skip on top for SD1/SD2).
@@ -53,6 +57,10 @@ struct LoadedModel {
   std::optional<AutoencoderKL> vae;
   // Configs the components were built from (diffusers field names), for `ripen-cli info` and debugging.
   std::map<std::string, nlohmann::json> configs;
+  // Every parameter of the UNet and text encoders by its diffusers key (component -> key -> the very tensor the
+  // network holds, so a change through it is the network's own). Weight patches (core/lora) go through it.
+  std::map<std::string, std::map<std::string, at::Tensor>> weights;
+  std::shared_ptr<lora::MergeState> networks;  // LoRA networks merged now (lora/apply.h); null: none ever
   // Components loaded from their own file instead of the model's (LoadOptions::unet_path/vae_path): name -> file.
   std::map<std::string, std::string> component_files;
 

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "lora/apply.h"
 #include "models/model.h"
 #include "pipeline/plan_runner.h"
 #include "pipeline/hires.h"
@@ -260,6 +261,10 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   res.record.plan = in.plan ? *in.plan : plan_for(req);  // the library row and image metadata keep the plan that ran
   auto m = model(req.model, req.unet, req.vae);
   if (!m->unet || !m->vae) throw Error(m->name + ": the model needs a UNet and a VAE");
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    lora::set_networks(*m, req.networks);  // exactly these networks merged (none: the model's own weights)
+  }
   res.record.model_name = m->name;
   res.record.model_hash = m->short_hash;
   struct ReleaseContext {  // the UNet's kept context and K/V memos, however the generation ends

@@ -1,0 +1,30 @@
+#pragma once
+// ΔW of one module, in fp32, added to a weight: acc += factor · ΔW, with factor = multiplier · alpha / rank.
+//   LoRA   ΔW = up @ down; a k×k conv down and 1×1 up compose to ΔW[o,i,kh,kw] = Σ_r up[o,r] · down[r,i,kh,kw];
+//          with a lora_mid (LoCon's CP form) down becomes Σ_b mid[a,b,kh,kw] · down[b,i] first
+//   LoHa   ΔW = (w1a @ w1b) ⊙ (w2a @ w2b); Tucker form: each factor is Σ_ij t[i,j,…] · wa[i,p] · wb[j,q]
+//   LoKr   ΔW = w1 ⊗ w2 (Kronecker), w1 = lokr_w1 or w1a @ w1b, w2 = lokr_w2, w2a @ w2b or the Tucker form
+// reshaped to the weight's shape (a 1×1 conv and a Linear take the same numbers). A patch whose shape does not
+// fit the weight throws ripen::Error naming the file's key and the model's, with both shapes.
+#include <ATen/ATen.h>
+
+#include <string>
+
+#include "lora/network_file.h"
+
+namespace ripen::lora {
+
+// The shape of a module's patch from its parts' shapes alone ([out, in] or [out, in, kh, kw]; a LoHa / LoKr product
+// may be [out, in·kh·kw] for a conv).
+std::vector<int64_t> patch_shape(const Module& m);
+
+// Throws the misfit error add_delta would, from the parts' shapes alone (checked for every module before any merge).
+void check_fits(const Module& m, at::IntArrayRef weight, const std::string& target);
+
+// acc: fp32, contiguous, the shape of the weight `target` (component: key, for messages).
+void add_delta(at::Tensor& acc, const Module& m, double factor, const std::string& target);
+
+// ΔW itself (factor 1, no alpha), shaped like `shape`: tests and `ripen-cli info`.
+at::Tensor module_delta(const Module& m, at::IntArrayRef shape, const std::string& target = "weight");
+
+}  // namespace ripen::lora
