@@ -32,4 +32,13 @@ shot settings settings --theme light
 shot presets presets --theme light
 shot main-de main --theme light --language de
 shot main-ja main --theme light --language ja
+# Two LoRAs active: the wave-2 oracle's LoRAs for tiny-sd15 (random weights, so the picture is noise by design),
+# placed in an A1111-style install the settings point at.
+oracle="${RIPEN_ORACLE_DIR:-$root/../shared/oracle}"
+if [ -f "$oracle/wave2/lora/tiny-sd15-kohya.safetensors" ]; then
+  mkdir -p "$work/a1111/models/Lora/styles"
+  ln -s "$oracle/wave2/lora/tiny-sd15-kohya.safetensors" "$work/a1111/models/Lora/styles/ink-wash.safetensors"
+  ln -s "$oracle/wave2/lora/tiny-sd15-peft.safetensors" "$work/a1111/models/Lora/fine-detail.safetensors"
+  (model="$oracle/tiny-sd15" RIPEN_SHOT_INSTALL="$work/a1111" shot networks networks --theme light)
+fi
 RIPEN_EMBEDDED_MODEL="$work/none" shot first-run first-run --theme light --model embedded

@@ -2,6 +2,8 @@
 
 #include <QComboBox>
 #include <QDialog>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QGuiApplication>
@@ -15,6 +17,8 @@
 #include "ui/catalogue_dialog.h"
 #include "ui/gallery_view.h"
 #include "ui/main_window.h"
+#include "ui/network_list_model.h"
+#include "ui/networks_panel.h"
 #include "ui/prompt_panel.h"
 #include "ui/settings_dialog.h"
 #include "ui/studio_controller.h"
@@ -69,7 +73,9 @@ void prepare_prompt(MainWindow& w, const char* prompt) {
 }
 }  // namespace
 
-QStringList scene_names() { return {"main", "first-run", "explore", "compare", "settings", "models", "presets"}; }
+QStringList scene_names() {
+  return {"main", "first-run", "explore", "compare", "settings", "models", "presets", "networks"};
+}
 
 int run_scene(QApplication&, MainWindow& w, const QString& scene, const QString& path) {
   if (QWindow* h = w.windowHandle()) h->setPosition(0, 0);
@@ -121,6 +127,29 @@ int run_scene(QApplication&, MainWindow& w, const QString& scene, const QString&
     const bool ok = grab(w, path);
     mode->hidePopup();
     return ok ? 0 : 2;
+  } else if (scene == "networks") {  // two LoRAs of the settings' installs active, the Networks dock on the first
+    if (const QString install = qEnvironmentVariable("RIPEN_SHOT_INSTALL"); !install.isEmpty()) {
+      ui::AppSettings s = w.controller()->settings();
+      s.install_folders = {install};
+      w.apply_settings(s);
+    }
+    auto* n = w.networks_panel();
+    n->rescan();
+    if (n->model()->rowCount() < 2) {
+      std::fprintf(stderr, "networks scene: fewer than two LoRA files in the settings' install folders\n");
+      return 2;
+    }
+    const double weights[2] = {0.8, 0.45};
+    for (int row = 1; row >= 0; --row) {
+      n->select_row(row);
+      n->findChild<QDoubleSpinBox*>("networkAddWeight")->setValue(weights[row]);
+      n->add_current();
+    }
+    if (auto* dock = qobject_cast<QDockWidget*>(n->parentWidget())) dock->raise();
+    prepare_prompt(w, "a red apple on a white table, ink wash");
+    w.prompt_panel()->set_size(size, size);
+    w.generate();
+    if (!wait_jobs(w, 1)) return 3;
   } else if (scene != "first-run") {
     std::fprintf(stderr, "unknown scene '%s' (one of: %s)\n", qPrintable(scene), qPrintable(scene_names().join(", ")));
     return 2;
