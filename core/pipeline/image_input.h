@@ -15,7 +15,8 @@ enum class StrengthRule { A1111, Diffusers };
 // request's size and pasted back (A1111's "Only masked").
 enum class InpaintArea { Full, Masked };
 // What the masked region starts as (A1111 "Masked content"): fill = the picture's colours blurred into the hole,
-// original = the picture, latent noise = noise in place of the picture's latents, latent nothing = zero latents.
+// original = the picture, latent noise = the hole filled, then the seed's noise in place of its latents, latent
+// nothing = the hole filled, then zero latents there.
 enum class MaskedContent { Fill, Original, LatentNoise, LatentNothing };
 // How outpainting fills the new canvas before it is repainted: repeat the edge pixels, or uniform noise.
 enum class OutpaintFill { Edge, Noise };

@@ -174,20 +174,24 @@ PreparedImage prepare_image(ImageCanvas c, const ImageInput& in, MaskHandling ha
   p.region = {0, 0, c.width, c.height};
   if (inpaint) {
     at::Tensor blurred = gaussian_blur(c.mask, in.mask_blur);
-    at::Tensor overlay = handling == MaskHandling::Diffusers ? binarize(blurred) : blurred;
+    // A1111 pastes back with the blurred mask doubled (clipped) over the whole picture, as is for "only masked".
+    at::Tensor overlay = handling == MaskHandling::Diffusers      ? binarize(blurred)
+                         : in.inpaint_area == InpaintArea::Masked ? blurred
+                                                                  : (blurred * 2).clamp(0, 1);
     if (overlay.max().item<float>() <= 0) throw Error("mask " + in.mask + " selects nothing after binarizing");
     p.canvas = c.picture;
     p.overlay = overlay;
-    m = overlay;
+    m = handling == MaskHandling::Diffusers ? overlay : blurred;
     if (in.inpaint_area == InpaintArea::Masked) {
       const int64_t pw = process_width > 0 ? process_width : c.width, ph = process_height > 0 ? process_height : c.height;
-      p.region = crop_region(overlay, in.masked_padding, pw, ph);
+      p.region = crop_region(blurred, in.masked_padding, pw, ph);
       pic = fit_lanczos(crop(pic, p.region), ph, pw);
-      m = at::upsample_bilinear2d(crop(overlay, p.region), {ph, pw}, false).clamp(0, 1);
+      m = at::upsample_bilinear2d(crop(m, p.region), {ph, pw}, false).clamp(0, 1);
       if (handling == MaskHandling::Diffusers) m = binarize(m);
       p.width = pw, p.height = ph;
     }
-    if (in.masked_content == MaskedContent::Fill) pic = fill_masked(pic, m);
+    // A1111 fills the hole for every masked content but "original" (latent noise / nothing then replace its latents).
+    if (in.masked_content != MaskedContent::Original) pic = fill_masked(pic, m);
   }
   if (!(p.pure_noise_start && nine)) p.init_latents = encode_sampled(vae, pic, noise, tile_latent);
   if (inpaint) {
