@@ -5,6 +5,7 @@
 
 #include "cli/command.h"
 #include "cli/generate_output.h"
+#include "cli/image_flags.h"
 #include "cli/request_flags.h"
 #include "tensors/error.h"
 #include "tensors/safetensors.h"
@@ -24,7 +25,7 @@ at::Tensor tensor_flag(const char* flag, const std::string& file, const char* ke
 
 int run_generate(Args& args) {
   if (args.flag("--help")) {
-    std::cerr << "usage: ripen-cli generate [flags]\n" << request_flags_help() << output_flags_help()
+    std::cerr << "usage: ripen-cli generate [flags]\n" << request_flags_help() << image_flags_help() << output_flags_help()
               << "  --init-latents FILE.safetensors  (tensor 'latents': the unit-variance initial noise [B,4,H/8,W/8],\n"
                  "                                   diffusers' `latents` argument, scaled by the start σ here)\n"
                  "  --step-noise FILE.safetensors    (tensor 'step_noise' [steps-1,B,4,H/8,W/8]: the fresh noise of\n"
@@ -41,6 +42,8 @@ int run_generate(Args& args) {
     if (!file->empty() && !std::filesystem::exists(*file)) throw UsageError{"'" + *file + "' not found"};
   OutputFlags out = output_flags(args);
   PipelineOptions po = pipeline_flags(args);
+  job.request.image = image_input_from_flags(args, po.parity == Parity::Diffusers);
+  job.inputs.encode_noise = encode_noise_flag(args);
   if (auto f = args.get("--init-latents")) job.inputs.initial_noise = tensor_flag("--init-latents", *f, "latents");
   if (auto f = args.get("--step-noise")) job.inputs.step_noise = tensor_flag("--step-noise", *f, "step_noise");
   args.finish();
@@ -51,6 +54,7 @@ int run_generate(Args& args) {
   std::signal(SIGINT, on_sigint);
   session::JobOutcome o = session.run(job, progress_sink(!out.quiet), g_cancel);
   std::signal(SIGINT, SIG_DFL);
+  for (const std::string& note : o.result.notes) std::cerr << "note: " << note << "\n";
   return finish_result(o, out);
 }
 

@@ -1,4 +1,5 @@
 #include "cli/generate_output.h"
+#include "cli/image_flags.h"
 
 #include <ATen/Parallel.h>
 #include <unistd.h>
@@ -45,6 +46,7 @@ OutputFlags output_flags(Args& args) {
 
 PipelineOptions pipeline_flags(Args& args) {
   PipelineOptions o;
+  o.read_image = cli_image_reader();  // request.image's picture files
   std::string dev = args.get_or("--device", "cpu");
   if (dev == "cuda") {
     o.device = at::Device(at::kCUDA);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <sstream>
 #include <vector>
 
 #include "sampling/registry_names.h"
@@ -291,6 +292,26 @@ std::string join_parameters(const GenerationRequest& r, const std::vector<std::p
 }
 }  // namespace
 
+// What StableDiffusionProcessingImg2Img.init adds to extra_generation_params, in its order: Mask blur when
+// blurred, Inpaint area and Masked area padding for "Only masked", Masked content unless "original"; then Ripen's
+// strength rule (A1111 has one) and outpaint margins.
+static void add_image_fields(std::vector<std::pair<std::string, std::string>>& params, const ImageInput& in) {
+  if (in.inpaint()) {
+    if (in.mask_blur > 0) params.push_back({"Mask blur", std::to_string(in.mask_blur)});
+    if (in.inpaint_area == InpaintArea::Masked) {
+      params.push_back({"Inpaint area", a1111_inpaint_area(in.inpaint_area)});
+      params.push_back({"Masked area padding", std::to_string(in.masked_padding)});
+    }
+    if (in.masked_content != MaskedContent::Original)
+      params.push_back({"Masked content", a1111_masked_content(in.masked_content)});
+  }
+  params.push_back({"Ripen strength rule", to_string(in.strength_rule)});
+  if (in.outpaints())
+    params.push_back({"Ripen outpaint", std::to_string(in.outpaint_left) + " " + std::to_string(in.outpaint_right) +
+                                            " " + std::to_string(in.outpaint_top) + " " +
+                                            std::to_string(in.outpaint_bottom) + " " + to_string(in.outpaint_fill)});
+}
+
 std::string a1111_parameters(const GenerationRequest& r, const SamplingPlan& plan, const GenerationRecord& rec) {
   std::string model_name = rec.model_name;
   if (model_name.empty() && r.model != "embedded") model_name = std::filesystem::path(r.model).stem().string();
@@ -311,9 +332,12 @@ std::string a1111_parameters(const GenerationRequest& r, const SamplingPlan& pla
   params.push_back({"Model", model_name});
   // The 2x pass is A1111's hires fix: "Denoising strength" sits among the main fields, the "Hires ..." extras come
   // after RNG (txt2img's init() adds them before the sampler adds Eta). Size stays the first pass's.
-  if (plan.hires) params.push_back({"Denoising strength", python_float_repr(plan.hires_strength)});
+  // img2img's strength takes the key (A1111's img2img has no hires pass; the plan key keeps the pass's strength).
+  if (r.image) params.push_back({"Denoising strength", python_float_repr(r.image->strength)});
+  else if (plan.hires) params.push_back({"Denoising strength", python_float_repr(plan.hires_strength)});
   if (r.clip_skip > 1) params.push_back({"Clip skip", std::to_string(r.clip_skip)});
   params.push_back({"RNG", r.noise == NoiseSource::Cpu ? "CPU" : "NV"});
+  if (r.image) add_image_fields(params, *r.image);
   if (plan.hires) {
     const std::string hires_label = a1111_sampler_label(plan.hires_sampler, plan.solver_type);
     if (hires_label != params[1].second) params.push_back({"Hires sampler", hires_label});
@@ -411,6 +435,30 @@ std::optional<A1111Parameters> parse_a1111_parameters(const std::string& text) {
     for (const auto& [ours, label] : kSchedules)
       if (*v == label) r.schedule = ours;
     if (sampling::is_schedule_name(*v)) r.schedule = *v;  // ours without an A1111 label (trailing, lcm, ...)
+  }
+  // img2img / inpainting: "Denoising strength" without a hires fix, or any inpaint key. The picture itself is not
+  // in the text: request.image.image stays empty for the caller to supply.
+  const bool hires_fix = field("Hires upscale") != nullptr;
+  if ((!hires_fix && field("Denoising strength")) || field("Mask blur") || field("Inpaint area") ||
+      field("Masked content") || field("Ripen strength rule")) {
+    ImageInput in;
+    in.mask_blur = 0;  // absent: not blurred
+    if (auto v = field("Denoising strength")) parse_number(*v, in.strength);
+    if (auto v = field("Mask blur")) parse_number(*v, in.mask_blur);
+    if (auto v = field("Masked area padding")) parse_number(*v, in.masked_padding);
+    try {
+      if (auto v = field("Inpaint area")) in.inpaint_area = inpaint_area_from_a1111(*v);
+      if (auto v = field("Masked content")) in.masked_content = masked_content_from_a1111(*v);
+      if (auto v = field("Ripen strength rule")) in.strength_rule = strength_rule_from_string(*v);
+      if (auto v = field("Ripen outpaint")) {
+        std::istringstream ss(*v);
+        std::string fill;
+        ss >> in.outpaint_left >> in.outpaint_right >> in.outpaint_top >> in.outpaint_bottom >> fill;
+        in.outpaint_fill = outpaint_fill_from_string(fill);
+      }
+    } catch (const std::exception&) {  // an unknown word: left at its default, as A1111 does
+    }
+    r.image = in;
   }
   // Hires fix at 2x (the only factor Ripen's hires pass has); without "Hires steps" A1111 reuses Steps.
   if (auto v = field("Hires upscale")) {

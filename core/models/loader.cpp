@@ -97,7 +97,7 @@ LoadedModel load_model(const std::string& path, const LoadOptions& options) {
     }
   }
   if (wanted(options, "vae")) {  // step previews
-    const int64_t channels = m.unet ? m.unet->config().in_channels : 0;
+    const int64_t channels = m.unet ? m.unet->config().out_channels : 0;  // latent channels (an inpainting UNet takes 9)
     m.latent_rgb = model_latent_rgb_factors(path, m.arch, channels, &m.latent_rgb_source);
     auto files = options.taesd_path.empty() ? find_taesd(path, m.arch) : std::vector<std::string>{options.taesd_path};
     if (!files.empty()) {

@@ -253,7 +253,9 @@ void replace_unet(ModelSource& src, OpenedFile f) {
   const int64_t added = text_time ? field("projection_class_embeddings_input_dim") : 0;
   std::vector<Misfit> misfits;
   auto n = [](int64_t v) { return std::to_string(v); };
-  if (in != base_cfg.in_channels || out != base_cfg.out_channels)
+  // An inpainting UNet takes the latents, the mask and the masked picture's latents: 2·out + 1 channels in.
+  const bool inpainting = in == 2 * base_cfg.out_channels + 1 && base_cfg.in_channels == base_cfg.out_channels;
+  if ((in != base_cfg.in_channels && !inpainting) || out != base_cfg.out_channels)
     misfits.push_back({"latent channels in/out " + n(in) + "/" + n(out) + ", the base's " + n(base_cfg.in_channels) + "/" +
                            n(base_cfg.out_channels),
                        {"conv_in.weight", "conv_out.weight"}});

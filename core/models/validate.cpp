@@ -93,10 +93,15 @@ void check_unet_against_neighbours(const ModelSource& src, const Checked& ok, st
   UNetConfig want = *ok.unet;
   std::vector<std::string> reasons;
   auto origin = [&](const std::string& c) { return src.components.at(c).config_origin; };
-  if (ok.vae && (want.in_channels != ok.vae->latent_channels || want.out_channels != ok.vae->latent_channels)) {
+  // An inpainting UNet takes 2·latent + 1 channels: the latents, the mask and the masked picture's latents.
+  const bool inpainting = ok.vae && want.in_channels == 2 * ok.vae->latent_channels + 1;
+  if (ok.vae && ((want.in_channels != ok.vae->latent_channels && !inpainting) ||
+                 want.out_channels != ok.vae->latent_channels)) {
     reasons.push_back("in_channels " + std::to_string(want.in_channels) + " and out_channels " + std::to_string(want.out_channels) +
-                      " must be the VAE's latent_channels " + std::to_string(ok.vae->latent_channels) + " (" + origin("vae") + ")");
-    want.in_channels = want.out_channels = ok.vae->latent_channels;
+                      " must be the VAE's latent_channels " + std::to_string(ok.vae->latent_channels) + " (" + origin("vae") +
+                      "; in_channels 2·latent + 1 for an inpainting UNet)");
+    want.in_channels = inpainting ? want.in_channels : ok.vae->latent_channels;
+    want.out_channels = ok.vae->latent_channels;
   }
   const bool sdxl = src.detection.arch == Arch::SDXL;
   const std::vector<std::string> encoders = sdxl ? std::vector<std::string>{"text_encoder", "text_encoder_2"}

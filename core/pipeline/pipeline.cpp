@@ -83,7 +83,7 @@ GenerationResult Pipeline::generate(const GenerationRequest& request, const Step
   GenerationResult failed;
   failed.request = request;
   try {
-    if (request.width == 0 && request.height == 0) {
+    if (request.width == 0 && request.height == 0 && !request.image) {  // a picture gives its own size
       // 0x0: the model's native size (the UNet's sample_size in latent pixels), e.g. 64x64 for the embedded model.
       GenerationRequest native = request;
       const int64_t side = models::native_image_size(model(request.model, request.unet, request.vae)->configs);
@@ -121,6 +121,7 @@ struct Pipeline::Run {
   std::shared_ptr<const sampling::DiscreteSchedule> schedule;
   SigmaSchedule sigmas;
   std::optional<UNetDenoiser> unet;
+  const PreparedImage* image = nullptr;  // request.image, prepared (stage_image.h)
 
   const GenerationRequest& request() const { return res.request; }
   void check_cancel() const {
@@ -142,6 +143,7 @@ struct Pipeline::Run {
     sigmas = sigma_schedule(model, *schedule, plan, options.parity);
     if (const int n = int(sigmas.sigmas.size()) - 1; n != plan.steps) *res.record.plan = with_steps(plan, n);
     unet.emplace(*model.unet, conditioning, schedule, options.sync_timing);
+    if (image && image->unet_extra.defined()) unet->set_extra_input(image->unet_extra.to(opts));
   }
 
   PlanRunOptions runner_options(std::vector<double> s, at::IntArrayRef shape, StepPreviews& previews) const {
@@ -181,10 +183,30 @@ struct Pipeline::Run {
     ro.planned_extra = plan.hires ? plan.hires_steps : 0;
     StartedRun start = in.start ? start_at(*in.start, ro.sigmas, ro.noise, shape, opts)
                                 : start_fresh(request(), in.initial_noise, sigmas.init_scale, shape, opts);
+    DenoiserFactory factory = unet->factory(sigmas.options);
+    bool blend_at_end = false;
+    if (image) {  // from a picture: its start (unless a promotion gives one) and the inpainting blend
+      const at::Tensor unit = start_fresh(request(), in.initial_noise, 1.0, shape, opts).x;
+      if (!in.start) {
+        ImageStart is = start_from_image(*image, *request().image, ro.sigmas, unit, sigmas.init_scale);
+        start = {is.x, is.first_step};
+      }
+      if (image->latent_mask.defined()) {
+        const at::Tensor lm = image->latent_mask.to(opts);
+        const at::Tensor init = image->init_latents.defined() ? image->init_latents.to(opts) : at::Tensor();
+        if (image->handling == MaskHandling::A1111) {
+          factory = blend_denoised(factory, init, lm);
+          blend_at_end = true;
+        } else if (!image->unet_extra.defined()) {  // diffusers blends only for 4-channel UNets
+          ro.after_step = blend_after_step(init, unit, lm);
+        }
+      }
+    }
     ro.first_step = start.first_step;
     const auto t = Clock::now();
     previews.start_sampling();
-    PlanRunResult pr = run_plan(plan, unet->factory(sigmas.options), start.x, ro);
+    PlanRunResult pr = run_plan(plan, factory, start.x, ro);
+    if (blend_at_end) pr.x = blend_final(pr.x, image->init_latents.to(opts), image->latent_mask.to(opts));
     res.record.seconds_sampling = since(t);
     finish_pass(previews);
     res.record.steps_used = pr.steps_used;
@@ -215,6 +237,8 @@ struct Pipeline::Run {
     res.record.seconds_upscale = since(t_up);
     check_cancel();
     conditioning.set_image_size(int(f) * request().height, int(f) * request().width);
+    if (image && image->unet_extra.defined())
+      unet->set_extra_input(at::upsample_nearest2d(image->unet_extra.to(opts), {up.size(2), up.size(3)}));
 
     StepPreviews previews(model, preview_options(), taesd_timing, up.size(2), up.size(3));
     HiresSigmas rs = hires_sigmas(plan, *schedule);
@@ -243,7 +267,8 @@ struct Pipeline::Run {
     const auto t = Clock::now();
     emit(StepEvent{res.record.steps_used, res.record.steps_used, 0.0, Phase::Decode});
     at::Tensor imgs = decode_latents(*model.vae, res.latents, options.vae_tile_latent);
-    for (int64_t i = 0; i < imgs.size(0); ++i) res.images.push_back(to_image(imgs[i]));
+    for (int64_t i = 0; i < imgs.size(0); ++i)
+      res.images.push_back(image ? paste_back(imgs[i], *image) : to_image(imgs[i]));
     res.record.seconds_decode = since(t);
   }
 
@@ -252,19 +277,46 @@ struct Pipeline::Run {
   }
 };
 
+// request.image: the canvas (picture, mask, outpaint) and what sampling needs of it; res.request gets the
+// processing size.
+PreparedImage Pipeline::prepare_request_image(const GenerationRequest& req, const models::LoadedModel& m,
+                                              const GenerateInputs& in, GenerationResult& res) {
+  const ImageInput& ii = *req.image;
+  const bool masked_area = ii.inpaint() && ii.inpaint_area == InpaintArea::Masked;
+  ImageCanvas canvas = load_canvas(ii, masked_area ? 0 : req.width, masked_area ? 0 : req.height,
+                                   options_.read_image, req.seed);
+  for (at::Tensor* t : {&canvas.picture, &canvas.mask, &canvas.source_latents})
+    if (t->defined()) *t = t->to(options_.device);
+  res.notes = canvas.notes;
+  const MaskHandling handling = ii.strength_rule == StrengthRule::Diffusers ? MaskHandling::Diffusers : MaskHandling::A1111;
+  EncodeNoise noise(in.encode_noise, req.noise, req.seed);
+  PreparedImage p = prepare_image(std::move(canvas), ii, handling, *m.vae, m.unet->config().in_channels,
+                                  masked_area ? req.width : 0, masked_area ? req.height : 0, noise, req.seed,
+                                  req.noise, options_.vae_tile_latent);
+  res.request.width = int(p.width);
+  res.request.height = int(p.height);
+  return p;
+}
+
 GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_step, const std::atomic<bool>& cancel,
                                const GenerateInputs& in) {
   const auto t0 = Clock::now();
   at::NoGradGuard no_grad;
   GenerationResult res;
   res.request = req;
-  res.record.plan = in.plan ? *in.plan : plan_for(req);  // the library row and image metadata keep the plan that ran
   auto m = model(req.model, req.unet, req.vae);
   if (!m->unet || !m->vae) throw Error(m->name + ": the model needs a UNet and a VAE");
   {
     std::lock_guard<std::mutex> lock(mutex_);
     lora::set_networks(*m, req.networks);  // exactly these networks merged (none: the model's own weights)
   }
+  std::optional<PreparedImage> prepared;
+  if (req.image) {
+    prepared = prepare_request_image(req, *m, in, res);
+  } else if (m->unet->config().in_channels == 9) {
+    throw Error(m->name + ": the UNet takes 9 input channels (an inpainting model): give a picture and a mask");
+  }
+  res.record.plan = in.plan ? *in.plan : plan_for(res.request);  // the library row and image metadata keep the plan that ran
   res.record.model_name = m->name;
   res.record.model_hash = m->short_hash;
   struct ReleaseContext {  // the UNet's kept context and K/V memos, however the generation ends
@@ -273,6 +325,7 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   } release_context{*m->unet};
 
   Run run{options_, taesd_timing_, *m, res.plan(), on_step, cancel, res, t0};
+  if (prepared) run.image = &*prepared;
   run.condition();
   run.denoise(in);
   if (res.plan().hires) run.hires();

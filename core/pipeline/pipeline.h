@@ -27,6 +27,7 @@
 #include "pipeline/request.h"
 #include "pipeline/stage_decode.h"
 #include "pipeline/stage_denoise.h"
+#include "pipeline/stage_image.h"
 
 namespace ripen {
 
@@ -44,6 +45,7 @@ struct GenerationResult {
   double composition_sigma = 0;
   std::vector<double> sigmas;        // σ values visited, ending with 0
   std::vector<CheckpointRecord> checkpoints;
+  std::vector<std::string> notes;    // what the image stage adjusted (a picture resized, a mask resized, …)
   double seconds_unet = 0;           // inside the UNet (part of record.seconds_sampling)
   double seconds_preview = 0;        // step previews (part of record.seconds_sampling)
   double seconds_preview_taesd = 0;  // the TAESD part of seconds_preview
@@ -69,6 +71,7 @@ struct PipelineOptions {
   double taesd_budget = 0.04;
   int64_t vae_tile_latent = 96;     // decode tiled when a latent side exceeds this
   bool sync_timing = false;         // on a GPU: wait after each UNet call so seconds_unet is exact (bench)
+  ImageReader read_image;           // picture files of request.image (the app's codecs; null: none can be read)
 };
 
 struct GenerateInputs {
@@ -78,6 +81,8 @@ struct GenerateInputs {
   std::optional<StartPoint> start;
   std::shared_ptr<StopPredictor> predictor;  // adaptive: null → heuristic
   std::optional<SamplingPlan> plan;          // run this instead of the preset's plan (measurements, e.g. samplers)
+  std::vector<at::Tensor> encode_noise;      // request.image: the noise of each sampling VAE encode, in order
+                                             // (stage_image.h, EncodeNoise); empty: from the seed
 };
 
 class Pipeline {
@@ -103,6 +108,8 @@ class Pipeline {
   struct Run;
   GenerationResult run(const GenerationRequest& request, const StepSink& on_step, const std::atomic<bool>& cancel,
                        const GenerateInputs& inputs);
+  PreparedImage prepare_request_image(const GenerationRequest& request, const models::LoadedModel& model,
+                                     const GenerateInputs& inputs, GenerationResult& res);
   PipelineOptions options_;
   std::mutex mutex_;
   std::string cached_path_;

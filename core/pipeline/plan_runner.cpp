@@ -84,6 +84,19 @@ PlanRunResult run_plan(const SamplingPlan& plan, const DenoiserFactory& make_mod
   sampling::MultistepHistory history;
   ctx.history = &history;
 
+  // One sampler call over `slice`, or one per step with the after-step hook between them.
+  auto run_slice = [&](const sampling::SamplerInfo& info, const sampling::Denoiser& d, at::Tensor xs,
+                       std::span<const double> slice, const sampling::SamplerParams& params) {
+    if (!o.after_step) return info.fn(d, xs, slice, ctx, params);
+    const int base = ctx.step_offset;
+    for (size_t i = 0; i + 1 < slice.size(); ++i) {
+      ctx.step_offset = base + int(i);
+      xs = o.after_step(info.fn(d, xs, slice.subspan(i, 2), ctx, params), slice[i + 1]);
+    }
+    ctx.step_offset = base;
+    return xs;
+  };
+
   std::string current;
   int a = o.first_step;
   for (int b : chunk_ends(plan, adaptive)) {
@@ -94,7 +107,7 @@ PlanRunResult run_plan(const SamplingPlan& plan, const DenoiserFactory& make_mod
     const auto& info = sampling::sampler_by_name(sampler);
     ctx.step_offset = a;
     std::span<const double> slice(o.sigmas.data() + a, size_t(b - a + 1));
-    x = info.fn(denoiser, x, slice, ctx, params_for(plan, sampler));
+    x = run_slice(info, denoiser, x, slice, params_for(plan, sampler));
     if (b == plan.composition_steps && o.first_step == 0) {
       r.composition = x;
       r.composition_sigma = o.sigmas[b];
@@ -115,7 +128,7 @@ PlanRunResult run_plan(const SamplingPlan& plan, const DenoiserFactory& make_mod
     in_tail = true;
     tail_base = steps_done;
     ctx.step_offset = 0;
-    x = info.fn(make_model(sampling::GuidanceSchedule::constant(plan.tail_cfg)), x, tail, ctx, params_for(plan, ts));
+    x = run_slice(info, make_model(sampling::GuidanceSchedule::constant(plan.tail_cfg)), x, tail, params_for(plan, ts));
     r.stop_reason = controller.reason();
   } else if (adaptive) {
     r.stop_reason = controller.reason();

@@ -46,6 +46,9 @@ struct PlanRunOptions {
   std::function<at::Tensor(const at::Tensor& denoised, int step)> preview;
   std::function<void(const PlanStep&)> on_step;
   std::shared_ptr<StopPredictor> predictor;  // null: heuristic
+  // Applied to x after every step, with σ_next (diffusers' inpainting blend). The samplers then run one step per
+  // call; slices share the multistep history, so nothing else changes.
+  std::function<at::Tensor(const at::Tensor& x, double sigma_next)> after_step;
   // Event numbering: a pass that continues another (the hires pass) counts on from step_offset, and the base
   // pass announces the steps a later pass will add (planned_extra).
   int step_offset = 0;

@@ -72,6 +72,7 @@ nlohmann::json GenerationRequest::to_json() const {
     j["networks"] = nlohmann::json::array();
     for (const auto& n : networks) j["networks"].push_back(n.to_json());
   }
+  if (image) j["image"] = image->to_json();
   j["parent_id"] = parent_id ? nlohmann::json(*parent_id) : nlohmann::json(nullptr);
   return j;
 }
@@ -126,6 +127,7 @@ GenerationRequest GenerationRequest::from_json(const nlohmann::json& in) {
     if (j.contains("parent_id") && !j.at("parent_id").is_null()) r.parent_id = j.at("parent_id").get<int64_t>();
     if (j.contains("networks"))
       for (const auto& n : j.at("networks")) r.networks.push_back(NetworkRef::from_json(n));
+    if (j.contains("image") && !j.at("image").is_null()) r.image = ImageInput::from_json(j.at("image"));
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("generation request JSON: ") + e.what());
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sampling/noise_source.h"
+#include "pipeline/image_input.h"
 #include "pipeline/plan.h"
 
 namespace ripen {
@@ -74,6 +75,8 @@ struct GenerationRequest {
   std::optional<int64_t> parent_id;  // library row of the parent
   double polish_sigma = 0.0;         // σ_r for PromoteMode::Polish (0: from polish_strength)
   double polish_strength = 0.45;     // polish re-noises to the quality schedule's σ this far from its end
+  // Start from a picture (img2img / inpaint / outpaint, image_input.h); absent: from noise (text-to-image).
+  std::optional<ImageInput> image;
 
   nlohmann::json to_json() const;
   static GenerationRequest from_json(const nlohmann::json& j);  // throws ripen::Error on bad fields

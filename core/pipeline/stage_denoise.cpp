@@ -65,7 +65,7 @@ SigmaSchedule sigma_schedule(const models::LoadedModel& m, const sampling::Discr
 
 std::vector<int64_t> latent_shape(const models::LoadedModel& m, const GenerationRequest& r) {
   const int64_t down = m.vae->config().downscale();
-  return {r.batch, m.unet->config().in_channels, r.height / down, r.width / down};
+  return {r.batch, m.vae->config().latent_channels, r.height / down, r.width / down};
 }
 
 StartedRun start_fresh(const GenerationRequest& r, const at::Tensor& given, double init_scale, at::IntArrayRef shape,
@@ -102,7 +102,12 @@ at::Tensor UNetDenoiser::evaluate(const at::Tensor& x, const at::Tensor& t, samp
   ++evaluations_;
   const auto t0 = std::chrono::steady_clock::now();
   const bool both = which == sampling::CondBatch::UncondAndCond;
-  at::Tensor out = unet_.forward(x, t, conditioning_.context(both), conditioning_.added(both), timestep_cond);
+  at::Tensor in = x;
+  if (extra_.defined()) {
+    const at::Tensor e = extra_.to(x.options()).expand({x.size(0), extra_.size(1), x.size(2), x.size(3)});
+    in = at::cat({x, e}, 1);
+  }
+  at::Tensor out = unet_.forward(in, t, conditioning_.context(both), conditioning_.added(both), timestep_cond);
   if (sync_timing_ && !out.is_cpu()) out.sum().item<double>();  // wait for the device
   seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return out;

@@ -48,7 +48,7 @@ struct SigmaSchedule {
 SigmaSchedule sigma_schedule(const models::LoadedModel& model, const sampling::DiscreteSchedule& schedule,
                              const SamplingPlan& plan, Parity parity);
 
-// The latent shape [B, C, h, w] a request decodes to.
+// The latent shape [B, C, h, w] a request decodes to (C: the VAE's latent channels; a 9-channel UNet takes more).
 std::vector<int64_t> latent_shape(const models::LoadedModel& model, const GenerationRequest& request);
 
 // x at the first step and the step it is at: fresh noise (given, else from the request's seed and noise source)
@@ -70,6 +70,10 @@ class UNetDenoiser {
                std::shared_ptr<const sampling::DiscreteSchedule> schedule, bool sync_timing);
   // Denoisers with `options` and each phase's guidance; they stay valid while this object lives.
   DenoiserFactory factory(const sampling::CfgDenoiserOptions& options);
+  // A 9-channel inpainting UNet's extra input [1, 5, h, w] (mask, masked-picture latents): concatenated after the
+  // scaled latents of every call, unscaled, repeated over the batch (and the CFG halves). Undefined: none.
+  void set_extra_input(at::Tensor extra) { extra_ = std::move(extra); }
+  const at::Tensor& extra_input() const { return extra_; }
   int64_t evaluations() const { return evaluations_; }
   double seconds() const { return seconds_; }
 
@@ -80,6 +84,7 @@ class UNetDenoiser {
   const Conditioning& conditioning_;
   std::shared_ptr<const sampling::DiscreteSchedule> schedule_;
   bool sync_timing_;
+  at::Tensor extra_;
   int64_t evaluations_ = 0;
   double seconds_ = 0;
   std::vector<std::shared_ptr<sampling::CfgDenoiser>> made_;
