@@ -41,6 +41,7 @@
 #include "ui/gallery_view.h"
 #include "ui/image_input_panel.h"
 #include "ui/networks_panel.h"
+#include "ui/start_image.h"
 #include "ui/active_networks.h"
 #include "ui/library_model.h"
 #include "ui/catalogue_dialog.h"
@@ -219,8 +220,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           [this, append_to](const QString& t) { append_to(prompt_->prompt_edit(), t); });
   connect(networks_, &NetworksPanel::insert_into_negative, this,
           [this, append_to](const QString& t) { append_to(prompt_->negative_edit(), t); });
-  connect(image_input_, &ImageInputPanel::changed, this,
-          [this] { prompt_->set_start_image_summary(image_input_->summary()); });
+  connect(image_input_, &ImageInputPanel::changed, this, [this] {
+    prompt_->set_start_image_summary(image_input_->summary());
+    // A new picture sets the size to its own (to multiples of 8), as A1111's img2img does; the engine adds the
+    // outpaint margins around it.
+    const QSize want = image_input_->has_image() ? QSize(image_input_->image().width() / 8 * 8,
+                                                         image_input_->image().height() / 8 * 8)
+                                                 : QSize();
+    if (want.isValid() && want != start_image_size_) prompt_->set_size(want.width(), want.height());
+    start_image_size_ = want;
+  });
   connect(prompt_, &PromptPanel::start_image_edit_requested, this, [this] { tabs_->setCurrentWidget(image_input_); });
   connect(prompt_, &PromptPanel::start_image_clear_requested, image_input_, &ImageInputPanel::clear_image);
 
@@ -497,13 +506,39 @@ void MainWindow::generate() {
     statusBar()->showMessage(tr("No model: choose a model folder first."), 8000);
     return;
   }
-  controller_->generate(prompt_->take_request());
+  std::optional<GenerationRequest> r = next_request();
+  if (!r) return;
+  controller_->generate(*r);
   tabs_->setCurrentWidget(preview_);
+}
+
+// The prompt panel's request with the start image attached, or nullopt (and a message) when its files cannot be
+// written.
+std::optional<GenerationRequest> MainWindow::next_request() {
+  GenerationRequest r = prompt_->take_request();
+  if (!image_input_->has_image()) return r;
+  QString dir = QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).filePath("inputs");
+  QString latents;
+  if (auto* lib = controller_->library(); lib && !lib->read_only()) {
+    dir = QString::fromStdString((lib->dir() / "inputs").string());
+    if (image_input_->library_id() >= 0)
+      if (auto g = controller_->generation(image_input_->library_id()))
+        latents = QString::fromStdString(lib->latents_file(*g).string());
+  }
+  StartImageFiles files = start_image_input(*image_input_, dir, latents, r.width, r.height);
+  if (!files.input) {
+    statusBar()->showMessage(tr("The start image could not be used: %1").arg(files.error), 10000);
+    return std::nullopt;
+  }
+  r.image = files.input;
+  return r;
 }
 
 void MainWindow::explore(int n) {
   if (!model_available()) return generate();
-  GenerationRequest r = prompt_->take_request();
+  std::optional<GenerationRequest> next = next_request();
+  if (!next) return;
+  GenerationRequest r = *next;
   QList<quint64> jobs = controller_->explore(r, n);
   variations_->start(jobs, r.seed);
   tabs_->setCurrentWidget(variations_);

@@ -69,6 +69,7 @@ class MainWindow : public QMainWindow {
   void retranslate();
   void refresh_models();
   void update_network_arch();
+  std::optional<GenerationRequest> next_request();
   void update_status();
   void on_generated(const JobResult& r);
   void open_export_dialog();
@@ -90,6 +91,7 @@ class MainWindow : public QMainWindow {
   CompareView* compare_;
   ImageInputPanel* image_input_;
   NetworksPanel* networks_;
+  QSize start_image_size_;  // the size the start image last set
 
   GalleryModel* gallery_model_;
   GalleryView* gallery_;

@@ -1,0 +1,23 @@
+#pragma once
+// The request's image input from the start-image panel. The engine reads files, so the picture and the painted
+// mask are written as PNG into a folder (the library's `inputs/`) under the sha256 of their bytes: the same picture
+// is stored once, and a result's lineage (ImageInput::image_hash) names bytes that stay. A library result used
+// unchanged at its own size starts from its stored latents instead (no decode → encode loss).
+#include <QString>
+#include <optional>
+
+#include "pipeline/request.h"
+
+namespace ripen::ui {
+
+class ImageInputPanel;
+
+struct StartImageFiles {
+  std::optional<ImageInput> input;  // empty: no picture (text-to-image)
+  QString error;                    // why the files could not be written (the folder named)
+};
+// `latents_file`: the stored latents of the panel's library result, or empty. `width`/`height`: the request's size.
+StartImageFiles start_image_input(const ImageInputPanel& panel, const QString& dir, const QString& latents_file,
+                                  int width, int height);
+
+}  // namespace ripen::ui
