@@ -419,3 +419,28 @@ TEST(Lora, BadFilesAreRefusedAndLeaveTheModelAsItWas) {
     expect_same_weights(m, before);
   }
 }
+
+// A model run in another dtype than its file's (fp32 file, bf16 run): W₀ is re-made from the file instead of kept,
+// so nothing is held besides the merged weights, and merging and unmerging give the same bits as keeping W₀ would.
+TEST(Lora, ConvertedWeightsAreReMadeFromTheFileNotKept) {
+  LORA_FIXTURE_OR_SKIP(f);
+  auto ref = SafeTensors::open((f.lora / "ref_sd15.safetensors").string());
+  models::LoadOptions o = kNoHash;
+  o.dtype = at::kBFloat16;
+  auto from_file = models::load_model(f.sd15.string(), o);
+  auto kept = models::load_model(f.sd15.string(), o);
+  ASSERT_FALSE(from_file.weight_sources.at("unet").empty());
+  kept.weight_sources.clear();
+  const Outputs base = run(from_file, ref);
+  const auto net07 = net(f.lora / "tiny-sd15-kohya.safetensors", 0.7, 0.7);
+  auto r = lora::set_networks(from_file, {net07});
+  EXPECT_EQ(r.kept_bytes, 0);
+  auto rk = lora::set_networks(kept, {net07});
+  EXPECT_GT(rk.kept_bytes, 0);
+  EXPECT_EQ(r.merged_bytes, rk.merged_bytes);
+  const Outputs merged = run(from_file, ref);
+  expect_equal(merged, run(kept, ref));
+  EXPECT_FALSE(at::equal(merged.t.at("unet_eps"), base.t.at("unet_eps")));
+  lora::set_networks(from_file, {});
+  expect_equal(run(from_file, ref), base);
+}
