@@ -444,3 +444,33 @@ TEST(Lora, ConvertedWeightsAreReMadeFromTheFileNotKept) {
   lora::set_networks(from_file, {});
   expect_equal(run(from_file, ref), base);
 }
+
+// The older diffusers names (attention processors: unet.….attn1.processor.to_q_lora.down.weight, text encoder
+// ….self_attn.to_q_lora) for the PEFT file's attention modules give the PEFT file's outputs.
+TEST(Lora, OlderDiffusersProcessorNamesResolve) {
+  LORA_FIXTURE_OR_SKIP(f);
+  auto ref = SafeTensors::open((f.lora / "ref_sd15.safetensors").string());
+  const std::vector<std::pair<std::string, std::string>> renames = {
+      {".to_q", ".processor.to_q_lora"}, {".to_k", ".processor.to_k_lora"}, {".to_v", ".processor.to_v_lora"},
+      {".to_out.0", ".processor.to_out_lora"}, {".q_proj", ".to_q_lora"}, {".k_proj", ".to_k_lora"},
+      {".v_proj", ".to_v_lora"}, {".out_proj", ".to_out_lora"}};
+  std::map<std::string, at::Tensor> old;
+  int64_t renamed = 0;
+  for (auto& [k, t] : file_tensors(f.lora / "tiny-sd15-peft.safetensors")) {
+    const bool down = k.size() > 14 && k.compare(k.size() - 14, 14, ".lora_A.weight") == 0;
+    std::string path = k.substr(0, k.size() - 14), name = k;
+    for (const auto& [tail, repl] : renames)
+      if (path.size() > tail.size() && path.compare(path.size() - tail.size(), tail.size(), tail) == 0) {
+        name = path.substr(0, path.size() - tail.size()) + repl + (down ? ".down.weight" : ".up.weight");
+        ++renamed;
+        break;
+      }
+    old[name] = t;
+  }
+  EXPECT_EQ(renamed, 2 * (48 + 20));  // 6 transformer blocks x 8 projections in the UNet, 5 layers x 4 in the TE
+  auto file = write_network("diffusers_old", old);
+  auto m = models::load_model(f.sd15.string(), kNoHash);
+  auto r = lora::set_networks(m, {net(file, 0.7, 0.7)});
+  EXPECT_EQ(r.networks[0].applied, 126) << r.summary();
+  expect_close(run(m, ref), ref, "peft.");
+}
