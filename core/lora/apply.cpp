@@ -3,6 +3,8 @@
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -27,7 +29,16 @@ struct MergeState {
   std::vector<NetworkRef> applied;
   std::map<std::string, CachedFile> files;       // by path: a multiplier change does not re-read the file
   std::optional<TargetNames> names;              // the model's own weight names, formed once
-  std::map<std::string, at::Tensor> originals;   // "component\nkey" -> W₀ (the storage the weight had at load)
+  // W₀ of each patched weight, "component\nkey" -> either the storage the weight had (`file_view` false), or,
+  // for a weight converted at load, the file's tensor it was converted from: W₀ = file_view.to(dtype) again.
+  struct Original {
+    at::Tensor tensor;
+    bool file_view = false;
+    at::ScalarType dtype = at::kFloat;
+    std::vector<int64_t> sizes;
+    at::Tensor value() const { return file_view ? tensor.to(dtype).reshape(sizes) : tensor; }
+  };
+  std::map<std::string, Original> originals;
 };
 
 namespace {
@@ -160,29 +171,42 @@ void merge(models::LoadedModel& model, MergeState& state, Jobs& jobs, MergeRepor
   std::vector<Job*> todo;
   for (auto& [id, job] : jobs) {
     todo.push_back(&job);
-    if (!state.originals.count(id)) state.originals[id] = alias_of(weight_of(model, id));
+    if (state.originals.count(id)) continue;
+    const at::Tensor& w = weight_of(model, id);
+    MergeState::Original o{alias_of(w), false, w.scalar_type(), w.sizes().vec()};
+    const size_t nl = id.find('\n');
+    if (auto c = model.weight_sources.find(id.substr(0, nl)); !is_mapped_view(w) && c != model.weight_sources.end())
+      if (auto src = c->second.find(id.substr(nl + 1)); src != c->second.end()) o.tensor = src->second, o.file_view = true;
+    state.originals[id] = std::move(o);
   }
-  at::parallel_for(0, int64_t(todo.size()), 1, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      Job& j = *todo[size_t(i)];
-      const at::Tensor& w0 = state.originals.at(j.id);
-      at::Tensor acc = w0.to(at::kFloat, false, true).contiguous();
+  // Largest first, each thread taking the next weight when it is done: weights differ 1000-fold in size.
+  std::sort(todo.begin(), todo.end(), [&](const Job* a, const Job* b) {
+    return weight_of(model, a->id).numel() > weight_of(model, b->id).numel();
+  });
+  std::atomic<size_t> next{0};
+  at::parallel_for(0, at::get_num_threads(), 1, [&](int64_t, int64_t) {
+    for (size_t i; (i = next++) < todo.size();) {
+      Job& j = *todo[i];
+      const MergeState::Original& o = state.originals.at(j.id);
+      const at::Tensor w0 = o.value();
+      at::Tensor acc = o.file_view && w0.scalar_type() == at::kFloat ? w0.contiguous()
+                                                                     : w0.to(at::kFloat, false, true).contiguous();
       const std::string target = j.component + ": " + j.key;
       for (const auto& c : j.parts) add_delta(acc, *c.module, c.factor, target);
       j.merged = w0.scalar_type() == at::kFloat ? acc : acc.to(w0.scalar_type());
       point_at(weight_of(model, j.id), j.merged);
-      release_mapped_pages(w0);
+      release_mapped_pages(o.tensor);
     }
   });
   for (auto it = state.originals.begin(); it != state.originals.end();) {
     if (auto j = jobs.find(it->first); j != jobs.end()) {
       report.merged_bytes += int64_t(j->second.merged.nbytes());
-      if (!is_mapped_view(it->second)) report.kept_bytes += int64_t(it->second.nbytes());
+      if (!is_mapped_view(it->second.tensor)) report.kept_bytes += int64_t(it->second.tensor.nbytes());
       j->second.merged = at::Tensor();
       ++it;
       continue;
     }
-    point_at(weight_of(model, it->first), it->second);
+    point_at(weight_of(model, it->first), it->second.value());
     ++report.restored_weights;
     it = state.originals.erase(it);
   }

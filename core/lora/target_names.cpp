@@ -25,6 +25,16 @@ std::string processor_name(const std::string& path) {
   return "";
 }
 
+// The same for the text encoders' attention (older diffusers): <layer>.self_attn.to_q_lora for self_attn.q_proj.
+std::string text_processor_name(const std::string& path) {
+  static const std::vector<std::pair<std::string, std::string>> table = {
+      {".q_proj", "to_q_lora"}, {".k_proj", "to_k_lora"}, {".v_proj", "to_v_lora"}, {".out_proj", "to_out_lora"}};
+  for (const auto& [tail, name] : table)
+    if (path.size() > tail.size() && path.compare(path.size() - tail.size(), tail.size(), tail) == 0)
+      return path.substr(0, path.size() - tail.size()) + "." + name;
+  return "";
+}
+
 // The LDM/sgm path of a UNet weight's module ("" when the key table has none).
 std::string ldm_path(const models::KeyTable& table, const std::string& key) {
   auto mapped = table.to_ldm("unet", key);
@@ -74,6 +84,7 @@ TargetNames TargetNames::of(const models::LoadedModel& model) {
           add(p + underscored(path), component, key);
         add(component + "." + path, component, key);
         add(component + "." + path + ".lora_linear_layer", component, key);
+        if (std::string proc = text_processor_name(path); !proc.empty()) add(component + "." + proc, component, key);
       }
     }
   }

@@ -7,7 +7,8 @@
 //                   lora_te_ / lora_te1_ (text_encoder), lora_te2_ (text_encoder_2)
 //   PEFT            unet.<path>, text_encoder.<path>, text_encoder_2.<path>
 //   older diffusers unet.<attn>.processor.to_q_lora (to_k, to_v, to_out), unet.<path>.lora,
-//                   text_encoder.<path>.lora_linear_layer; UNet names also without `unet.`
+//                   text_encoder.<path>.lora_linear_layer, text_encoder.<layer>.self_attn.to_q_lora (to_k, to_v,
+//                   to_out); UNet names also without `unet.`
 // — is a key of one map. A file's names are looked up there; they are never split back at underscores.
 #include <string>
 #include <unordered_map>

@@ -23,12 +23,15 @@ bool wanted(const LoadOptions& o, const std::string& name) {
 // Converts each tensor that needs another dtype/device now, one at a time, releasing the file pages it was
 // read from right away: loading an fp16 file into fp32 then peaks at the converted weights plus one tensor,
 // not plus the whole file. Tensors already in the target form stay zero-copy views of the mapping.
-ParamStore store_for(ComponentSource& comp, at::TensorOptions target) {
+// `sources` (optional) keeps each converted tensor's file view (LoadedModel::weight_sources).
+ParamStore store_for(ComponentSource& comp, at::TensorOptions target,
+                     std::map<std::string, at::Tensor>* sources = nullptr) {
   const auto dtype = target.dtype().toScalarType();
   for (auto& [k, t] : comp.tensors) {
     if (!at::isFloatingType(t.scalar_type()) || (t.scalar_type() == dtype && t.device() == target.device())) continue;
     at::Tensor converted = t.to(target.device(), dtype);
     release_mapped_pages(t);
+    if (sources && is_mapped_view(t)) (*sources)[k] = t;
     t = converted;
   }
   return ParamStore::from_tensors(comp.tensors, comp.origin, target);
@@ -76,7 +79,7 @@ LoadedModel load_model(const std::string& path, const LoadOptions& options) {
     if (!wanted(options, name)) continue;
     if (name == "unet") {
       UNetConfig cfg = UNetConfig::from_json(comp.config, comp.config_origin);
-      ParamStore ps = store_for(comp, target);
+      ParamStore ps = store_for(comp, target, &m.weight_sources[name]);
       m.unet = UNet2DCondition::bind(ps, cfg);
       finish(ps, comp, {});
       m.weights[name] = ps.param_map();
@@ -88,7 +91,7 @@ LoadedModel load_model(const std::string& path, const LoadOptions& options) {
       finish(ps, comp, {});
     } else {
       auto cfg = text::ClipTextConfig::from_json_text(comp.config.dump(), comp.config_origin);
-      ParamStore ps = store_for(comp, target);
+      ParamStore ps = store_for(comp, target, &m.weight_sources[name]);
       text::ClipTextModel te;
       te.bind(ps, cfg);
       finish(ps, comp, text::ClipTextModel::ignored_keys());

@@ -60,6 +60,9 @@ struct LoadedModel {
   // Every parameter of the UNet and text encoders by its diffusers key (component -> key -> the very tensor the
   // network holds, so a change through it is the network's own). Weight patches (core/lora) go through it.
   std::map<std::string, std::map<std::string, at::Tensor>> weights;
+  // For weights converted at load (the file's dtype is not the run's): the file's tensor they came from, a view of
+  // its mapping whose pages were handed back, so core/lora can re-make W₀ instead of keeping a copy of it.
+  std::map<std::string, std::map<std::string, at::Tensor>> weight_sources;
   std::shared_ptr<lora::MergeState> networks;  // LoRA networks merged now (lora/apply.h); null: none ever
   // Components loaded from their own file instead of the model's (LoadOptions::unet_path/vae_path): name -> file.
   std::map<std::string, std::string> component_files;

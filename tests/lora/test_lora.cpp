@@ -419,3 +419,58 @@ TEST(Lora, BadFilesAreRefusedAndLeaveTheModelAsItWas) {
     expect_same_weights(m, before);
   }
 }
+
+// A model run in another dtype than its file's (fp32 file, bf16 run): W₀ is re-made from the file instead of kept,
+// so nothing is held besides the merged weights, and merging and unmerging give the same bits as keeping W₀ would.
+TEST(Lora, ConvertedWeightsAreReMadeFromTheFileNotKept) {
+  LORA_FIXTURE_OR_SKIP(f);
+  auto ref = SafeTensors::open((f.lora / "ref_sd15.safetensors").string());
+  models::LoadOptions o = kNoHash;
+  o.dtype = at::kBFloat16;
+  auto from_file = models::load_model(f.sd15.string(), o);
+  auto kept = models::load_model(f.sd15.string(), o);
+  ASSERT_FALSE(from_file.weight_sources.at("unet").empty());
+  kept.weight_sources.clear();
+  const Outputs base = run(from_file, ref);
+  const auto net07 = net(f.lora / "tiny-sd15-kohya.safetensors", 0.7, 0.7);
+  auto r = lora::set_networks(from_file, {net07});
+  EXPECT_EQ(r.kept_bytes, 0);
+  auto rk = lora::set_networks(kept, {net07});
+  EXPECT_GT(rk.kept_bytes, 0);
+  EXPECT_EQ(r.merged_bytes, rk.merged_bytes);
+  const Outputs merged = run(from_file, ref);
+  expect_equal(merged, run(kept, ref));
+  EXPECT_FALSE(at::equal(merged.t.at("unet_eps"), base.t.at("unet_eps")));
+  lora::set_networks(from_file, {});
+  expect_equal(run(from_file, ref), base);
+}
+
+// The older diffusers names (attention processors: unet.….attn1.processor.to_q_lora.down.weight, text encoder
+// ….self_attn.to_q_lora) for the PEFT file's attention modules give the PEFT file's outputs.
+TEST(Lora, OlderDiffusersProcessorNamesResolve) {
+  LORA_FIXTURE_OR_SKIP(f);
+  auto ref = SafeTensors::open((f.lora / "ref_sd15.safetensors").string());
+  const std::vector<std::pair<std::string, std::string>> renames = {
+      {".to_q", ".processor.to_q_lora"}, {".to_k", ".processor.to_k_lora"}, {".to_v", ".processor.to_v_lora"},
+      {".to_out.0", ".processor.to_out_lora"}, {".q_proj", ".to_q_lora"}, {".k_proj", ".to_k_lora"},
+      {".v_proj", ".to_v_lora"}, {".out_proj", ".to_out_lora"}};
+  std::map<std::string, at::Tensor> old;
+  int64_t renamed = 0;
+  for (auto& [k, t] : file_tensors(f.lora / "tiny-sd15-peft.safetensors")) {
+    const bool down = k.size() > 14 && k.compare(k.size() - 14, 14, ".lora_A.weight") == 0;
+    std::string path = k.substr(0, k.size() - 14), name = k;
+    for (const auto& [tail, repl] : renames)
+      if (path.size() > tail.size() && path.compare(path.size() - tail.size(), tail.size(), tail) == 0) {
+        name = path.substr(0, path.size() - tail.size()) + repl + (down ? ".down.weight" : ".up.weight");
+        ++renamed;
+        break;
+      }
+    old[name] = t;
+  }
+  EXPECT_EQ(renamed, 2 * (48 + 20));  // 6 transformer blocks x 8 projections in the UNet, 5 layers x 4 in the TE
+  auto file = write_network("diffusers_old", old);
+  auto m = models::load_model(f.sd15.string(), kNoHash);
+  auto r = lora::set_networks(m, {net(file, 0.7, 0.7)});
+  EXPECT_EQ(r.networks[0].applied, 126) << r.summary();
+  expect_close(run(m, ref), ref, "peft.");
+}
