@@ -30,6 +30,9 @@ shot explore explore --theme light
 shot compare compare --theme light
 shot settings settings --theme light
 shot presets presets --theme light
+shot img2img img2img --theme light
+shot inpaint inpaint --theme light
+shot outpaint outpaint --theme light
 shot main-de main --theme light --language de
 shot main-ja main --theme light --language ja
 # Two LoRAs active: the wave-2 oracle's LoRAs for tiny-sd15 (random weights, so the picture is noise by design),

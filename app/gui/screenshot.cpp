@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QGuiApplication>
+#include <QPainter>
 #include <QPlainTextEdit>
 #include <QScreen>
 #include <QTabWidget>
@@ -16,7 +17,9 @@
 
 #include "ui/catalogue_dialog.h"
 #include "ui/gallery_view.h"
+#include "ui/image_input_panel.h"
 #include "ui/main_window.h"
+#include "ui/mask_canvas.h"
 #include "ui/network_list_model.h"
 #include "ui/networks_panel.h"
 #include "ui/prompt_panel.h"
@@ -74,7 +77,8 @@ void prepare_prompt(MainWindow& w, const char* prompt) {
 }  // namespace
 
 QStringList scene_names() {
-  return {"main", "first-run", "explore", "compare", "settings", "models", "presets", "networks"};
+  return {"main", "first-run", "explore", "compare", "settings", "models", "presets", "networks",
+          "img2img", "inpaint", "outpaint"};
 }
 
 int run_scene(QApplication&, MainWindow& w, const QString& scene, const QString& path) {
@@ -148,6 +152,37 @@ int run_scene(QApplication&, MainWindow& w, const QString& scene, const QString&
     if (auto* dock = qobject_cast<QDockWidget*>(n->parentWidget())) dock->raise();
     prepare_prompt(w, "a red apple on a white table, ink wash");
     w.prompt_panel()->set_size(size, size);
+    w.generate();
+    if (!wait_jobs(w, 1)) return 3;
+  } else if (scene == "img2img" || scene == "inpaint" || scene == "outpaint") {
+    // A result of this run becomes the start image ("Use as start image"), then: img2img at strength 0.6; an
+    // inpaint mask painted over its middle (shown on the Start image tab, mid-stroke); or the canvas extended.
+    prepare_prompt(w, "grinning face, google style");
+    w.prompt_panel()->set_size(size, size);
+    w.generate();
+    if (!wait_jobs(w, 1)) return 3;
+    const qint64 id = w.last_result();
+    auto* in = w.image_input();
+    in->set_image(w.controller()->image(id), QStringLiteral("result #%1").arg(id));
+    in->set_library_id(id);
+    QImage mask(in->image().size(), QImage::Format_Grayscale8);
+    mask.fill(0);
+    {
+      QPainter p(&mask);
+      p.setRenderHint(QPainter::Antialiasing);
+      p.setBrush(Qt::white);
+      p.setPen(Qt::NoPen);
+      p.drawEllipse(QRectF(mask.width() * 0.3, mask.height() * 0.45, mask.width() * 0.4, mask.height() * 0.35));
+    }
+    if (scene == "inpaint") {
+      in->canvas()->set_mask(mask);
+      in->set_strength(0.8);
+      w.tabs()->setCurrentWidget(in);
+      return grab(w, path) ? 0 : 2;
+    }
+    if (scene == "outpaint") in->canvas()->set_outpaint(QMargins(size / 4, 0, size / 4, 0));
+    in->set_strength(scene == "outpaint" ? 1.0 : 0.6);
+    prepare_prompt(w, scene == "outpaint" ? "grinning face, google style" : "smiling face with sunglasses, google style");
     w.generate();
     if (!wait_jobs(w, 1)) return 3;
   } else if (scene != "first-run") {

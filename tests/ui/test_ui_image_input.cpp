@@ -6,7 +6,11 @@
 #include <QSpinBox>
 #include <QtTest>
 
+#include <QCryptographicHash>
+#include <QTemporaryDir>
+
 #include "ui/image_input_panel.h"
+#include "ui/start_image.h"
 #include "ui/mask_canvas.h"
 
 using namespace ripen::ui;
@@ -183,6 +187,52 @@ class ImageInputTest : public QObject {
     QVERIFY(p.has_image());  // a failed open keeps the picture
     p.clear_image();
     QVERIFY(!p.has_image());
+  }
+
+  void start_image_files_are_stored_by_content() {
+    QTemporaryDir dir;
+    ImageInputPanel p;
+    p.set_image(pattern(96, 64), "/tmp/photo.png");
+    p.set_strength(0.55);
+    StartImageFiles f = start_image_input(p, dir.filePath("inputs"), QString(), 96, 64);
+    QVERIFY2(f.input, qPrintable(f.error));
+    QCOMPARE(f.input->strength, 0.55);
+    QVERIFY(f.input->mask.empty());
+    const QString image = QString::fromStdString(f.input->image);
+    QFile file(image);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    QCOMPARE(QString::fromStdString(f.input->image_hash),
+             QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()));
+    QCOMPARE(QFileInfo(image).completeBaseName(), QString::fromStdString(f.input->image_hash));
+    QCOMPARE(QImage(image).convertToFormat(QImage::Format_RGB32), pattern(96, 64));  // lossless
+    // The same picture again: the same file, nothing new written.
+    StartImageFiles again = start_image_input(p, dir.filePath("inputs"), QString(), 96, 64);
+    QCOMPARE(again.input->image, f.input->image);
+    QCOMPARE(QDir(dir.filePath("inputs")).entryList(QDir::Files).size(), 1);
+
+    QImage m(96, 64, QImage::Format_Grayscale8);
+    m.fill(0);
+    for (int x = 10; x < 40; ++x) m.scanLine(20)[x] = 255;
+    p.canvas()->set_mask(m);
+    f = start_image_input(p, dir.filePath("inputs"), "/lib/x.latents.safetensors", 96, 64);
+    QVERIFY(f.input);
+    QVERIFY(QString::fromStdString(f.input->image).endsWith(".png"));  // a mask: the pixels, not the latents
+    QCOMPARE(QImage(QString::fromStdString(f.input->mask)).pixelColor(20, 20).value(), 255);
+    QCOMPARE(QImage(QString::fromStdString(f.input->mask)).pixelColor(20, 40).value(), 0);
+
+    // A library result used unchanged at its own size starts from its stored latents.
+    p.canvas()->clear();
+    p.set_library_id(7);
+    f = start_image_input(p, dir.filePath("inputs"), "/lib/x.latents.safetensors", 96, 64);
+    QCOMPARE(f.input->image, std::string("/lib/x.latents.safetensors"));
+    QVERIFY(!f.input->image_hash.empty());
+    f = start_image_input(p, dir.filePath("inputs"), "/lib/x.latents.safetensors", 128, 64);  // another size
+    QVERIFY(QString::fromStdString(f.input->image).endsWith(".png"));
+    // A folder that cannot be made is a message, not a crash.
+    f = start_image_input(p, "/proc/no/such/inputs", QString(), 96, 64);
+    QVERIFY(!f.input);
+    QVERIFY(f.error.contains("/proc/no/such/inputs"));
   }
 };
 
