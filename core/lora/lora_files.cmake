@@ -3,5 +3,7 @@
 # embedding files (embedding_file.h). Engine target: libtorch + nlohmann-json (through ripen_models) only.
 add_library(ripen_lora_files STATIC
   ${CMAKE_CURRENT_LIST_DIR}/network_folders.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/network_metadata.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/network_metadata.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/network_hash.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/prompt_tags.cpp)
 target_link_libraries(ripen_lora_files PUBLIC ripen_torch ripen_tensors ripen_models ripen_request)
