@@ -9,5 +9,7 @@ target_include_directories(ripen_lora_tags PUBLIC ${CMAKE_SOURCE_DIR}/core)
 add_library(ripen_lora_files STATIC
   ${CMAKE_CURRENT_LIST_DIR}/network_folders.cpp
   ${CMAKE_CURRENT_LIST_DIR}/network_metadata.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/network_hash.cpp)
-target_link_libraries(ripen_lora_files PUBLIC ripen_torch ripen_tensors ripen_models ripen_lora_tags)
+  ${CMAKE_CURRENT_LIST_DIR}/network_hash.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/embedding_file.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/request_networks.cpp)
+target_link_libraries(ripen_lora_files PUBLIC ripen_torch ripen_tensors ripen_text ripen_models ripen_lora_tags)

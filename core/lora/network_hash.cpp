@@ -37,7 +37,7 @@ NetworkHash network_hash(const std::string& path, models::HashCache& cache) {
 
 const NetworkInfo* find_network_by_hash(const NetworkListing& listing, const std::string& short_hash,
                                         models::HashCache& cache) {
-  const std::string want = lower(short_hash);
+  const std::string want = lower(short_hash.substr(0, 12));  // a full digest finds its short hash too
   if (want.empty()) return nullptr;
   for (const auto& n : listing.networks) {
     if (!n.usable()) continue;

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "lora/request_networks.h"
 #include "models/model.h"
 #include "pipeline/plan_runner.h"
 #include "pipeline/hires.h"
@@ -38,7 +39,8 @@ nlohmann::json GenerationResult::to_json() const {
           {"images", images.size()}};
 }
 
-Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)) {}
+Pipeline::Pipeline(PipelineOptions options)
+    : options_(std::move(options)), networks_(std::make_unique<lora::NetworkResolver>(options_.network_folders)) {}
 Pipeline::~Pipeline() = default;
 
 std::shared_ptr<models::LoadedModel> Pipeline::model(const std::string& request_path) { return model(request_path, "", ""); }
@@ -120,6 +122,7 @@ struct Pipeline::Run {
   std::shared_ptr<const sampling::DiscreteSchedule> schedule;
   SigmaSchedule sigmas;
   std::optional<UNetDenoiser> unet;
+  const PromptText* text = nullptr;  // the prompts as encoded (LoRA tags removed) and their embeddings
 
   const GenerationRequest& request() const { return res.request; }
   void check_cancel() const {
@@ -133,7 +136,7 @@ struct Pipeline::Run {
 
   void condition() {
     const auto t = Clock::now();
-    conditioning = encode_conditioning(model, request());
+    conditioning = text ? encode_conditioning(model, request(), *text) : encode_conditioning(model, request());
     res.record.seconds_text = since(t);
     check_cancel();
     for (int64_t i = 0; i < request().batch; ++i) seeds.push_back(request().seed + uint64_t(i));
@@ -267,7 +270,18 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
     ~ReleaseContext() { unet.release_context(); }
   } release_context{*m->unet};
 
+  // LoRA networks and embeddings (core/lora): resolved, and every file checked, before any weight changes.
+  const lora::PreparedPrompt prepared = lora::prepare_networks(req, *networks_);
+  res.record.networks = prepared.networks;
+  PromptText text{prepared.prompt, prepared.negative_prompt, lora::model_prompt_embeddings(*m, prepared, *networks_)};
+  if (!prepared.networks.empty()) {  // the merge engine's lora::set_networks(*m, prepared.networks) goes here
+    std::string names;
+    for (const auto& n : prepared.networks) names += (names.empty() ? "" : ", ") + n.name + " (" + n.path + ")";
+    throw Error("LoRA networks " + names + " were found, but this build of Ripen cannot merge LoRA weights yet");
+  }
+
   Run run{options_, taesd_timing_, *m, res.plan(), on_step, cancel, res, t0};
+  run.text = &text;
   run.condition();
   run.denoise(in);
   if (res.plan().hires) run.hires();
