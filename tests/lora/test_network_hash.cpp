@@ -67,3 +67,12 @@ TEST(NetworkHash, SshsModelHashWinsAndLookupByHash) {
   EXPECT_EQ(find_network_by_hash(l, "000000000000", cache), nullptr);
   EXPECT_EQ(find_network_by_hash(l, "", cache), nullptr);
 }
+
+TEST(NetworkHash, WaveTwoFixturesMatchHashlib) {
+  // python3: hashlib.sha256(b[8 + n:]).hexdigest()[:12], n = int.from_bytes(b[:8], 'little') (hashes.py's reading)
+  RIPEN_ORACLE_OR_SKIP(oracle);
+  models::HashCache none{fs::path()};
+  EXPECT_EQ(network_hash((oracle / "wave2/lora/tiny-sd15-kohya.safetensors").string(), none).short_hash, "a33ed4353c4d");
+  EXPECT_EQ(network_hash((oracle / "wave2/lora/tiny-sdxl-kohya.safetensors").string(), none).short_hash, "2790ccead259");
+  EXPECT_EQ(network_hash((oracle / "wave2/lora/tiny-sd15-peft.safetensors").string(), none).short_hash, "c316a2bcdf55");
+}
