@@ -64,3 +64,14 @@ TEST(PromptTags, BadTagsNameTheTag) {
     }
   }
 }
+
+TEST(PromptTags, RecordKeepsItsNetworksThroughJson) {
+  // the library stores the record's JSON: the networks that ran come back with file and hash
+  GenerationRecord rec;
+  rec.networks = {net("ink", 0.7, 0.5)};
+  rec.networks[0].path = "/loras/ink.safetensors";
+  rec.networks[0].hash = "0123456789ab";
+  const GenerationRecord back = GenerationRecord::from_json(nlohmann::json::parse(rec.to_json().dump()));
+  EXPECT_EQ(back.networks, rec.networks);
+  EXPECT_TRUE(GenerationRecord::from_json(GenerationRecord{}.to_json()).networks.empty());
+}
