@@ -7,6 +7,7 @@
 #include <sstream>
 #include <vector>
 
+#include "imageio/lora_infotext.h"
 #include "sampling/registry_names.h"
 
 namespace ripen::imageio {
@@ -345,14 +346,20 @@ std::string a1111_parameters(const GenerationRequest& r, const SamplingPlan& pla
     params.push_back({"Hires steps", std::to_string(hires_steps)});
     params.push_back({"Hires upscaler", plan.hires_upscale == "latent" ? "Latent" : "Lanczos"});
   }
+  // Networks are activated after init() (the Hires fields) and before the sampler adds Eta.
+  const std::string lora_hashes = lora_hashes_value(rec.networks.empty() ? r.networks : rec.networks);
+  if (!lora_hashes.empty()) params.push_back({"Lora hashes", lora_hashes});
   if (uses_eta(run.sampler) && plan.eta != 1.0) params.push_back({"Eta", python_float_repr(plan.eta)});
 
+  // The prompt as typed, with the networks given beside it appended as tags (lora_infotext.h).
+  GenerationRequest shown = r;
+  shown.prompt = prompt_with_network_tags(r.prompt, r.networks);
   // Ripen's keys only where A1111's own fields, read back, would not give this plan.
-  std::string text = join_parameters(r, params);
+  std::string text = join_parameters(shown, params);
   auto back = parse_a1111_parameters(text);
   if (!back || r.preset != Preset::Custom || !(describe_plan(back->request) == plan)) {
     add_ripen_keys(params, r, plan, rec, run.segments);
-    text = join_parameters(r, params);
+    text = join_parameters(shown, params);
   }
   return text;
 }
@@ -494,6 +501,11 @@ std::optional<A1111Parameters> parse_a1111_parameters(const std::string& text) {
       out.record.plan = plan;
     } catch (const std::exception&) {
     }
+  }
+  {
+    const auto* hashes = field("Lora hashes");
+    take_network_tags(r.prompt, r.networks, hashes ? parse_lora_hashes(*hashes) : std::map<std::string, std::string>{});
+    out.record.networks = r.networks;
   }
   if (auto v = field("Model hash")) out.record.model_hash = *v;
   if (auto v = field("Model")) out.record.model_name = *v;

@@ -19,6 +19,7 @@
 //   Ripen CFG: "4.5 to 8.5 (1-12), 8.5 (13-15)"   Ripen stop: "converged at step 12 ..."
 //   Ripen plan: "{...}"          the SamplingPlan's JSON, from which the importer restores the plan exactly.
 //   Ripen model preset: sdxl-lightning-4step   the model preset (pipeline/model_presets.h) the settings came from.
+// LoRA networks: "Lora hashes" and the prompt's <lora:...> tags, written and read as A1111 does (lora_infotext.h).
 #include <map>
 #include <optional>
 #include <string>

@@ -33,6 +33,22 @@ void get_num(const json& j, T& out) {
   if (j.is_number()) out = j.get<T>();
 }
 
+bool is_lora_loader(const std::string& t) { return t == "LoraLoader" || t == "LoraLoaderModelOnly"; }
+
+// ComfyUI's LoraLoader: strength_model -> the UNet, strength_clip -> the text encoder (LoraLoaderModelOnly: none).
+// lora_name is relative to a loras folder ("styles\\ink.safetensors" on Windows); the network is known by its stem,
+// as A1111 knows it, and found in Ripen's LoRA folders by that name.
+NetworkRef comfy_network(const std::string& lora_name, const json& strength_model, const json& strength_clip) {
+  std::string rel = lora_name;
+  for (char& c : rel)
+    if (c == '\\') c = '/';
+  NetworkRef n;
+  n.name = std::filesystem::path(rel).stem().string();
+  get_num(strength_model, n.unet);
+  get_num(strength_clip, n.te);
+  return n;
+}
+
 std::optional<ComfyUIParameters> from_prompt(const json& g) {
   if (!g.is_object()) return std::nullopt;
   const json* ks = nullptr;
@@ -78,6 +94,26 @@ std::optional<ComfyUIParameters> from_prompt(const json& g) {
   if (in.contains("latent_image")) {
     if (auto w = find_input(in["latent_image"], "width", 0)) get_num(*w, r.width);
     if (auto h = find_input(in["latent_image"], "height", 0)) get_num(*h, r.height);
+  }
+  // LoRA loaders on the model path, sampler side first: each one's "model" input leads towards the checkpoint.
+  if (in.contains("model")) {
+    std::vector<NetworkRef> chain;
+    const json* link = &in["model"];
+    for (int depth = 0; depth < 64 && link->is_array() && !link->empty(); ++depth) {
+      const std::string id = (*link)[0].is_string() ? (*link)[0].get<std::string>() : (*link)[0].dump();
+      if (!g.contains(id) || !g[id].is_object() || !g[id].contains("inputs") || !g[id]["inputs"].is_object()) break;
+      const json& node = g[id];
+      const json& nin = node["inputs"];
+      const std::string type = node.value("class_type", "");
+      if (is_lora_loader(type) && nin.contains("lora_name") && nin["lora_name"].is_string()) {
+        const json none;
+        chain.push_back(comfy_network(nin["lora_name"].get<std::string>(), nin.value("strength_model", none),
+                                      type == "LoraLoaderModelOnly" ? json(0.0) : nin.value("strength_clip", none)));
+      }
+      if (!nin.contains("model")) break;
+      link = &nin["model"];
+    }
+    r.networks.assign(chain.rbegin(), chain.rend());
   }
   if (in.contains("model"))
     if (auto c = find_input(in["model"], "ckpt_name", 0); c && c->is_string()) {
@@ -152,7 +188,18 @@ std::optional<ComfyUIParameters> from_workflow(const json& w) {
       get_num(v[1], r.height);
     }
   }
-  if (const json* m = source_of(*ks, "model"); m && m->value("type", "").find("CheckpointLoader") != std::string::npos) {
+  std::vector<NetworkRef> chain;
+  const json* m = source_of(*ks, "model");
+  for (int depth = 0; m && depth < 64 && is_lora_loader(m->value("type", "")); ++depth) {
+    const json v = m->value("widgets_values", json::array());
+    const bool model_only = m->value("type", "") == "LoraLoaderModelOnly";
+    if (!v.empty() && v[0].is_string())
+      chain.push_back(comfy_network(v[0].get<std::string>(), v.size() > 1 ? v[1] : json(),
+                                    model_only ? json(0.0) : v.size() > 2 ? v[2] : json()));
+    m = source_of(*m, "model");
+  }
+  r.networks.assign(chain.rbegin(), chain.rend());
+  if (m && m->value("type", "").find("CheckpointLoader") != std::string::npos) {
     const json v = m->value("widgets_values", json::array());
     if (!v.empty() && v[0].is_string()) {
       r.model = v[0].get<std::string>();

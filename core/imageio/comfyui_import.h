@@ -8,7 +8,9 @@
 //    [[id, from node, from slot, to node, to slot, type], ...]}.
 // We take seed/steps/cfg/sampler/scheduler from the (first) KSampler or KSamplerAdvanced, the texts of the
 // CLIPTextEncode nodes feeding its positive and negative inputs, the size of the EmptyLatentImage and the
-// checkpoint name. "prompt" is used when present, "workflow" otherwise.
+// checkpoint name, and the LoraLoader / LoraLoaderModelOnly nodes between that checkpoint and the sampler's model
+// input as GenerationRequest::networks in chain order (strength_model -> unet, strength_clip -> te; ModelOnly: te 0).
+// "prompt" is used when present, "workflow" otherwise.
 #include <optional>
 #include <string>
 

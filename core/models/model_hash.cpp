@@ -83,30 +83,38 @@ HashCache& HashCache::shared() {
   return cache;
 }
 
-std::string HashCache::sha256(const std::string& path) {
+std::string HashCache::sha256(const std::string& path) { return cached(path, 0); }
+
+std::string HashCache::sha256_from(const std::string& path, uint64_t offset) { return cached(path, offset); }
+
+// An entry holds the file's stamp and its digests: "sha256" (the whole file) and "sha256_from_<offset>" (AUTOMATIC1111's
+// LoRA hash skips the safetensors header); a digest of a file whose stamp changed is dropped with the old stamp.
+std::string HashCache::cached(const std::string& path, uint64_t offset) {
   std::error_code ec;
   const fs::path abs = fs::absolute(path, ec);
   const std::string key = ec ? path : abs.lexically_normal().string();
+  const std::string field = offset == 0 ? "sha256" : "sha256_from_" + std::to_string(offset);
   const Stamp before = stamp_of(path);
-  if (file_.empty()) return sha256_file(path);
+  if (file_.empty()) return sha256_file(path, offset);
+  auto matches = [](const json& e, const Stamp& st) {
+    return e.is_object() && e.value("size", int64_t{-1}) == st.size && e.value("mtime_ns", int64_t{-1}) == st.mtime_ns;
+  };
   {
     std::lock_guard lock(mutex_);
     const json entries = read_entries(file_);
-    if (auto it = entries.find(key); it != entries.end() && it->is_object()) {
-      const json& e = *it;
-      if (e.value("size", int64_t{-1}) == before.size && e.value("mtime_ns", int64_t{-1}) == before.mtime_ns &&
-          is_hex_digest(e.value("sha256", json())))
-        return e["sha256"].get<std::string>();
-    }
+    if (auto it = entries.find(key); it != entries.end() && matches(*it, before) && is_hex_digest(it->value(field, json())))
+      return (*it)[field].get<std::string>();
   }
-  std::string digest = sha256_file(path);  // outside the lock: other files may be looked up meanwhile
+  std::string digest = sha256_file(path, offset);  // outside the lock: other files may be looked up meanwhile
   const Stamp after = stamp_of(path);
   if (after.size != before.size || after.mtime_ns != before.mtime_ns) return digest;  // written while read: don't record
   std::lock_guard lock(mutex_);
   json entries = read_entries(file_);  // again: another process may have added entries meanwhile
   for (auto it = entries.begin(); it != entries.end();)  // forget files that are gone, so the cache stays small
     it = fs::exists(it.key(), ec) ? std::next(it) : entries.erase(it);
-  entries[key] = {{"size", after.size}, {"mtime_ns", after.mtime_ns}, {"sha256", digest}};
+  json& e = entries[key];
+  if (!matches(e, after)) e = {{"size", after.size}, {"mtime_ns", after.mtime_ns}};
+  e[field] = digest;
   write_entries(file_, entries);
   return digest;
 }

@@ -12,10 +12,12 @@
 // Hashing a 7 GB checkpoint takes seconds even with SHA extensions, so digests are cached by (absolute path,
 // size, modification time) in $XDG_CACHE_HOME/ripen/hashes.json (else ~/.cache/ripen/hashes.json):
 //   {"version": 1, "files": {"/abs/path": {"size": N, "mtime_ns": T, "sha256": "<64 hex>"}}}
+// (a LoRA's entry may hold "sha256_from_<offset>" instead or as well: see sha256_from).
 // A changed size or mtime means the file is hashed again; an unreadable or malformed cache is ignored and
 // rewritten; entries of files that no longer exist are dropped when it is written. Writes go to a temporary
 // file renamed over the cache, so a reader never sees half a file.
 #include <filesystem>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -37,9 +39,12 @@ class HashCache {
   // The file's SHA-256, from the cache when its size and mtime still match, else computed and recorded.
   // Throws ripen::Error naming the file when it cannot be read. Failing to write the cache is not an error.
   std::string sha256(const std::string& path);
+  // The SHA-256 of the file's bytes from `offset` on, cached beside the whole file's digest (same rules).
+  std::string sha256_from(const std::string& path, uint64_t offset);
   const std::filesystem::path& file() const { return file_; }
 
  private:
+  std::string cached(const std::string& path, uint64_t offset);
   std::filesystem::path file_;
   std::mutex mutex_;
 };

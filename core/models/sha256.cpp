@@ -1,6 +1,7 @@
 #include "models/sha256.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -44,9 +45,16 @@ std::string sha256_hex(const std::string& data) {
   return s.hex_digest();
 }
 
-std::string sha256_file(const std::string& path) {
+std::string sha256_file(const std::string& path) { return sha256_file(path, 0); }
+
+std::string sha256_file(const std::string& path, uint64_t offset) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error(path + ": cannot open for hashing: " + std::strerror(errno));
+  struct stat st {};
+  if (offset > 0 && (::fstat(fd, &st) != 0 || uint64_t(st.st_size) < offset || ::lseek(fd, off_t(offset), SEEK_SET) < 0)) {
+    ::close(fd);
+    throw Error(path + ": shorter than the " + std::to_string(offset) + " bytes to skip before hashing");
+  }
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   Sha256 s;
   std::vector<unsigned char> buf(4 << 20);

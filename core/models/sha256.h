@@ -2,6 +2,7 @@
 // SHA-256 through libcrypto (OpenSSL's EVP interface, which uses the CPU's SHA extensions where it has them),
 // for model hashes. Which file a model's hash covers and how hashes are cached: models/model_hash.h.
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -23,5 +24,7 @@ class Sha256 {
 
 std::string sha256_hex(const std::string& data);
 std::string sha256_file(const std::string& path);  // throws ripen::Error naming the file
+// The digest of the bytes from `offset` to the end (a file shorter than that: an error naming it).
+std::string sha256_file(const std::string& path, uint64_t offset);
 
 }  // namespace ripen::models

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "lora/apply.h"
+#include "lora/request_networks.h"
 #include "models/model.h"
 #include "pipeline/plan_runner.h"
 #include "pipeline/hires.h"
@@ -39,7 +40,8 @@ nlohmann::json GenerationResult::to_json() const {
           {"images", images.size()}};
 }
 
-Pipeline::Pipeline(PipelineOptions options) : options_(std::move(options)) {}
+Pipeline::Pipeline(PipelineOptions options)
+    : options_(std::move(options)), networks_(std::make_unique<lora::NetworkResolver>(options_.network_folders)) {}
 Pipeline::~Pipeline() = default;
 
 std::shared_ptr<models::LoadedModel> Pipeline::model(const std::string& request_path) { return model(request_path, "", ""); }
@@ -122,6 +124,7 @@ struct Pipeline::Run {
   SigmaSchedule sigmas;
   std::optional<UNetDenoiser> unet;
   const PreparedImage* image = nullptr;  // request.image, prepared (stage_image.h)
+  const PromptText* text = nullptr;  // the prompts as encoded (LoRA tags removed) and their embeddings
 
   const GenerationRequest& request() const { return res.request; }
   void check_cancel() const {
@@ -135,7 +138,7 @@ struct Pipeline::Run {
 
   void condition() {
     const auto t = Clock::now();
-    conditioning = encode_conditioning(model, request());
+    conditioning = text ? encode_conditioning(model, request(), *text) : encode_conditioning(model, request());
     res.record.seconds_text = since(t);
     check_cancel();
     for (int64_t i = 0; i < request().batch; ++i) seeds.push_back(request().seed + uint64_t(i));
@@ -306,10 +309,15 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   res.request = req;
   auto m = model(req.model, req.unet, req.vae);
   if (!m->unet || !m->vae) throw Error(m->name + ": the model needs a UNet and a VAE");
+  // LoRA networks and embeddings (core/lora): the prompt's tags and the request's networks resolved to files and
+  // every file checked before any weight changes; then the model carries exactly these (none: its own weights).
+  const lora::PreparedPrompt networks = lora::prepare_networks(req, *networks_);
+  res.record.networks = networks.networks;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    lora::set_networks(*m, req.networks);  // exactly these networks merged (none: the model's own weights)
+    lora::set_networks(*m, networks.networks);
   }
+  PromptText text{networks.prompt, networks.negative_prompt, lora::model_prompt_embeddings(*m, networks, *networks_)};
   std::optional<PreparedImage> prepared;
   if (req.image) {
     prepared = prepare_request_image(req, *m, in, res);
@@ -326,6 +334,7 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
 
   Run run{options_, taesd_timing_, *m, res.plan(), on_step, cancel, res, t0};
   if (prepared) run.image = &*prepared;
+  run.text = &text;
   run.condition();
   run.denoise(in);
   if (res.plan().hires) run.hires();

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "lora/network_folders.h"
 #include "nets/latent_preview.h"
 #include "pipeline/adaptive.h"
 #include "pipeline/events.h"
@@ -32,6 +33,7 @@
 namespace ripen {
 
 namespace models { struct LoadedModel; }
+namespace lora { class NetworkResolver; }
 
 struct GenerationResult {
   enum class Status { Ok, Cancelled, Failed };
@@ -70,6 +72,9 @@ struct PipelineOptions {
   int taesd_every = 0;
   double taesd_budget = 0.04;
   int64_t vae_tile_latent = 96;     // decode tiled when a latent side exceeds this
+  // Where <lora:NAME> tags, GenerationRequest::networks without a path, and textual-inversion embeddings are looked up
+  // (lora::NetworkFolders::from_roots of the configured installs); empty: none.
+  lora::NetworkFolders network_folders;
   bool sync_timing = false;         // on a GPU: wait after each UNet call so seconds_unet is exact (bench)
   ImageReader read_image;           // picture files of request.image (the app's codecs; null: none can be read)
 };
@@ -115,6 +120,7 @@ class Pipeline {
   std::string cached_path_;
   std::shared_ptr<models::LoadedModel> cached_;
   TaesdTiming taesd_timing_;  // the automatic TAESD schedule's estimate, kept across runs
+  std::unique_ptr<lora::NetworkResolver> networks_;  // options_.network_folders' listings, kept across runs
 };
 
 }  // namespace ripen

@@ -141,6 +141,10 @@ nlohmann::json GenerationRecord::to_json() const {
           {"seconds_decode", seconds_decode}, {"hires", hires},       {"hires_steps", hires_steps},
           {"hires_sigma", hires_sigma},   {"seconds_upscale", seconds_upscale}, {"seconds_hires", seconds_hires}};
   if (plan) j["plan"] = plan->to_json();
+  if (!networks.empty()) {
+    j["networks"] = nlohmann::json::array();
+    for (const auto& n : networks) j["networks"].push_back(n.to_json());
+  }
   return j;
 }
 
@@ -164,6 +168,8 @@ GenerationRecord GenerationRecord::from_json(const nlohmann::json& in) {
     r.seconds_upscale = j.value("seconds_upscale", 0.0);
     r.seconds_hires = j.value("seconds_hires", 0.0);
     if (j.contains("plan") && !j.at("plan").is_null()) r.plan = SamplingPlan::from_json(j.at("plan"));
+    if (j.contains("networks"))
+      for (const auto& n : j.at("networks")) r.networks.push_back(NetworkRef::from_json(n));
   } catch (const nlohmann::json::exception& e) {
     throw Error(std::string("generation record JSON: ") + e.what());
   }

@@ -110,6 +110,9 @@ struct GenerationRecord {
   // steps_used it says which sampler and guidance ran each step (ran_segments). Absent in records read from files
   // that carry none (other tools' images, Ripen images older than this field).
   std::optional<SamplingPlan> plan;
+  // The networks merged for this run, resolved: the prompt's <lora:...> tags, then GenerationRequest::networks, each
+  // with its file and A1111 hash (the infotext's "Lora hashes"; re-rendering a seed finds the same files by them).
+  std::vector<NetworkRef> networks;
   int base_steps_used() const { return steps_used - (hires ? hires_steps : 0); }  // less the 2x pass's
   nlohmann::json to_json() const;
   static GenerationRecord from_json(const nlohmann::json& j);

@@ -40,11 +40,21 @@ void Conditioning::set_image_size(int height, int width) {
 }
 
 Conditioning encode_conditioning(const models::LoadedModel& m, const GenerationRequest& r) {
-  text::TextConditioner conditioner(text_arch(m.arch), text_encoders(m));
+  return encode_conditioning(m, r, PromptText{r.prompt, r.negative_prompt, {}});
+}
+
+Conditioning encode_conditioning(const models::LoadedModel& m, const GenerationRequest& r, const PromptText& text) {
+  std::vector<text::TextEncoderRef> encoders = text_encoders(m);
+  if (!text.embeddings.empty() && text.embeddings.size() != encoders.size())
+    throw Error(m.name + ": " + std::to_string(text.embeddings.size()) + " embedding sets for " +
+                std::to_string(encoders.size()) + " text encoders");
+  for (size_t e = 0; e < text.embeddings.size(); ++e)
+    if (!text.embeddings[e].empty()) encoders[e].embeddings = &text.embeddings[e];
+  text::TextConditioner conditioner(text_arch(m.arch), std::move(encoders));
   text::ConditioningOptions co;
   co.clip_skip = r.clip_skip;
   co.zeros_for_empty_negative = m.force_zeros_for_empty_prompt;
-  auto [pos, neg] = conditioner.encode_pair({r.prompt}, {r.negative_prompt}, co);
+  auto [pos, neg] = conditioner.encode_pair({text.prompt}, {text.negative_prompt}, co);
   const int64_t B = r.batch;
   Conditioning c;
   c.batch = B;

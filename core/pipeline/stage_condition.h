@@ -7,6 +7,7 @@
 
 #include "nets/unet.h"
 #include "pipeline/request.h"
+#include "text/prompt_embeddings.h"
 
 namespace ripen {
 
@@ -24,7 +25,15 @@ struct Conditioning {
   void set_image_size(int height, int width);
 };
 
+// The prompts as encoded, when they differ from the request's: LoRA tags removed (lora/request_networks.h), and the
+// textual-inversion embeddings they use, one set per text encoder (empty: none).
+struct PromptText {
+  std::string prompt, negative_prompt;
+  std::vector<text::PromptEmbeddings> embeddings;
+};
+
 // Throws ripen::Error when the model lacks a text encoder it needs.
 Conditioning encode_conditioning(const models::LoadedModel& model, const GenerationRequest& request);
+Conditioning encode_conditioning(const models::LoadedModel& model, const GenerationRequest& request, const PromptText& text);
 
 }  // namespace ripen

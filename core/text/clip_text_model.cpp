@@ -187,7 +187,17 @@ ClipTextOutput ClipTextModel::forward(const at::Tensor& ids_in) const {
   return result;
 }
 
-ClipTextOutput ClipTextModel::forward_uncached(const at::Tensor& ids_in) const {
+ClipTextOutput ClipTextModel::forward(const at::Tensor& ids, const std::vector<std::vector<EmbeddingFix>>& fixes) const {
+  bool any = false;
+  for (const auto& row : fixes) any = any || !row.empty();
+  if (!any) return forward(ids);
+  if (ids.dim() != 2 || int64_t(fixes.size()) != ids.size(0))
+    throw Error("CLIP text model: " + std::to_string(fixes.size()) + " rows of embedding fixes for input_ids of " +
+                std::to_string(ids.dim() == 2 ? ids.size(0) : -1) + " rows");
+  return forward_uncached(ids, &fixes);
+}
+
+ClipTextOutput ClipTextModel::forward_uncached(const at::Tensor& ids_in, const std::vector<std::vector<EmbeddingFix>>* fixes) const {
   if (ids_in.dim() != 2) throw Error("CLIP text model: input_ids must be [B, T]");
   const int64_t T = ids_in.size(1);
   if (T > config_.max_positions || T < 1)
@@ -198,7 +208,20 @@ ClipTextOutput ClipTextModel::forward_uncached(const at::Tensor& ids_in) const {
   if (ids.numel() && (ids.min().item<int64_t>() < 0 || ids.max().item<int64_t>() >= config_.vocab_size))
     throw Error("CLIP text model: token id outside [0, " + std::to_string(config_.vocab_size) + ")");
   ClipTextOutput out;
-  at::Tensor x = token_embedding_(ids) + position_embedding_.weight.narrow(0, 0, T).unsqueeze(0);
+  at::Tensor tokens = token_embedding_(ids);
+  if (fixes) {
+    const int64_t C = config_.hidden_size;
+    for (size_t b = 0; b < fixes->size(); ++b)
+      for (const EmbeddingFix& f : (*fixes)[b]) {
+        const at::Tensor& v = f.vectors;
+        if (v.dim() != 2 || v.size(1) != C)
+          throw Error("CLIP text model: embedding vectors of width " + std::to_string(v.dim() == 2 ? v.size(1) : -1) +
+                      " for a text encoder of width " + std::to_string(C));
+        if (f.offset < 0 || f.offset + v.size(0) > T) throw Error("CLIP text model: embedding positions outside the sequence");
+        tokens[int64_t(b)].narrow(0, f.offset, v.size(0)).copy_(v);
+      }
+  }
+  at::Tensor x = tokens + position_embedding_.weight.narrow(0, 0, T).unsqueeze(0);
   at::Tensor mask = at::full({T, T}, -std::numeric_limits<float>::infinity(), w.options()).triu(1);
   out.hidden_states.reserve(layers_.size() + 1);
   out.hidden_states.push_back(x);

@@ -18,6 +18,7 @@
 
 #include "nets/layers.h"
 #include "tensors/params.h"
+#include "text/prompt_embeddings.h"
 
 namespace ripen::text {
 
@@ -63,6 +64,10 @@ class ClipTextModel {
   // version counters, so in-place weight updates invalidate them): a repeated prompt, and the empty negative
   // prompt of every generation, cost a copy instead of a forward pass. Returned tensors are always fresh copies.
   ClipTextOutput forward(const at::Tensor& ids) const;
+  // With textual-inversion vectors: fixes[b] replaces row b's token embeddings at its positions (before the position
+  // embeddings are added, as A1111's EmbeddingsWithFixes does). Rows without fixes are plain; none at all: the
+  // cached forward above.
+  ClipTextOutput forward(const at::Tensor& ids, const std::vector<std::vector<EmbeddingFix>>& fixes) const;
 
   // AUTOMATIC1111's "Clip skip" k: final LN of hidden_states[-k] (1 = last_hidden_state, 2 = penultimate, ...).
   at::Tensor clip_skip(const ClipTextOutput& out, int k) const;
@@ -77,7 +82,7 @@ class ClipTextModel {
     nn::Linear q, k, v, out, fc1, fc2;
   };
   at::Tensor layer_forward(const Layer& l, const at::Tensor& x, const at::Tensor& mask) const;
-  ClipTextOutput forward_uncached(const at::Tensor& ids) const;
+  ClipTextOutput forward_uncached(const at::Tensor& ids, const std::vector<std::vector<EmbeddingFix>>* fixes = nullptr) const;
   int64_t weights_version() const;  // sum of the parameters' version counters; -1 when they have none
   struct OutputCache;
   std::shared_ptr<OutputCache> cache_;

@@ -18,12 +18,13 @@ TextConditioner::TextConditioner(TextArch arch, std::vector<TextEncoderRef> enco
     throw Error("TextConditioner: SDXL's second text encoder needs a text projection");
 }
 
-std::vector<WeightedChunks> TextConditioner::chunk(const TokenEncoder& tok, const std::vector<std::string>& prompts,
+std::vector<WeightedChunks> TextConditioner::chunk(const TextEncoderRef& encoder, const std::vector<std::string>& prompts,
                                                    const ConditioningOptions& o) const {
+  const TokenEncoder& tok = *encoder.tokenizer;
   std::vector<WeightedChunks> out;
   for (const auto& p : prompts) {
     if (o.parse_weights) {
-      out.push_back(tokenize_weighted(tok, p, o.chunks));
+      out.push_back(tokenize_weighted(tok, p, o.chunks, encoder.embeddings));
       continue;
     }
     // Plain text: same chunking, no syntax (weights all 1). Escaping every bracket makes the parser literal.
@@ -34,7 +35,7 @@ std::vector<WeightedChunks> TextConditioner::chunk(const TokenEncoder& tok, cons
     }
     ChunkOptions co = o.chunks;
     co.enable_break = false;
-    out.push_back(tokenize_weighted(tok, escaped, co));
+    out.push_back(tokenize_weighted(tok, escaped, co, encoder.embeddings));
   }
   return out;
 }
@@ -68,12 +69,14 @@ TextConditioning TextConditioner::encode_chunks(const std::vector<std::vector<We
     std::vector<at::Tensor> parts;
     for (size_t j = 0; j < k; ++j) {
       std::vector<at::Tensor> ids, ws;
+      std::vector<std::vector<EmbeddingFix>> fixes;
       for (const auto& c : prompts) {
         ids.push_back(at::from_blob(const_cast<int64_t*>(c.ids[j].data()), {int64_t(c.ids[j].size())}, at::kLong));
         ws.push_back(at::from_blob(const_cast<float*>(c.weights[j].data()), {int64_t(c.weights[j].size())}, at::kFloat));
+        fixes.push_back(j < c.fixes.size() ? c.fixes[j] : std::vector<EmbeddingFix>{});
       }
       at::Tensor id_batch = at::stack(ids), w_batch = at::stack(ws);  // stack copies out of the chunk vectors
-      ClipTextOutput out = encoders_[e].model->forward(id_batch);
+      ClipTextOutput out = encoders_[e].model->forward(id_batch, fixes);
       parts.push_back(apply_prompt_weights(select_layer(e, out, o.clip_skip), w_batch));
       if (arch_ == TextArch::SDXL && e == 1 && j == 0) result.pooled = out.text_embeds;
     }
@@ -99,8 +102,8 @@ std::pair<TextConditioning, TextConditioning> TextConditioner::encode_pair(const
   std::vector<std::vector<WeightedChunks>> pos(encoders_.size()), neg(encoders_.size());
   size_t k = 1;
   for (size_t e = 0; e < encoders_.size(); ++e) {
-    pos[e] = chunk(*encoders_[e].tokenizer, prompts, o);
-    if (want_negative) neg[e] = chunk(*encoders_[e].tokenizer, negatives, o);
+    pos[e] = chunk(encoders_[e], prompts, o);
+    if (want_negative) neg[e] = chunk(encoders_[e], negatives, o);
     for (auto* set : {&pos[e], &neg[e]})
       for (auto& c : *set) k = std::max(k, c.size());
   }

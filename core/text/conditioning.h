@@ -26,6 +26,9 @@ enum class TextArch { SD1, SD2, SDXL };
 struct TextEncoderRef {
   const TokenEncoder* tokenizer = nullptr;  // ClipTokenizer, or SentencePiecePromptTokenizer (embedded model)
   const ClipTextModel* model = nullptr;
+  // Textual-inversion embeddings for this encoder (text/prompt_embeddings.h); null: none. SDXL's two sets must
+  // give each embedding the same number of vectors, so both encoders' chunks line up.
+  const PromptEmbeddings* embeddings = nullptr;
 };
 
 struct ConditioningOptions {
@@ -55,7 +58,7 @@ class TextConditioner {
   TextArch arch() const { return arch_; }
 
  private:
-  std::vector<WeightedChunks> chunk(const TokenEncoder& tok, const std::vector<std::string>& prompts,
+  std::vector<WeightedChunks> chunk(const TextEncoderRef& encoder, const std::vector<std::string>& prompts,
                                     const ConditioningOptions& o) const;
   TextConditioning encode_chunks(const std::vector<std::vector<WeightedChunks>>& per_encoder, size_t k,
                                  const ConditioningOptions& o) const;

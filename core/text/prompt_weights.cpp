@@ -141,16 +141,55 @@ void WeightedChunks::pad_to(size_t k, const TokenEncoder& tokenizer) {
   while (ids.size() < k) {
     ids.push_back(tokenizer.encode_padded(""));
     weights.emplace_back(size_t(tokenizer.max_length()), 1.0f);
+    fixes.emplace_back();
   }
 }
 
-WeightedChunks tokenize_weighted(const TokenEncoder& tok, std::string_view prompt, const ChunkOptions& options) {
+namespace {
+
+// A span's text cut at ComfyUI's `embedding:NAME` words: text pieces and (with a non-null embedding) references.
+struct Piece {
+  std::string text;
+  const PromptEmbedding* embedding = nullptr;
+};
+
+std::vector<Piece> split_embedding_refs(const std::string& text, const PromptEmbeddings* embeddings) {
+  static constexpr std::string_view kPrefix = "embedding:";
+  std::vector<Piece> out;
+  if (!embeddings || embeddings->empty()) return {{text, nullptr}};
+  size_t start = 0;
+  for (size_t p = text.find(kPrefix); p != std::string::npos; p = text.find(kPrefix, p + 1)) {
+    if (p > 0 && !is_ws(text[p - 1])) continue;  // a word of its own (ComfyUI splits the text at spaces)
+    size_t end = p + kPrefix.size();
+    while (end < text.size() && !is_ws(text[end])) ++end;
+    std::string name = text.substr(p + kPrefix.size(), end - p - kPrefix.size());
+    size_t name_end = end;
+    const PromptEmbedding* e = embeddings->by_name(name);
+    if (!e) {  // "embedding:name," : the commas are not part of the name (sd1_clip.py _try_get_embedding)
+      while (!name.empty() && name.back() == ',') name.pop_back(), --name_end;
+      e = embeddings->by_name(name);
+    }
+    if (!e) continue;
+    out.push_back({text.substr(start, p - start), nullptr});
+    out.push_back({"", e});
+    start = name_end;
+    p = name_end - 1;
+  }
+  out.push_back({text.substr(start), nullptr});
+  return out;
+}
+
+}  // namespace
+
+WeightedChunks tokenize_weighted(const TokenEncoder& tok, std::string_view prompt, const ChunkOptions& options,
+                                 const PromptEmbeddings* embeddings) {
   const size_t chunk_len = size_t(tok.max_length() - 2);
   const auto comma = tok.encode(",");
   const int64_t comma_id = comma.size() == 1 ? comma[0] : -1;
   WeightedChunks out;
   std::vector<int64_t> ids;
   std::vector<float> ws;
+  std::vector<EmbeddingFix> fixes;  // offsets into ids (BOS not counted)
   int64_t last_comma = -1;
   auto next_chunk = [&] {
     std::vector<int64_t> c{tok.bos_id()};
@@ -161,34 +200,73 @@ WeightedChunks tokenize_weighted(const TokenEncoder& tok, std::string_view promp
     cw.push_back(1.0f);
     c.resize(size_t(tok.max_length()), tok.pad_id());
     cw.resize(size_t(tok.max_length()), 1.0f);
+    for (auto& f : fixes) f.offset += 1;  // after BOS
     out.ids.push_back(std::move(c));
     out.weights.push_back(std::move(cw));
+    out.fixes.push_back(std::move(fixes));
     ids.clear();
     ws.clear();
+    fixes.clear();
     last_comma = -1;
+  };
+  // One content position: A1111's comma backtrack, then a new chunk when this one is full.
+  auto make_room = [&](int64_t id) {
+    if (id == comma_id) {
+      last_comma = int64_t(ids.size());
+    } else if (options.comma_backtrack > 0 && ids.size() == chunk_len && last_comma != -1 &&
+               int64_t(ids.size()) - last_comma <= options.comma_backtrack) {
+      const size_t cut = size_t(last_comma + 1);
+      std::vector<int64_t> moved(ids.begin() + int64_t(cut), ids.end());
+      std::vector<float> moved_w(ws.begin() + int64_t(cut), ws.end());
+      std::vector<EmbeddingFix> moved_fixes, kept;
+      for (auto& f : fixes) (size_t(f.offset) >= cut ? moved_fixes : kept).push_back(f);
+      for (auto& f : moved_fixes) f.offset -= int64_t(cut);
+      ids.resize(cut);
+      ws.resize(cut);
+      fixes = std::move(kept);
+      next_chunk();
+      ids = std::move(moved);
+      ws = std::move(moved_w);
+      fixes = std::move(moved_fixes);
+    }
+    if (ids.size() == chunk_len) next_chunk();
+  };
+  auto add_embedding = [&](const PromptEmbedding& e, float weight) {
+    const size_t n = size_t(e.vectors.size(0));
+    if (ids.size() + n > chunk_len) next_chunk();
+    fixes.push_back({int64_t(ids.size()), e.vectors});
+    ids.insert(ids.end(), n, 0);
+    ws.insert(ws.end(), n, weight);
+    out.token_count += int64_t(n);
   };
   for (const auto& span : parse_prompt_weights(prompt, options.enable_break)) {
     if (span.is_break) {
       next_chunk();
       continue;
     }
-    for (int64_t id : tok.encode(span.text)) {
-      ++out.token_count;
-      if (id == comma_id) {
-        last_comma = int64_t(ids.size());
-      } else if (options.comma_backtrack > 0 && ids.size() == chunk_len && last_comma != -1 &&
-                 int64_t(ids.size()) - last_comma <= options.comma_backtrack) {
-        std::vector<int64_t> moved(ids.begin() + last_comma + 1, ids.end());
-        std::vector<float> moved_w(ws.begin() + last_comma + 1, ws.end());
-        ids.resize(size_t(last_comma + 1));
-        ws.resize(size_t(last_comma + 1));
-        next_chunk();
-        ids = std::move(moved);
-        ws = std::move(moved_w);
+    const float weight = float(span.weight);
+    for (const Piece& piece : split_embedding_refs(span.text, embeddings)) {
+      if (piece.embedding) {
+        if (ids.size() == chunk_len) next_chunk();
+        add_embedding(*piece.embedding, weight);
+        continue;
       }
-      if (ids.size() == chunk_len) next_chunk();
-      ids.push_back(id);
-      ws.push_back(float(span.weight));
+      const std::vector<int64_t> span_ids = tok.encode(piece.text);
+      for (size_t pos = 0; pos < span_ids.size();) {
+        const int64_t id = span_ids[pos];
+        make_room(id);
+        size_t covered = 0;
+        const PromptEmbedding* e = embeddings ? embeddings->match(span_ids, pos, covered) : nullptr;
+        if (e) {
+          add_embedding(*e, weight);
+          pos += covered;
+          continue;
+        }
+        ++out.token_count;
+        ids.push_back(id);
+        ws.push_back(weight);
+        ++pos;
+      }
     }
   }
   if (!ids.empty() || out.ids.empty()) next_chunk();

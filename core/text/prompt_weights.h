@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "text/clip_tokenizer.h"  // callers use ClipTokenizer with these functions
+#include "text/prompt_embeddings.h"
 #include "text/token_encoder.h"
 
 namespace ripen::text {
@@ -46,7 +47,8 @@ struct ChunkOptions {
 struct WeightedChunks {
   std::vector<std::vector<int64_t>> ids;     // k chunks of 77 ids
   std::vector<std::vector<float>> weights;   // k x 77 (1 for BOS/EOS/pad)
-  int64_t token_count = 0;                   // content tokens in the prompt
+  std::vector<std::vector<EmbeddingFix>> fixes;  // k lists: the embeddings' vectors at their positions (ids there: 0)
+  int64_t token_count = 0;                   // content tokens in the prompt (an embedding counts its vectors)
 
   size_t size() const { return ids.size(); }
   bool all_weights_one() const;
@@ -56,7 +58,9 @@ struct WeightedChunks {
   void pad_to(size_t k, const TokenEncoder& tokenizer);
 };
 
-WeightedChunks tokenize_weighted(const TokenEncoder& tokenizer, std::string_view prompt, const ChunkOptions& options);
+// With `embeddings`, their names in the prompt become their vectors (text/prompt_embeddings.h).
+WeightedChunks tokenize_weighted(const TokenEncoder& tokenizer, std::string_view prompt, const ChunkOptions& options,
+                                 const PromptEmbeddings* embeddings = nullptr);
 inline WeightedChunks tokenize_weighted(const TokenEncoder& tokenizer, std::string_view prompt) {
   return tokenize_weighted(tokenizer, prompt, ChunkOptions{});
 }
