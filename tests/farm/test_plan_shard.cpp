@@ -116,3 +116,18 @@ TEST(FarmShard, FlagSlurmAndKubernetes) {
     EXPECT_EQ(owners, 1);
   }
 }
+
+TEST(FarmPlan, TheStudiosExportIsAPlanOfPromotions) {
+  const auto dir = ripen::test::temp_dir("farm_export");
+  Plan p = promote_plan(dir / "library", {4, 9}, PromoteMode::Rerender);
+  write_plan(p, dir / "plan.json");
+  Plan back = read_plan(dir / "plan.json");
+  ASSERT_EQ(back.jobs.size(), 2u);
+  EXPECT_EQ(back.jobs[1].promote->id, 9);
+  EXPECT_EQ(back.jobs[1].promote->mode, PromoteMode::Rerender);
+  EXPECT_EQ(back.library_of(*back.jobs[1].promote), dir / "library");
+  EXPECT_EQ(back.jobs[0].id, p.jobs[0].id);
+  // check_plan: the library must hold the rows.
+  const std::string m = error_of([&] { check_plan(back, "plan.json"); });
+  EXPECT_NE(m.find("promote"), std::string::npos) << m;
+}
