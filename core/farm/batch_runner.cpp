@@ -107,13 +107,19 @@ BatchSummary run_batch(const Plan& plan, const Shard& shard, const fs::path& lib
       } else {
         const PromoteJob& p = *job->promote;
         const fs::path dir = plan.library_of(p);
-        auto& from = parents[dir];
-        if (!from) from = std::make_unique<library::Library>(dir, library::Library::Options{.read_only = true, .create = false});
         sj.promote = session::PromoteSettings{};
         sj.promote->mode = p.mode;
         sj.promote->hires = p.hires;
         sj.promote->model = options.model ? options.model : p.model;
-        sj.parent = copy_parent(lib, *from, p.id);
+        std::error_code ec;
+        if (fs::equivalent(dir, library_dir, ec)) {  // run into the drafts' own library: the parent is there
+          if (!lib.get(p.id)) throw Error("no generation " + std::to_string(p.id) + " in " + dir.string());
+          sj.parent = p.id;
+        } else {
+          auto& from = parents[dir];
+          if (!from) from = std::make_unique<library::Library>(dir, library::Library::Options{.read_only = true, .create = false});
+          sj.parent = copy_parent(lib, *from, p.id);
+        }
       }
       session::JobOutcome o = session.run(sj, {}, cancel);
       if (o.result.status == GenerationResult::Status::Cancelled) {
