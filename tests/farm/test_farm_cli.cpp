@@ -128,7 +128,10 @@ int64_t count_rows(const fs::path& dir) {
 }
 }  // namespace
 
-TEST(FarmCli, ShardsMergedEqualOneProcess) {
+// Named by the plan's size, so the default (16) and slow (64) binaries register different ctest names.
+#define RIPEN_FARM_CAT(a, b) a##b
+#define RIPEN_FARM_NAME(n) RIPEN_FARM_CAT(ShardsMergedEqualOneProcess_, n)
+TEST(FarmCli, RIPEN_FARM_NAME(RIPEN_FARM_JOBS)) {
   const int kJobs = RIPEN_FARM_JOBS, kShards = 4;
   const fs::path root = test::temp_dir("farm_cli_" + std::to_string(kJobs));
   const fs::path logs = root / "logs";
