@@ -6,7 +6,7 @@ pkgs=(build-essential cmake ninja-build ccache pkg-config git
       libsentencepiece-dev sentencepiece
       libsqlite3-dev libopenimageio-dev openimageio-tools
       qt6-base-dev libqt6sql6-sqlite qt6-l10n-tools qt6-tools-dev qt6-tools-dev-tools
-      libgtest-dev clang libclang-rt-14-dev
+      libgtest-dev libyaml-cpp-dev shellcheck clang libclang-rt-14-dev
       xvfb xauth unicode-data fonts-noto-cjk)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -33,6 +33,7 @@
 #include <QToolBar>
 #include <QUrl>
 
+#include "farm/plan.h"
 #include "tensors/safetensors_metadata.h"
 #include "ui/appearance.h"
 #include "ui/compare_view.h"
@@ -302,6 +303,26 @@ void MainWindow::build_actions() {
   make("actionCopyImage", QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C), [this] { copy_image(); });
   make("actionExport", QKeySequence(Qt::CTRL | Qt::Key_E), [this] { open_export_dialog(); });
   make("actionShowInFolder", QKeySequence(), [this] { show_in_folder(); });
+  // The selected drafts as a render-farm plan of quality re-renders (ripen-cli batch --plan; README: Render farms).
+  make("actionExportFarmPlan", QKeySequence(), [this] {
+    const QList<qint64> ids = selected_ids();
+    if (ids.isEmpty() || !controller_->library()) {
+      statusBar()->showMessage(tr("Select the drafts to render on the farm."), 5000);
+      return;
+    }
+    const QString file = QFileDialog::getSaveFileName(this, tr("Export farm plan"), QStringLiteral("plan.json"),
+                                                      tr("Ripen plans (*.json)"));
+    if (file.isEmpty()) return;
+    try {
+      farm::write_plan(farm::promote_plan(controller_->library()->dir(), std::vector<int64_t>(ids.begin(), ids.end()),
+                                          PromoteMode::Rerender),
+                       file.toStdString());
+      statusBar()->showMessage(tr("Wrote a farm plan of %n quality re-render(s) to %1", nullptr, int(ids.size())).arg(file),
+                               8000);
+    } catch (const std::exception& e) {
+      QMessageBox::warning(this, tr("Export farm plan"), QString::fromStdString(e.what()));
+    }
+  });
   make("actionDelete", QKeySequence(QKeySequence::Delete), [this] { delete_selected(); });
   make("actionFavourite", QKeySequence(Qt::CTRL | Qt::Key_D), [this] { set_favourite(); });
   make("actionTags", QKeySequence(Qt::CTRL | Qt::Key_T), [this] { edit_tags(); });
@@ -355,7 +376,7 @@ void MainWindow::build_actions() {
 
 void MainWindow::build_menus() {
   file_menu_ = menuBar()->addMenu(QString());
-  file_menu_->addActions({actions_["actionExport"], actions_["actionShowInFolder"]});
+  file_menu_->addActions({actions_["actionExport"], actions_["actionExportFarmPlan"], actions_["actionShowInFolder"]});
   file_menu_->addSeparator();
   file_menu_->addActions({actions_["actionModels"], actions_["actionSettings"], actions_["actionQuit"]});
   edit_menu_ = menuBar()->addMenu(QString());
@@ -420,6 +441,7 @@ void MainWindow::retranslate() {
       {"actionCopyImage", tr("&Copy image")},
       {"actionExport", tr("&Export…")},
       {"actionShowInFolder", tr("Show in &folder")},
+      {"actionExportFarmPlan", tr("Export farm &plan…")},
       {"actionDelete", tr("&Delete")},
       {"actionFavourite", tr("&Favourite")},
       {"actionTags", tr("Edit &tags…")},

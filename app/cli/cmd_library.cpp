@@ -1,4 +1,4 @@
-// ripen-cli library list|search|show|lineage|export|import|check|bench [--library PATH] [--json]
+// ripen-cli library list|search|show|lineage|export|import|merge|check|bench [--library PATH] [--json]
 #ifdef RIPEN_HAVE_LIBRARY
 #include <unistd.h>
 
@@ -13,6 +13,7 @@
 #include "imageio/metadata_read.h"
 #include "library/import.h"
 #include "library/library.h"
+#include "library/merge.h"
 #include "pipeline/presets.h"
 #include "tensors/error.h"
 
@@ -27,7 +28,7 @@ json to_json(const Generation& g) {
   return {{"id", g.id},           {"created_at_ms", g.created_at_ms}, {"mode", g.mode},
           {"favourite", g.favourite}, {"rating", g.rating},           {"tags", g.tags},
           {"image", g.image_path}, {"source", g.source},             {"batch_index", g.batch_index},
-          {"request", g.request.to_json()}, {"record", g.record.to_json()}};
+          {"request", g.request.to_json()}, {"record", g.record.to_json()}, {"job_id", g.job_id}};
 }
 
 void print_line(const Generation& g) {
@@ -89,7 +90,7 @@ std::optional<library::PageCursor> read_cursor(Args& a) {
 
 int run_library(Args& a) {
   if (a.positional().empty())
-    throw UsageError{"usage: ripen-cli library list|search|show|lineage|export|import|check|bench [--library PATH] [--json]"};
+    throw UsageError{"usage: ripen-cli library list|search|show|lineage|export|import|merge|check|bench [--library PATH] [--json]"};
   const std::string sub = a.positional()[0];
   const bool as_json = a.flag("--json");
 
@@ -220,6 +221,36 @@ int run_library(Args& a) {
     }
     return total.failed ? 1 : 0;
   }
+  if (sub == "merge") {
+    const std::string into_dir = a.require("--into");
+    a.finish();
+    std::vector<fs::path> shards;
+    for (size_t i = 1; i < a.positional().size(); ++i)
+      for (const auto& s : library::shard_libraries(a.positional()[i])) shards.push_back(s);
+    if (shards.empty()) throw UsageError{"library merge needs shard libraries: library merge SHARD... --into DIR"};
+    Library into(into_dir);
+    const library::MergeReport r = library::merge_libraries(into, shards);
+    json per = json::array(), conflicts = json::array();
+    for (const auto& s : r.shards)
+      per.push_back({{"library", s.dir.string()}, {"rows", s.rows}, {"added", s.added}, {"duplicates", s.duplicates},
+                     {"conflicts", s.conflicts}});
+    for (const auto& c : r.conflicts) {
+      conflicts.push_back({{"job_id", c.job_id}, {"shard", c.shard.string()}, {"shard_id", c.shard_id},
+                           {"into_id", c.into_id}, {"shard_pixels", c.shard_pixels}, {"into_pixels", c.into_pixels}});
+      std::cerr << "conflict: job " << c.job_id << ": " << c.shard.string() << " row " << c.shard_id
+                << " has other pixels (" << c.shard_pixels << ") than row " << c.into_id << " of " << into_dir << " ("
+                << c.into_pixels << "); kept the row already there\n";
+    }
+    if (as_json)
+      std::cout << json{{"into", into_dir}, {"added", r.added}, {"duplicates", r.duplicates}, {"shards", per},
+                        {"conflicts", conflicts}}
+                       .dump(2)
+                << "\n";
+    else
+      std::cout << "merged " << shards.size() << " libraries into " << into_dir << ": " << r.added << " added, "
+                << r.duplicates << " already there, " << r.conflicts.size() << " conflicts\n";
+    return r.conflicts.empty() ? 0 : 1;
+  }
   if (sub == "check") {
     Library lib = open_library(a, false);
     bool repair = a.flag("--repair");
@@ -260,11 +291,11 @@ int run_library(Args& a) {
     }
     return 0;
   }
-  throw UsageError{"unknown library command '" + sub + "' (list, search, show, lineage, export, import, check, bench)"};
+  throw UsageError{"unknown library command '" + sub + "' (list, search, show, lineage, export, import, merge, check, bench)"};
 }
 
 RegisterCommand reg{{"library",
-                     "seed library: list, search, show, lineage, export, import, check, bench",
+                     "seed library: list, search, show, lineage, export, import, merge, check, bench",
                      run_library,
                      {"--json", "--repair", "--favourite", "--favourites"}}};
 }  // namespace

@@ -27,7 +27,7 @@ namespace {
 constexpr const char* kDbName = "library.db";
 constexpr const char* kColumns =
     "g.id, g.created_at, g.request_json, g.record_json, g.mode, g.favourite, g.rating, g.batch_index, g.image_path, "
-    "g.source, (SELECT group_concat(tag, char(31)) FROM tags t WHERE t.generation_id = g.id), g.latents_path";
+    "g.source, (SELECT group_concat(tag, char(31)) FROM tags t WHERE t.generation_id = g.id), g.latents_path, g.job_id";
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -87,6 +87,7 @@ Generation row_to_generation(Stmt& s) {
   }
   std::sort(g.tags.begin(), g.tags.end());
   g.latents_path = s.text(11);
+  g.job_id = s.text(12);
   return g;
 }
 
@@ -234,9 +235,9 @@ int64_t Library::insert_row(const GenerationRequest& r, const GenerationRecord& 
   }
   Stmt ins(*db_, R"sql(INSERT INTO generations(created_at, prompt, negative_prompt, seed, width, height, mode, sampler,
       schedule, steps, cfg, model_id, model_hash, parent_id, promote, steps_used, unet_evals, seconds_total, stop_reason,
-      batch_index, image_path, source, request_json, record_json, content_hash, latents_path)
+      batch_index, image_path, source, request_json, record_json, content_hash, latents_path, job_id)
       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23,
-      ?24, ?25, ?26))sql");
+      ?24, ?25, ?26, ?27))sql");
   ins.bind(1, created_ms)
       .bind(2, r.prompt)
       .bind(3, r.negative_prompt)
@@ -262,7 +263,8 @@ int64_t Library::insert_row(const GenerationRequest& r, const GenerationRecord& 
       .bind(23, r.to_json().dump())
       .bind(24, rec.to_json().dump())
       .bind(25, hash)
-      .bind(26, latents_rel);
+      .bind(26, latents_rel)
+      .bind(27, options.job_id);
   ins.run();
   int64_t id = db_->last_insert_id();
   tx.commit();
@@ -314,6 +316,13 @@ int64_t Library::store_file(const std::string& bytes, std::string ext, const Gen
 std::optional<int64_t> Library::find_by_content_hash(const std::string& hash) {
   Stmt s(*db_, "SELECT id FROM generations WHERE content_hash = ?1 AND content_hash != '' LIMIT 1");
   s.bind(1, hash);
+  if (s.step()) return s.i64(0);
+  return std::nullopt;
+}
+
+std::optional<int64_t> Library::find_by_job_id(const std::string& job_id) {
+  Stmt s(*db_, "SELECT id FROM generations WHERE job_id = ?1 AND job_id != ''");
+  s.bind(1, job_id);
   if (s.step()) return s.i64(0);
   return std::nullopt;
 }

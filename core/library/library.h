@@ -39,6 +39,7 @@ struct Generation {
   std::string image_path;  // relative to the library folder
   std::string source;      // ripen | a1111 | comfyui
   std::string latents_path;  // relative to the library folder; empty when no latents were kept
+  std::string job_id;        // the render-farm job that made it (farm/plan.h); empty otherwise
 };
 
 struct GalleryFilter {
@@ -96,6 +97,7 @@ struct StoreOptions {
   std::optional<int64_t> created_at_ms;  // default: now
   // The run's latents as safetensors bytes (pipeline's save_result_latents format), kept beside the image.
   std::string latents;
+  std::string job_id;  // the render-farm job this row completes (unique in a library); empty: none
 };
 
 class Library {
@@ -129,6 +131,7 @@ class Library {
   int64_t add_image_bytes(const std::string& bytes, const std::string& ext, const GenerationRequest& request,
                           const GenerationRecord& record, const StoreOptions& options, const std::string& content_hash);
   std::optional<int64_t> find_by_content_hash(const std::string& hash);
+  std::optional<int64_t> find_by_job_id(const std::string& job_id);
   void set_favourite(int64_t id, bool favourite);
   void set_rating(int64_t id, int rating);
   void set_tags(int64_t id, const std::vector<std::string>& tags);
@@ -164,7 +167,7 @@ class Library {
   // Integrity check, rows without files, files without rows, leftovers; `repair` fixes what it finds.
   CheckReport check(bool repair);
 
-  Db& db();  // for tests and the benchmark
+  Db& db();  // for tests, the benchmark and library-level tools (merge.h)
 
  private:
   std::filesystem::path new_image_path(int64_t created_ms, uint64_t seed, const std::string& ext) const;

@@ -151,6 +151,12 @@ CREATE INDEX generations_stats ON generations(source, mode, model_id, favourite,
 ALTER TABLE generations ADD COLUMN latents_path TEXT NOT NULL DEFAULT '';
 CREATE INDEX generations_by_rating ON generations(rating, created_at DESC, id DESC);
 )sql",
+    // 4 -> 5: the render-farm job (core/farm) a row was made by, '' for everything else: a batch re-run skips
+    // jobs that have their row, and a merge recognises the same job rendered by two shards.
+    R"sql(
+ALTER TABLE generations ADD COLUMN job_id TEXT NOT NULL DEFAULT '';
+CREATE UNIQUE INDEX generations_by_job ON generations(job_id) WHERE job_id != '';
+)sql",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion);
 }  // namespace

@@ -5,7 +5,7 @@
 
 namespace ripen::library {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 int schema_version(Db& db);
 // Brings the database to kSchemaVersion (tests: to `target`) inside one transaction. Throws ripen::Error for

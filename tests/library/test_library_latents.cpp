@@ -103,7 +103,7 @@ TEST(LibraryLatents, Version3LibraryMigrates) {
     ASSERT_EQ(schema_version(db), 3);
   }
   Library lib(dir);
-  EXPECT_EQ(schema_version(lib.db()), 4);
+  EXPECT_EQ(schema_version(lib.db()), kSchemaVersion);
   StoreOptions o;
   o.latents = fake_latents(5);
   auto g = lib.get(lib.store(req(9), {}, flat_image(3), nullptr, o));
