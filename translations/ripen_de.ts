@@ -232,6 +232,14 @@
         <source>Image %1, seed %2, %3</source>
         <translation>Bild %1, Seed %2, %3</translation>
     </message>
+    <message>
+        <source>LoRA %1: %2</source>
+        <translation>LoRA %1: %2</translation>
+    </message>
+    <message>
+        <source>LoRA %1: text %2, UNet %3</source>
+        <translation>LoRA %1: Text %2, UNet %3</translation>
+    </message>
 </context>
 <context>
     <name>ripen::ui::GalleryView</name>
@@ -737,6 +745,46 @@
         <source>Not added: %1</source>
         <translation>Nicht hinzugefügt: %1</translation>
     </message>
+    <message>
+        <source>result #%1</source>
+        <translation>Ergebnis #%1</translation>
+    </message>
+    <message>
+        <source>Select the drafts to render on the farm.</source>
+        <translation>Wählen Sie die Entwürfe, die auf der Farm gerendert werden sollen.</translation>
+    </message>
+    <message>
+        <source>Export farm plan</source>
+        <translation>Farm-Plan exportieren</translation>
+    </message>
+    <message>
+        <source>Ripen plans (*.json)</source>
+        <translation>Ripen-Pläne (*.json)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote a farm plan of %n quality re-render(s) to %1</source>
+        <translation><numerusform>Farm-Plan mit %n Qualitäts-Neuberechnung nach %1 geschrieben</numerusform><numerusform>Farm-Plan mit %n Qualitäts-Neuberechnungen nach %1 geschrieben</numerusform></translation>
+    </message>
+    <message>
+        <source>Start image</source>
+        <translation>Startbild</translation>
+    </message>
+    <message>
+        <source>Networks</source>
+        <translation>Netzwerke</translation>
+    </message>
+    <message>
+        <source>Use as &amp;start image</source>
+        <translation>Als &amp;Startbild verwenden</translation>
+    </message>
+    <message>
+        <source>Export farm &amp;plan…</source>
+        <translation>Farm-&amp;Plan exportieren…</translation>
+    </message>
+    <message>
+        <source>The start image could not be used: %1</source>
+        <translation>Das Startbild konnte nicht verwendet werden: %1</translation>
+    </message>
 </context>
 <context>
     <name>ripen::ui::PreviewView</name>
@@ -1043,6 +1091,18 @@
         <source>Not installed yet</source>
         <translation>Noch nicht installiert</translation>
     </message>
+    <message>
+        <source>LoRA networks</source>
+        <translation>LoRA-Netzwerke</translation>
+    </message>
+    <message>
+        <source>edit</source>
+        <translation>bearbeiten</translation>
+    </message>
+    <message>
+        <source>remove</source>
+        <translation>entfernen</translation>
+    </message>
 </context>
 <context>
     <name>ripen::ui::SeedLibraryPanel</name>
@@ -1261,6 +1321,333 @@
     <message>
         <source>failed</source>
         <translation>fehlgeschlagen</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::ActiveNetworks</name>
+    <message>
+        <source>No LoRA. Add one from the Networks panel, or write &lt;lora:name:weight&gt; in the prompt.</source>
+        <translation>Kein LoRA. Fügen Sie eines im Netzwerke-Bereich hinzu oder schreiben Sie &lt;lora:name:gewicht&gt; in den Prompt.</translation>
+    </message>
+    <message>
+        <source>Weight of %1</source>
+        <translation>Gewicht von %1</translation>
+    </message>
+    <message>
+        <source>text %1</source>
+        <translation>Text %1</translation>
+    </message>
+    <message>
+        <source>Text-encoder multiplier; moving the weight sets both</source>
+        <translation>Faktor des Text-Encoders; das Gewicht zu ändern setzt beide</translation>
+    </message>
+    <message>
+        <source>Remove %1</source>
+        <translation>%1 entfernen</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::ImageInputPanel</name>
+    <message>
+        <source>Start image</source>
+        <translation>Startbild</translation>
+    </message>
+    <message>
+        <source>Pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)</source>
+        <translation>Bilder (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)</translation>
+    </message>
+    <message>
+        <source>%1 is not a picture Ripen can open: %2</source>
+        <translation>%1 ist kein Bild, das Ripen öffnen kann: %2</translation>
+    </message>
+    <message>
+        <source>result #%1</source>
+        <translation>Ergebnis #%1</translation>
+    </message>
+    <message>
+        <source>outpaint %1 (+%2 px), strength %3</source>
+        <translation>Outpainting von %1 (+%2 px), Stärke %3</translation>
+    </message>
+    <message>
+        <source>inpaint %1, strength %2</source>
+        <translation>Inpainting von %1, Stärke %2</translation>
+    </message>
+    <message>
+        <source>img2img from %1, strength %2</source>
+        <translation>img2img aus %1, Stärke %2</translation>
+    </message>
+    <message>
+        <source>No start image: the run starts from noise</source>
+        <translation>Kein Startbild: der Lauf beginnt mit Rauschen</translation>
+    </message>
+    <message>
+        <source>dropped picture</source>
+        <translation>abgelegtes Bild</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>Ö&amp;ffnen…</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Leeren</translation>
+    </message>
+    <message>
+        <source>Brush</source>
+        <translation>Pinsel</translation>
+    </message>
+    <message>
+        <source>Paint the area to repaint (B)</source>
+        <translation>Den neu zu malenden Bereich malen (B)</translation>
+    </message>
+    <message>
+        <source>Eraser</source>
+        <translation>Radierer</translation>
+    </message>
+    <message>
+        <source>Take area out of the mask (E)</source>
+        <translation>Bereich aus der Maske nehmen (E)</translation>
+    </message>
+    <message>
+        <source>Extend</source>
+        <translation>Erweitern</translation>
+    </message>
+    <message>
+        <source>Drag an edge outwards to extend the canvas (O)</source>
+        <translation>Eine Kante nach außen ziehen, um die Leinwand zu erweitern (O)</translation>
+    </message>
+    <message>
+        <source>Invert</source>
+        <translation>Umkehren</translation>
+    </message>
+    <message>
+        <source>Clear mask</source>
+        <translation>Maske leeren</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>Rückgängig</translation>
+    </message>
+    <message>
+        <source>Undo the last stroke (Ctrl+Z on the canvas)</source>
+        <translation>Den letzten Strich rückgängig machen (Strg+Z auf der Leinwand)</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Größe</translation>
+    </message>
+    <message>
+        <source>Hardness</source>
+        <translation>Härte</translation>
+    </message>
+    <message>
+        <source>Denoising strength</source>
+        <translation>Entrauschungsstärke</translation>
+    </message>
+    <message>
+        <source>How far the picture is re-noised: 1 repaints from noise, 0.3 keeps most of it</source>
+        <translation>Wie stark das Bild neu verrauscht wird: 1 malt aus Rauschen neu, 0,3 behält das meiste</translation>
+    </message>
+    <message>
+        <source>Mask blur</source>
+        <translation>Maskenunschärfe</translation>
+    </message>
+    <message>
+        <source>Inpaint area</source>
+        <translation>Inpainting-Bereich</translation>
+    </message>
+    <message>
+        <source>Whole picture</source>
+        <translation>Ganzes Bild</translation>
+    </message>
+    <message>
+        <source>Only masked</source>
+        <translation>Nur maskiert</translation>
+    </message>
+    <message>
+        <source>Only masked: pixels of context around the mask's box</source>
+        <translation>Nur maskiert: Pixel Umgebung um das Rechteck der Maske</translation>
+    </message>
+    <message>
+        <source>Masked content</source>
+        <translation>Maskierter Inhalt</translation>
+    </message>
+    <message>
+        <source>fill</source>
+        <translation>füllen</translation>
+    </message>
+    <message>
+        <source>original</source>
+        <translation>Original</translation>
+    </message>
+    <message>
+        <source>latent noise</source>
+        <translation>latentes Rauschen</translation>
+    </message>
+    <message>
+        <source>latent nothing</source>
+        <translation>latent leer</translation>
+    </message>
+    <message>
+        <source>Extend (L, R, T, B)</source>
+        <translation>Erweitern (L, R, O, U)</translation>
+    </message>
+    <message>
+        <source>edge colours</source>
+        <translation>Randfarben</translation>
+    </message>
+    <message>
+        <source>noise</source>
+        <translation>Rauschen</translation>
+    </message>
+    <message>
+        <source>What fills the new area before it is painted</source>
+        <translation>Womit der neue Bereich vor dem Malen gefüllt wird</translation>
+    </message>
+    <message>
+        <source>Brush size</source>
+        <translation>Pinselgröße</translation>
+    </message>
+    <message>
+        <source>Brush hardness</source>
+        <translation>Pinselhärte</translation>
+    </message>
+    <message>
+        <source>Masked area padding</source>
+        <translation>Rand um den maskierten Bereich</translation>
+    </message>
+    <message>
+        <source>Outpaint fill</source>
+        <translation>Füllung beim Outpainting</translation>
+    </message>
+    <message>
+        <source>Extend left</source>
+        <translation>Links erweitern</translation>
+    </message>
+    <message>
+        <source>Extend right</source>
+        <translation>Rechts erweitern</translation>
+    </message>
+    <message>
+        <source>Extend top</source>
+        <translation>Oben erweitern</translation>
+    </message>
+    <message>
+        <source>Extend bottom</source>
+        <translation>Unten erweitern</translation>
+    </message>
+    <message>
+        <source>Start image and mask</source>
+        <translation>Startbild und Maske</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::MaskCanvas</name>
+    <message>
+        <source>Open or drop a picture to start from</source>
+        <translation>Ein Bild öffnen oder hierher ziehen, um davon auszugehen</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::NetworksPanel</name>
+    <message numerus="yes">
+        <source>%n file(s)</source>
+        <translation><numerusform>%n Datei</numerusform><numerusform>%n Dateien</numerusform></translation>
+    </message>
+    <message>
+        <source>No LoRA found. Ripen looks in the models/Lora, models/LyCORIS and models/loras folders of the AUTOMATIC1111 or ComfyUI installs set in Settings, and in extra_model_paths.yaml.</source>
+        <translation>Kein LoRA gefunden. Ripen sucht in den Ordnern models/Lora, models/LyCORIS und models/loras der in den Einstellungen angegebenen AUTOMATIC1111- oder ComfyUI-Installationen und in extra_model_paths.yaml.</translation>
+    </message>
+    <message>
+        <source>No embedding found. Ripen looks in the embeddings and models/embeddings folders of the installs set in Settings, and in extra_model_paths.yaml.</source>
+        <translation>Keine Einbettung gefunden. Ripen sucht in den Ordnern embeddings und models/embeddings der in den Einstellungen angegebenen Installationen und in extra_model_paths.yaml.</translation>
+    </message>
+    <message>
+        <source>Add to the run</source>
+        <translation>Zum Lauf hinzufügen</translation>
+    </message>
+    <message>
+        <source>Add to prompt</source>
+        <translation>Zum Prompt hinzufügen</translation>
+    </message>
+    <message>
+        <source>no preview</source>
+        <translation>keine Vorschau</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n vector(s) in the prompt</source>
+        <translation><numerusform>%n Vektor im Prompt</numerusform><numerusform>%n Vektoren im Prompt</numerusform></translation>
+    </message>
+    <message>
+        <source>Base model: not stated</source>
+        <translation>Basismodell: nicht angegeben</translation>
+    </message>
+    <message>
+        <source>Base model: %1</source>
+        <translation>Basismodell: %1</translation>
+    </message>
+    <message>
+        <source>made for %1, the current model is %2</source>
+        <translation>für %1 gemacht, das aktuelle Modell ist %2</translation>
+    </message>
+    <message>
+        <source>LoRA</source>
+        <translation>LoRA</translation>
+    </message>
+    <message>
+        <source>Embeddings</source>
+        <translation>Einbettungen</translation>
+    </message>
+    <message>
+        <source>Search names, folders and trigger words</source>
+        <translation>Namen, Ordner und Auslösewörter suchen</translation>
+    </message>
+    <message>
+        <source>Rescan</source>
+        <translation>Neu einlesen</translation>
+    </message>
+    <message>
+        <source>Trigger words (click to add to the prompt):</source>
+        <translation>Auslösewörter (klicken, um sie zum Prompt hinzuzufügen):</translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation>Gewicht</translation>
+    </message>
+    <message>
+        <source>Add to negative</source>
+        <translation>Zum Negativ-Prompt hinzufügen</translation>
+    </message>
+    <message>
+        <source>Networks found</source>
+        <translation>Gefundene Netzwerke</translation>
+    </message>
+    <message>
+        <source>Kind of network</source>
+        <translation>Art des Netzwerks</translation>
+    </message>
+    <message>
+        <source>Search networks</source>
+        <translation>Netzwerke suchen</translation>
+    </message>
+    <message>
+        <source>Weight of the network to add</source>
+        <translation>Gewicht des hinzuzufügenden Netzwerks</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>could not encode the start image as PNG</source>
+        <translation>das Startbild konnte nicht als PNG kodiert werden</translation>
+    </message>
+    <message>
+        <source>could not write %1: %2</source>
+        <translation>%1 konnte nicht geschrieben werden: %2</translation>
+    </message>
+    <message>
+        <source>could not create the folder %1 for start images</source>
+        <translation>der Ordner %1 für Startbilder konnte nicht angelegt werden</translation>
     </message>
 </context>
 </TS>

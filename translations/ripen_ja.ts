@@ -231,6 +231,14 @@
         <source>Image %1, seed %2, %3</source>
         <translation>画像 %1、シード %2、%3</translation>
     </message>
+    <message>
+        <source>LoRA %1: %2</source>
+        <translation>LoRA %1: %2</translation>
+    </message>
+    <message>
+        <source>LoRA %1: text %2, UNet %3</source>
+        <translation>LoRA %1: テキスト %2、UNet %3</translation>
+    </message>
 </context>
 <context>
     <name>ripen::ui::GalleryView</name>
@@ -730,6 +738,46 @@
         <source>Not added: %1</source>
         <translation>追加されませんでした: %1</translation>
     </message>
+    <message>
+        <source>result #%1</source>
+        <translation>結果 #%1</translation>
+    </message>
+    <message>
+        <source>Select the drafts to render on the farm.</source>
+        <translation>ファームでレンダリングする下書きを選んでください。</translation>
+    </message>
+    <message>
+        <source>Export farm plan</source>
+        <translation>ファーム用プランを書き出す</translation>
+    </message>
+    <message>
+        <source>Ripen plans (*.json)</source>
+        <translation>Ripen プラン (*.json)</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote a farm plan of %n quality re-render(s) to %1</source>
+        <translation><numerusform>%n 件の高品質再レンダリングのファーム用プランを %1 に書き出しました</numerusform></translation>
+    </message>
+    <message>
+        <source>Start image</source>
+        <translation>開始画像</translation>
+    </message>
+    <message>
+        <source>Networks</source>
+        <translation>ネットワーク</translation>
+    </message>
+    <message>
+        <source>Use as &amp;start image</source>
+        <translation>開始画像として使う(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Export farm &amp;plan…</source>
+        <translation>ファーム用プランを書き出す(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>The start image could not be used: %1</source>
+        <translation>開始画像を使えませんでした: %1</translation>
+    </message>
 </context>
 <context>
     <name>ripen::ui::PreviewView</name>
@@ -1036,6 +1084,18 @@
         <source>Not installed yet</source>
         <translation>未インストール</translation>
     </message>
+    <message>
+        <source>LoRA networks</source>
+        <translation>LoRA ネットワーク</translation>
+    </message>
+    <message>
+        <source>edit</source>
+        <translation>編集</translation>
+    </message>
+    <message>
+        <source>remove</source>
+        <translation>削除</translation>
+    </message>
 </context>
 <context>
     <name>ripen::ui::SeedLibraryPanel</name>
@@ -1253,6 +1313,333 @@
     <message>
         <source>failed</source>
         <translation>失敗</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::ActiveNetworks</name>
+    <message>
+        <source>No LoRA. Add one from the Networks panel, or write &lt;lora:name:weight&gt; in the prompt.</source>
+        <translation>LoRA なし。ネットワークパネルから追加するか、プロンプトに &lt;lora:name:weight&gt; と書いてください。</translation>
+    </message>
+    <message>
+        <source>Weight of %1</source>
+        <translation>%1 の重み</translation>
+    </message>
+    <message>
+        <source>text %1</source>
+        <translation>テキスト %1</translation>
+    </message>
+    <message>
+        <source>Text-encoder multiplier; moving the weight sets both</source>
+        <translation>テキストエンコーダーの倍率。重みを動かすと両方が変わります</translation>
+    </message>
+    <message>
+        <source>Remove %1</source>
+        <translation>%1 を削除</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::ImageInputPanel</name>
+    <message>
+        <source>Start image</source>
+        <translation>開始画像</translation>
+    </message>
+    <message>
+        <source>Pictures (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)</source>
+        <translation>画像 (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff)</translation>
+    </message>
+    <message>
+        <source>%1 is not a picture Ripen can open: %2</source>
+        <translation>%1 は Ripen で開ける画像ではありません: %2</translation>
+    </message>
+    <message>
+        <source>result #%1</source>
+        <translation>結果 #%1</translation>
+    </message>
+    <message>
+        <source>outpaint %1 (+%2 px), strength %3</source>
+        <translation>%1 をアウトペイント (+%2 px)、強度 %3</translation>
+    </message>
+    <message>
+        <source>inpaint %1, strength %2</source>
+        <translation>%1 をインペイント、強度 %2</translation>
+    </message>
+    <message>
+        <source>img2img from %1, strength %2</source>
+        <translation>%1 から img2img、強度 %2</translation>
+    </message>
+    <message>
+        <source>No start image: the run starts from noise</source>
+        <translation>開始画像なし: ノイズから生成します</translation>
+    </message>
+    <message>
+        <source>dropped picture</source>
+        <translation>ドロップされた画像</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>開く(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>クリア</translation>
+    </message>
+    <message>
+        <source>Brush</source>
+        <translation>ブラシ</translation>
+    </message>
+    <message>
+        <source>Paint the area to repaint (B)</source>
+        <translation>描き直す範囲を塗る (B)</translation>
+    </message>
+    <message>
+        <source>Eraser</source>
+        <translation>消しゴム</translation>
+    </message>
+    <message>
+        <source>Take area out of the mask (E)</source>
+        <translation>マスクから範囲を除く (E)</translation>
+    </message>
+    <message>
+        <source>Extend</source>
+        <translation>拡張</translation>
+    </message>
+    <message>
+        <source>Drag an edge outwards to extend the canvas (O)</source>
+        <translation>辺を外側へドラッグしてキャンバスを広げる (O)</translation>
+    </message>
+    <message>
+        <source>Invert</source>
+        <translation>反転</translation>
+    </message>
+    <message>
+        <source>Clear mask</source>
+        <translation>マスクをクリア</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>元に戻す</translation>
+    </message>
+    <message>
+        <source>Undo the last stroke (Ctrl+Z on the canvas)</source>
+        <translation>最後のストロークを元に戻す (キャンバス上で Ctrl+Z)</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>サイズ</translation>
+    </message>
+    <message>
+        <source>Hardness</source>
+        <translation>硬さ</translation>
+    </message>
+    <message>
+        <source>Denoising strength</source>
+        <translation>ノイズ除去強度</translation>
+    </message>
+    <message>
+        <source>How far the picture is re-noised: 1 repaints from noise, 0.3 keeps most of it</source>
+        <translation>画像にどれだけノイズを戻すか: 1 はノイズから描き直し、0.3 はほぼ保持</translation>
+    </message>
+    <message>
+        <source>Mask blur</source>
+        <translation>マスクのぼかし</translation>
+    </message>
+    <message>
+        <source>Inpaint area</source>
+        <translation>インペイント範囲</translation>
+    </message>
+    <message>
+        <source>Whole picture</source>
+        <translation>画像全体</translation>
+    </message>
+    <message>
+        <source>Only masked</source>
+        <translation>マスク部分のみ</translation>
+    </message>
+    <message>
+        <source>Only masked: pixels of context around the mask's box</source>
+        <translation>マスク部分のみ: マスクの矩形の周りに含める画素数</translation>
+    </message>
+    <message>
+        <source>Masked content</source>
+        <translation>マスク部分の内容</translation>
+    </message>
+    <message>
+        <source>fill</source>
+        <translation>塗りつぶし</translation>
+    </message>
+    <message>
+        <source>original</source>
+        <translation>元画像</translation>
+    </message>
+    <message>
+        <source>latent noise</source>
+        <translation>潜在ノイズ</translation>
+    </message>
+    <message>
+        <source>latent nothing</source>
+        <translation>潜在ゼロ</translation>
+    </message>
+    <message>
+        <source>Extend (L, R, T, B)</source>
+        <translation>拡張 (左, 右, 上, 下)</translation>
+    </message>
+    <message>
+        <source>edge colours</source>
+        <translation>端の色</translation>
+    </message>
+    <message>
+        <source>noise</source>
+        <translation>ノイズ</translation>
+    </message>
+    <message>
+        <source>What fills the new area before it is painted</source>
+        <translation>描く前に新しい範囲を埋めるもの</translation>
+    </message>
+    <message>
+        <source>Brush size</source>
+        <translation>ブラシのサイズ</translation>
+    </message>
+    <message>
+        <source>Brush hardness</source>
+        <translation>ブラシの硬さ</translation>
+    </message>
+    <message>
+        <source>Masked area padding</source>
+        <translation>マスク範囲の余白</translation>
+    </message>
+    <message>
+        <source>Outpaint fill</source>
+        <translation>アウトペイントの塗り</translation>
+    </message>
+    <message>
+        <source>Extend left</source>
+        <translation>左に拡張</translation>
+    </message>
+    <message>
+        <source>Extend right</source>
+        <translation>右に拡張</translation>
+    </message>
+    <message>
+        <source>Extend top</source>
+        <translation>上に拡張</translation>
+    </message>
+    <message>
+        <source>Extend bottom</source>
+        <translation>下に拡張</translation>
+    </message>
+    <message>
+        <source>Start image and mask</source>
+        <translation>開始画像とマスク</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::MaskCanvas</name>
+    <message>
+        <source>Open or drop a picture to start from</source>
+        <translation>開始する画像を開くか、ここにドロップしてください</translation>
+    </message>
+</context>
+<context>
+    <name>ripen::ui::NetworksPanel</name>
+    <message numerus="yes">
+        <source>%n file(s)</source>
+        <translation><numerusform>%n 個のファイル</numerusform></translation>
+    </message>
+    <message>
+        <source>No LoRA found. Ripen looks in the models/Lora, models/LyCORIS and models/loras folders of the AUTOMATIC1111 or ComfyUI installs set in Settings, and in extra_model_paths.yaml.</source>
+        <translation>LoRA が見つかりません。Ripen は設定で指定した AUTOMATIC1111 / ComfyUI の models/Lora、models/LyCORIS、models/loras フォルダーと extra_model_paths.yaml を探します。</translation>
+    </message>
+    <message>
+        <source>No embedding found. Ripen looks in the embeddings and models/embeddings folders of the installs set in Settings, and in extra_model_paths.yaml.</source>
+        <translation>埋め込みが見つかりません。Ripen は設定で指定したインストールの embeddings、models/embeddings フォルダーと extra_model_paths.yaml を探します。</translation>
+    </message>
+    <message>
+        <source>Add to the run</source>
+        <translation>生成に追加</translation>
+    </message>
+    <message>
+        <source>Add to prompt</source>
+        <translation>プロンプトに追加</translation>
+    </message>
+    <message>
+        <source>no preview</source>
+        <translation>プレビューなし</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n vector(s) in the prompt</source>
+        <translation><numerusform>プロンプト内の %n 個のベクトル</numerusform></translation>
+    </message>
+    <message>
+        <source>Base model: not stated</source>
+        <translation>ベースモデル: 記載なし</translation>
+    </message>
+    <message>
+        <source>Base model: %1</source>
+        <translation>ベースモデル: %1</translation>
+    </message>
+    <message>
+        <source>made for %1, the current model is %2</source>
+        <translation>%1 用です。現在のモデルは %2 です</translation>
+    </message>
+    <message>
+        <source>LoRA</source>
+        <translation>LoRA</translation>
+    </message>
+    <message>
+        <source>Embeddings</source>
+        <translation>埋め込み</translation>
+    </message>
+    <message>
+        <source>Search names, folders and trigger words</source>
+        <translation>名前・フォルダー・トリガーワードを検索</translation>
+    </message>
+    <message>
+        <source>Rescan</source>
+        <translation>再スキャン</translation>
+    </message>
+    <message>
+        <source>Trigger words (click to add to the prompt):</source>
+        <translation>トリガーワード (クリックでプロンプトに追加):</translation>
+    </message>
+    <message>
+        <source>Weight</source>
+        <translation>重み</translation>
+    </message>
+    <message>
+        <source>Add to negative</source>
+        <translation>ネガティブに追加</translation>
+    </message>
+    <message>
+        <source>Networks found</source>
+        <translation>見つかったネットワーク</translation>
+    </message>
+    <message>
+        <source>Kind of network</source>
+        <translation>ネットワークの種類</translation>
+    </message>
+    <message>
+        <source>Search networks</source>
+        <translation>ネットワークを検索</translation>
+    </message>
+    <message>
+        <source>Weight of the network to add</source>
+        <translation>追加するネットワークの重み</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>could not encode the start image as PNG</source>
+        <translation>開始画像を PNG にエンコードできませんでした</translation>
+    </message>
+    <message>
+        <source>could not write %1: %2</source>
+        <translation>%1 を書き込めませんでした: %2</translation>
+    </message>
+    <message>
+        <source>could not create the folder %1 for start images</source>
+        <translation>開始画像用のフォルダー %1 を作成できませんでした</translation>
     </message>
 </context>
 </TS>

@@ -1,6 +1,8 @@
 #include "ui/app_settings.h"
 
 #include "library/library.h"
+#include "lora/network_folders.h"
+#include "ui/catalogue_model.h"
 
 namespace ripen::ui {
 
@@ -40,7 +42,11 @@ QString AppSettings::effective_library_dir() const {
 }
 
 EngineSettings AppSettings::engine() const {
-  return EngineSettings{device, precision, threads, effective_library_dir(), preview_decoder};
+  EngineSettings e{device, precision, threads, effective_library_dir(), preview_decoder, {}, {}};
+  const lora::NetworkFolders folders = lora::NetworkFolders::from_roots(catalogue_roots(*this));
+  for (const auto& f : folders.lora) e.lora_folders << QString::fromStdString(f);
+  for (const auto& f : folders.embeddings) e.embedding_folders << QString::fromStdString(f);
+  return e;
 }
 
 }  // namespace ripen::ui

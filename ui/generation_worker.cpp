@@ -14,6 +14,8 @@ PipelineOptions pipeline_options(const EngineSettings& s) {
   o.device = s.device == "cuda" && at::hasCUDA() ? at::Device(at::kCUDA) : at::Device(at::kCPU);
   o.dtype = s.precision == "bf16" ? at::kBFloat16 : s.precision == "fp16" ? at::kHalf : at::kFloat;
   o.taesd_path = s.taesd_path.toStdString();
+  for (const QString& f : s.lora_folders) o.network_folders.lora.push_back(f.toStdString());
+  for (const QString& f : s.embedding_folders) o.network_folders.embeddings.push_back(f.toStdString());
   return o;
 }
 

@@ -23,6 +23,7 @@ struct EngineSettings {
   int threads = 0;              // 0: libtorch's default
   QString library_dir;
   QString taesd_path;           // the step-preview decoder; empty: the one beside the model (PipelineOptions)
+  QStringList lora_folders, embedding_folders;  // where <lora:NAME> and embedding names are looked up
   bool operator==(const EngineSettings&) const = default;
 };
 

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include "lora/network_folders.h"
+#include "models/catalogue.h"
 #include "pipeline/promote.h"
 #include "tensors/cpu_isa.h"
 #include "tensors/cpu_threads.h"
@@ -69,13 +71,26 @@ PipelineOptions pipeline_flags(Args& args) {
     if (!std::filesystem::exists(*taesd)) throw UsageError{"--taesd: file '" + *taesd + "' not found"};
     o.taesd_path = *taesd;
   }
+  // Where <lora:NAME> tags and embedding names are looked up: AUTOMATIC1111 / ComfyUI installs (their models/Lora,
+  // models/LyCORIS, models/loras, embeddings folders), extra_model_paths.yaml files, and plain folders.
+  models::CatalogueRoots roots;
+  roots.installs = args.get_all("--install");
+  roots.extra_model_paths = args.get_all("--extra-model-paths");
+  o.network_folders = lora::NetworkFolders::from_roots(roots);
+  for (const auto& d : args.get_all("--lora-dir")) o.network_folders.lora.push_back(d);
+  for (const auto& d : args.get_all("--embeddings-dir")) o.network_folders.embeddings.push_back(d);
+  for (const auto* list : {&o.network_folders.lora, &o.network_folders.embeddings})
+    for (const auto& d : *list)
+      if (!std::filesystem::is_directory(d)) throw UsageError{"LoRA/embedding folder '" + d + "' does not exist"};
   return o;
 }
 
 std::string output_flags_help() {
   return "  --out FILE.png  --save-latents FILE.safetensors  --json  --library PATH  --quiet\n"
          "  --device cpu|cuda  --precision fp32|bf16|fp16|auto  --parity kdiffusion|diffusers  --threads N\n"
-         "  --taesd FILE  (the preview decoder for step previews, e.g. a ComfyUI vae_approx file)\n";
+         "  --taesd FILE  (the preview decoder for step previews, e.g. a ComfyUI vae_approx file)\n"
+         "  --lora-dir DIR  --embeddings-dir DIR  --install A1111_OR_COMFYUI_DIR  --extra-model-paths YAML\n"
+         "     (where <lora:NAME:W> tags and embedding names in the prompt are looked up; repeatable)\n";
 }
 
 StepSink progress_sink(bool enabled) {

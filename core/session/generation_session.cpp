@@ -54,7 +54,10 @@ GenerationSession::~GenerationSession() = default;
 
 void GenerationSession::set_pipeline_options(const PipelineOptions& o) {
   const PipelineOptions& now = pipeline_->options();
-  if (o.device == now.device && o.dtype == now.dtype && o.parity == now.parity) return;
+  if (o.device == now.device && o.dtype == now.dtype && o.parity == now.parity &&
+      o.network_folders.lora == now.network_folders.lora &&
+      o.network_folders.embeddings == now.network_folders.embeddings)
+    return;
   pipeline_ = std::make_unique<Pipeline>(o);
 }
 
