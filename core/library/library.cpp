@@ -327,6 +327,18 @@ std::optional<int64_t> Library::find_by_job_id(const std::string& job_id) {
   return std::nullopt;
 }
 
+std::optional<int64_t> Library::find_by_file(const fs::path& file) {
+  std::error_code ec;
+  const fs::path abs = fs::weakly_canonical(file, ec), root = fs::weakly_canonical(dir_, ec);
+  if (ec) return std::nullopt;
+  const fs::path rel = abs.lexically_relative(root);
+  if (rel.empty() || *rel.begin() == "..") return std::nullopt;
+  Stmt s(*db_, "SELECT id FROM generations WHERE image_path = ?1 OR (latents_path = ?1 AND latents_path != '') LIMIT 1");
+  s.bind(1, rel.generic_string());
+  if (s.step()) return s.i64(0);
+  return std::nullopt;
+}
+
 void Library::set_favourite(int64_t id, bool fav) {
   require_writable("change a favourite");
   Stmt(*db_, "UPDATE generations SET favourite = ?2 WHERE id = ?1").bind(1, id).bind(2, fav ? 1 : 0).run();

@@ -132,6 +132,8 @@ class Library {
                           const GenerationRecord& record, const StoreOptions& options, const std::string& content_hash);
   std::optional<int64_t> find_by_content_hash(const std::string& hash);
   std::optional<int64_t> find_by_job_id(const std::string& job_id);
+  // The row whose stored image or latents file `file` is (a path inside this library); nullopt otherwise.
+  std::optional<int64_t> find_by_file(const std::filesystem::path& file);
   void set_favourite(int64_t id, bool favourite);
   void set_rating(int64_t id, int rating);
   void set_tags(int64_t id, const std::vector<std::string>& tags);

@@ -11,6 +11,15 @@ std::vector<int64_t> store_result(Library& library, const std::vector<session::S
     StoreOptions o;
     o.batch_index = s.batch_index;
     o.latents = s.latents;
+    // A result made from a picture of this library (img2img of a stored image or its latents) is its child.
+    if (s.request.image && !s.request.parent_id) {
+      if (auto source = library.find_by_file(s.request.image->image)) {
+        GenerationRequest r = s.request;
+        r.parent_id = *source;
+        ids.push_back(library.store(r, s.record, *s.image, nullptr, o));
+        continue;
+      }
+    }
     ids.push_back(library.store(s.request, s.record, *s.image, nullptr, o));
   }
   return ids;

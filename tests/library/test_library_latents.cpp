@@ -8,6 +8,7 @@
 #include "imageio/file_util.h"
 #include "bench/library_bench.h"
 #include "library/library.h"
+#include "library/library_store.h"
 #include "library/schema.h"
 #include "library/sqlite_db.h"
 
@@ -205,4 +206,33 @@ TEST(LibraryFilters, TagsCollectionsRatingAndDatesOn10000Rows) {
     std::printf("  filter %-26s first page %6.2f ms (%zu rows in all)\n", c.name, ms, total);
     EXPECT_LT(ms, 100.0) << "a gallery page must come fast even with 10,000 rows";
   }
+}
+
+// A result made from a picture of the library (img2img of a stored image or of its latents) is stored as that
+// row's child; a picture from elsewhere keeps only its path and hash in the request.
+TEST(LibraryLatents, ImageInputFromTheLibraryIsTheParent) {
+  const fs::path dir = test::temp_dir("lib_image_source") / "lib";
+  Library lib(dir);
+  StoreOptions o;
+  o.latents = fake_latents(3);
+  const int64_t source = lib.store(req(1), {}, flat_image(10), nullptr, o);
+  const Generation g = *lib.get(source);
+  EXPECT_EQ(lib.find_by_file(lib.image_file(g)), source);
+  EXPECT_EQ(lib.find_by_file(lib.latents_file(g)), source);
+  EXPECT_EQ(lib.find_by_file(dir / ".." / "elsewhere.png"), std::nullopt);
+
+  GenerationRequest child = req(2);
+  child.image = ImageInput{};
+  child.image->image = lib.image_file(g).string();
+  Image pixels = flat_image(30);
+  const auto ids = store_result(lib, {session::StoredImage{child, {}, &pixels, "", 0}});
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_EQ(lib.get(ids[0])->request.parent_id, source);
+  ASSERT_EQ(lib.ancestors(ids[0]).size(), 1u);
+  EXPECT_EQ(lib.ancestors(ids[0])[0].id, source);
+
+  child.image->image = (dir.parent_path() / "outside.png").string();
+  const auto other = store_result(lib, {session::StoredImage{child, {}, &pixels, "", 0}});
+  EXPECT_FALSE(lib.get(other[0])->request.parent_id.has_value());
+  EXPECT_EQ(lib.get(other[0])->request.image->image, child.image->image);
 }
