@@ -1649,5 +1649,9 @@
         <source>could not create the folder %1 for start images</source>
         <translation>der Ordner %1 für Startbilder konnte nicht angelegt werden</translation>
     </message>
+    <message>
+        <source>could not read %1: %2</source>
+        <translation>%1 konnte nicht gelesen werden: %2</translation>
+    </message>
 </context>
 </TS>

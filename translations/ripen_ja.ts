@@ -1641,5 +1641,9 @@
         <source>could not create the folder %1 for start images</source>
         <translation>開始画像用のフォルダー %1 を作成できませんでした</translation>
     </message>
+    <message>
+        <source>could not read %1: %2</source>
+        <translation>%1 を読み込めませんでした: %2</translation>
+    </message>
 </context>
 </TS>

@@ -540,14 +540,16 @@ std::optional<GenerationRequest> MainWindow::next_request() {
   GenerationRequest r = prompt_->take_request();
   if (!image_input_->has_image()) return r;
   QString dir = QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).filePath("inputs");
-  QString latents;
+  QString image, latents;
   if (auto* lib = controller_->library(); lib && !lib->read_only()) {
     dir = QString::fromStdString((lib->dir() / "inputs").string());
     if (image_input_->library_id() >= 0)
-      if (auto g = controller_->generation(image_input_->library_id()))
+      if (auto g = controller_->generation(image_input_->library_id())) {
+        image = QString::fromStdString(lib->image_file(*g).string());
         latents = QString::fromStdString(lib->latents_file(*g).string());
+      }
   }
-  StartImageFiles files = start_image_input(*image_input_, dir, latents, r.width, r.height);
+  StartImageFiles files = start_image_input(*image_input_, dir, image, latents, r.width, r.height);
   if (!files.input) {
     statusBar()->showMessage(tr("The start image could not be used: %1").arg(files.error), 10000);
     return std::nullopt;

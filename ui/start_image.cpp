@@ -32,8 +32,8 @@ QString write_by_content(const QImage& img, const QDir& dir, QString* hash, QStr
 }
 }  // namespace
 
-StartImageFiles start_image_input(const ImageInputPanel& panel, const QString& dir, const QString& latents_file,
-                                  int width, int height) {
+StartImageFiles start_image_input(const ImageInputPanel& panel, const QString& dir, const QString& library_image,
+                                  const QString& latents_file, int width, int height) {
   StartImageFiles out;
   if (!panel.has_image()) return out;
   ImageInput in;
@@ -57,17 +57,21 @@ StartImageFiles start_image_input(const ImageInputPanel& panel, const QString& d
     return out;
   }
   QString hash;
-  if (unchanged_result) {
-    in.image = latents_file.toStdString();
-    // The lineage still names the picture: its hash, as the library stores it.
-    if (write_by_content(panel.image(), QDir(dir), &hash, &out.error).isEmpty()) return out;
-    in.image_hash = hash.toStdString();
+  if (!library_image.isEmpty() && QFile::exists(library_image)) {
+    QFile f(library_image);
+    if (!f.open(QIODevice::ReadOnly)) {
+      out.error = QObject::tr("could not read %1: %2").arg(library_image, f.errorString());
+      return out;
+    }
+    hash = QString::fromLatin1(QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex());
+    in.image = library_image.toStdString();
   } else {
     const QString path = write_by_content(panel.image(), QDir(dir), &hash, &out.error);
     if (path.isEmpty()) return out;
     in.image = path.toStdString();
-    in.image_hash = hash.toStdString();
   }
+  in.image_hash = hash.toStdString();
+  if (unchanged_result) in.image = latents_file.toStdString();
   if (panel.has_mask()) {
     QString mask_hash;
     const QString mask = write_by_content(panel.canvas()->mask(), QDir(dir), &mask_hash, &out.error);

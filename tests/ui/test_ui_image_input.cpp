@@ -194,7 +194,7 @@ class ImageInputTest : public QObject {
     ImageInputPanel p;
     p.set_image(pattern(96, 64), "/tmp/photo.png");
     p.set_strength(0.55);
-    StartImageFiles f = start_image_input(p, dir.filePath("inputs"), QString(), 96, 64);
+    StartImageFiles f = start_image_input(p, dir.filePath("inputs"), QString(), QString(), 96, 64);
     QVERIFY2(f.input, qPrintable(f.error));
     QCOMPARE(f.input->strength, 0.55);
     QVERIFY(f.input->mask.empty());
@@ -207,7 +207,7 @@ class ImageInputTest : public QObject {
     QCOMPARE(QFileInfo(image).completeBaseName(), QString::fromStdString(f.input->image_hash));
     QCOMPARE(QImage(image).convertToFormat(QImage::Format_RGB32), pattern(96, 64));  // lossless
     // The same picture again: the same file, nothing new written.
-    StartImageFiles again = start_image_input(p, dir.filePath("inputs"), QString(), 96, 64);
+    StartImageFiles again = start_image_input(p, dir.filePath("inputs"), QString(), QString(), 96, 64);
     QCOMPARE(again.input->image, f.input->image);
     QCOMPARE(QDir(dir.filePath("inputs")).entryList(QDir::Files).size(), 1);
 
@@ -215,7 +215,7 @@ class ImageInputTest : public QObject {
     m.fill(0);
     for (int x = 10; x < 40; ++x) m.scanLine(20)[x] = 255;
     p.canvas()->set_mask(m);
-    f = start_image_input(p, dir.filePath("inputs"), "/lib/x.latents.safetensors", 96, 64);
+    f = start_image_input(p, dir.filePath("inputs"), QString(), "/lib/x.latents.safetensors", 96, 64);
     QVERIFY(f.input);
     QVERIFY(QString::fromStdString(f.input->image).endsWith(".png"));  // a mask: the pixels, not the latents
     QCOMPARE(QImage(QString::fromStdString(f.input->mask)).pixelColor(20, 20).value(), 255);
@@ -224,13 +224,18 @@ class ImageInputTest : public QObject {
     // A library result used unchanged at its own size starts from its stored latents.
     p.canvas()->clear();
     p.set_library_id(7);
-    f = start_image_input(p, dir.filePath("inputs"), "/lib/x.latents.safetensors", 96, 64);
+    f = start_image_input(p, dir.filePath("inputs"), QString(), "/lib/x.latents.safetensors", 96, 64);
     QCOMPARE(f.input->image, std::string("/lib/x.latents.safetensors"));
     QVERIFY(!f.input->image_hash.empty());
-    f = start_image_input(p, dir.filePath("inputs"), "/lib/x.latents.safetensors", 128, 64);  // another size
+    f = start_image_input(p, dir.filePath("inputs"), QString(), "/lib/x.latents.safetensors", 128, 64);  // another size
     QVERIFY(QString::fromStdString(f.input->image).endsWith(".png"));
+    // With the library's own image file, the run names it (the library then records the lineage).
+    const QString stored = dir.filePath("stored.png");
+    QVERIFY(pattern(96, 64).save(stored));
+    f = start_image_input(p, dir.filePath("inputs"), stored, QString(), 128, 64);
+    QCOMPARE(QString::fromStdString(f.input->image), stored);
     // A folder that cannot be made is a message, not a crash.
-    f = start_image_input(p, "/proc/no/such/inputs", QString(), 96, 64);
+    f = start_image_input(p, "/proc/no/such/inputs", QString(), QString(), 96, 64);
     QVERIFY(!f.input);
     QVERIFY(f.error.contains("/proc/no/such/inputs"));
   }
