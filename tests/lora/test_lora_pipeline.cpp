@@ -57,6 +57,35 @@ TEST(LoraPipeline, RequestNetworksAreMergedAndTakenOutAgain) {
   with.networks[0].path.clear();
   auto failed = p.generate(with);
   EXPECT_EQ(failed.status, GenerationResult::Status::Failed);
-  EXPECT_EQ(failed.error, "LoRA 'tiny-sd15-kohya': no file");
+  // A name without a file is looked up in the LoRA folders; this pipeline has none.
+  EXPECT_NE(failed.error.find("LoRA 'tiny-sd15-kohya' not found: no LoRA folders are configured"), std::string::npos)
+      << failed.error;
   EXPECT_TRUE(at::equal(p.generate(plain).latents, base.latents));
+}
+
+// The prompt's <lora:NAME:W> tag, looked up in the pipeline's LoRA folder, merges the same network as naming its
+// file in GenerationRequest::networks, and the record keeps it with its A1111 hash.
+TEST(LoraPipeline, PromptTagFromTheFoldersEqualsTheRequestNetwork) {
+  RIPEN_ORACLE_OR_SKIP(oracle);
+  if (!std::filesystem::exists(oracle / "wave2/lora/tiny-sd15-kohya.safetensors")) GTEST_SKIP() << "no wave2/lora";
+  PipelineOptions o;
+  o.network_folders.lora = {(oracle / "wave2/lora").string()};
+  Pipeline p(o);
+  GenerationRequest listed = request(oracle);
+  listed.networks = {kohya(oracle, 0.7)};
+  auto a = p.generate(listed);
+  ASSERT_EQ(a.status, GenerationResult::Status::Ok) << a.error;
+  GenerationRequest tagged = request(oracle);
+  tagged.prompt = "a red apple <lora:tiny-sd15-kohya:0.7> on a white table";
+  auto b = p.generate(tagged);
+  ASSERT_EQ(b.status, GenerationResult::Status::Ok) << b.error;
+  // The tag is cut from the encoded text as A1111 cuts it ("a red apple  on a white table"), so compare against
+  // that prompt written out.
+  listed.prompt = "a red apple  on a white table";
+  auto c = p.generate(listed);
+  EXPECT_TRUE(at::equal(b.latents, c.latents));
+  ASSERT_EQ(b.record.networks.size(), 1u);
+  EXPECT_EQ(b.record.networks[0].name, "tiny-sd15-kohya");
+  EXPECT_EQ(b.record.networks[0].hash, "a33ed4353c4d");
+  EXPECT_DOUBLE_EQ(b.record.networks[0].unet, 0.7);
 }

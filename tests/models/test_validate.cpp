@@ -135,7 +135,7 @@ TEST(Validate, UnetChannelsMustMatchTheVaeLatents) {
   test::write_diffusers_folder(m, dir / "m");
   auto msg = error_of([&] { validate_model((dir / "m").string()); });
   EXPECT_HAS(msg, "in_channels 4 and out_channels 4 must be the VAE's latent_channels 8 (" +
-                      (dir / "m/vae/config.json").string() + ")");
+                      (dir / "m/vae/config.json").string() + "; in_channels 2·latent + 1 for an inpainting UNet)");
   EXPECT_HAS(msg, "key 'conv_in.weight': expected [32, 8, 3, 3], file has [32, 4, 3, 3]");
   EXPECT_HAS(msg, "key 'conv_out.weight': expected [8, 32, 3, 3], file has [4, 32, 3, 3]");
   auto r = cli("info " + (dir / "m").string());
