@@ -2,15 +2,35 @@
 
 #include <ATen/ATen.h>
 
+#include <QImageReader>
+#include <cstring>
+
 #include "library/library_store.h"
+#include "pipeline/mask.h"
 #include "session/generation_session.h"
+#include "tensors/error.h"
 #include "tensors/cpu_threads.h"
 #include "ui/convert.h"
 
 namespace ripen::ui {
 namespace {
+// request.image's picture and mask files, read with Qt's codecs (the engine has none).
+RgbaPixels read_picture(const std::string& path) {
+  QImageReader reader(QString::fromStdString(path));
+  reader.setAutoTransform(true);
+  const QImage img = reader.read().convertToFormat(QImage::Format_RGBA8888);
+  if (img.isNull()) throw Error("cannot read the picture " + path + ": " + reader.errorString().toStdString());
+  RgbaPixels p;
+  p.width = img.width(), p.height = img.height();
+  p.rgba.resize(size_t(p.width) * size_t(p.height) * 4);
+  for (int y = 0; y < p.height; ++y)
+    std::memcpy(p.rgba.data() + size_t(y) * size_t(p.width) * 4, img.constScanLine(y), size_t(p.width) * 4);
+  return p;
+}
+
 PipelineOptions pipeline_options(const EngineSettings& s) {
   PipelineOptions o;
+  o.read_image = read_picture;
   o.device = s.device == "cuda" && at::hasCUDA() ? at::Device(at::kCUDA) : at::Device(at::kCPU);
   o.dtype = s.precision == "bf16" ? at::kBFloat16 : s.precision == "fp16" ? at::kHalf : at::kFloat;
   o.taesd_path = s.taesd_path.toStdString();

@@ -287,7 +287,7 @@ PreparedImage Pipeline::prepare_request_image(const GenerationRequest& req, cons
   const ImageInput& ii = *req.image;
   const bool masked_area = ii.inpaint() && ii.inpaint_area == InpaintArea::Masked;
   ImageCanvas canvas = load_canvas(ii, masked_area ? 0 : req.width, masked_area ? 0 : req.height,
-                                   options_.read_image, req.seed);
+                                   options_.read_image, req.seed, m.vae->config().downscale());
   for (at::Tensor* t : {&canvas.picture, &canvas.mask, &canvas.source_latents})
     if (t->defined()) *t = t->to(options_.device);
   res.notes = canvas.notes;

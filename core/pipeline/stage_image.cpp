@@ -71,7 +71,8 @@ at::Tensor encode_sampled(const AutoencoderKL& vae, const at::Tensor& picture01,
   return vae.to_latent(mean + std * noise.next(mean.sizes(), mean.options()));
 }
 
-ImageCanvas load_canvas(const ImageInput& in, int64_t width, int64_t height, const ImageReader& read, uint64_t seed) {
+ImageCanvas load_canvas(const ImageInput& in, int64_t width, int64_t height, const ImageReader& read, uint64_t seed,
+                        int64_t vae_downscale) {
   if (in.image.empty()) throw Error("image input: no picture given");
   if (!(in.strength > 0 && in.strength <= 1))
     throw Error("denoising strength must be in (0, 1], got " + std::to_string(in.strength));
@@ -88,8 +89,8 @@ ImageCanvas load_canvas(const ImageInput& in, int64_t width, int64_t height, con
     if (c.source_latents.dim() != 4)
       throw Error("init image " + in.image + ": 'latents' has shape " + shape_str(c.source_latents.sizes()) +
                   ", expected [B, 4, h, w]");
-    src_w = c.width = c.source_latents.size(3) * 8;
-    src_h = c.height = c.source_latents.size(2) * 8;
+    src_w = c.width = c.source_latents.size(3) * vae_downscale;
+    src_h = c.height = c.source_latents.size(2) * vae_downscale;
     if ((width || height) && (width != c.width || height != c.height))
       throw Error("init image " + in.image + ": the latents are " + size_str(c.width, c.height) +
                   ", the request asks " + size_str(width, height));

@@ -45,9 +45,10 @@ struct ImageCanvas {
   std::vector<std::string> notes;  // what was adjusted (a mask resized, margins rounded, an edge cropped)
 };
 // Throws ripen::Error naming the file on an unreadable picture or mask, a mask that selects nothing, a strength
-// outside (0, 1]. width/height 0: the picture's own size (cropped to multiples of 8).
+// outside (0, 1]. width/height 0: the picture's own size (cropped to multiples of 8). `vae_downscale`: pixels per
+// latent cell of the model's VAE (8 for Stable Diffusion; the embedded model's is 4), the size a latents file has.
 ImageCanvas load_canvas(const ImageInput& input, int64_t width, int64_t height, const ImageReader& read,
-                        uint64_t seed);
+                        uint64_t seed, int64_t vae_downscale = 8);
 
 // The noise of the VAE encodes that sample the latent distribution, in order (the picture, then the masked
 // picture): a given bank (`encode_noise.0`, `.1`, … of `ripen-cli --encode-noise`), else draw k from the
