@@ -3,24 +3,11 @@
 #include <algorithm>
 #include <cmath>
 
+#include "pipeline/name_table.h"
 #include "tensors/error.h"
 
 namespace ripen {
 namespace {
-template <typename E, size_t N>
-E from_table(const std::string& s, const std::pair<E, const char*> (&table)[N], const char* what) {
-  for (const auto& [e, name] : table)
-    if (s == name) return e;
-  std::string names;
-  for (const auto& [e, name] : table) names += std::string(names.empty() ? "" : ", ") + name;
-  throw Error(std::string("unknown ") + what + " '" + s + "' (expected one of: " + names + ")");
-}
-template <typename E, size_t N>
-std::string to_table(E v, const std::pair<E, const char*> (&table)[N]) {
-  for (const auto& [e, name] : table)
-    if (e == v) return name;
-  return "?";
-}
 constexpr std::pair<StrengthRule, const char*> kRules[] = {{StrengthRule::A1111, "a1111"},
                                                             {StrengthRule::Diffusers, "diffusers"}};
 constexpr std::pair<InpaintArea, const char*> kAreas[] = {{InpaintArea::Full, "full"}, {InpaintArea::Masked, "masked"}};
