@@ -7,12 +7,24 @@
 #include <string>
 #include <vector>
 
+#include "tensors/error.h"
+
 namespace ripen::cli {
 
 // Thrown for bad usage; main prints the message on one line and exits with status 2.
 struct UsageError {
   std::string message;
 };
+
+// Runs f, turning an engine error (a bad value the user typed) into a UsageError (exit status 2).
+template <typename F>
+auto usage_on_error(F f) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    throw UsageError{e.what()};
+  }
+}
 
 // Parses `--name value`, `--name=value` and boolean `--flag`. Every flag must be consumed by the command;
 // leftovers are reported as unknown (`finish()`).

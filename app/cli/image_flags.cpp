@@ -9,17 +9,6 @@
 #include "tensors/safetensors.h"
 
 namespace ripen::cli {
-namespace {
-template <typename F>
-auto usage_on_error(F f) {
-  try {
-    return f();
-  } catch (const Error& e) {
-    throw UsageError{e.what()};
-  }
-}
-}  // namespace
-
 std::string image_flags_help() {
   return "  --init-image FILE  (a picture, or a .safetensors with 'latents': start from it; img2img)  --strength S\n"
          "     (denoising strength in (0,1], default 0.75)  --strength-rule a1111|diffusers (default a1111;\n"

@@ -13,14 +13,6 @@
 
 namespace ripen::cli {
 namespace {
-template <typename F>
-auto usage_on_error(F f) {
-  try {
-    return f();
-  } catch (const Error& e) {
-    throw UsageError{e.what()};
-  }
-}
 
 double parse_double(const std::string& flag, const std::string& v) {
   try {
