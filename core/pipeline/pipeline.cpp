@@ -190,9 +190,10 @@ struct Pipeline::Run {
     bool blend_at_end = false;
     if (image) {  // from a picture: its start (unless a promotion gives one) and the inpainting blend
       const at::Tensor unit = start_fresh(request(), in.initial_noise, 1.0, shape, opts).x;
-      if (!in.start) {
+      if (!in.start) {  // the run starts at the strength's step: the plan (and the record's) says so
         ImageStart is = start_from_image(*image, *request().image, ro.sigmas, unit, sigmas.init_scale);
         start = {is.x, is.first_step};
+        res.record.plan->first_step = is.first_step;
       }
       if (image->latent_mask.defined()) {
         const at::Tensor lm = image->latent_mask.to(opts);

@@ -10,6 +10,15 @@ namespace ripen {
 
 int AdaptivePlan::tail_steps_after(int step) const { return std::max({1, tail_steps, min_steps - step}); }
 
+bool AdaptivePlan::decides_at(int step, int run_steps) const {
+  return step > 0 && step < std::min(max_steps, run_steps) && step + tail_steps_after(step) <= run_steps &&
+         std::find(checkpoints.begin(), checkpoints.end(), step) != checkpoints.end();
+}
+
+int SamplingPlan::composition_step() const {
+  return composition_steps > 0 ? std::max(composition_steps, first_step) : 0;
+}
+
 std::string SamplingPlan::sampler_at(int i) const {
   for (const auto& p : phases)
     if (i >= p.begin && i < p.end) return p.sampler;
@@ -21,6 +30,7 @@ nlohmann::json SamplingPlan::to_json() const {
   for (const auto& p : phases) ph.push_back({{"sampler", p.sampler}, {"begin", p.begin}, {"end", p.end}});
   return {{"schedule", schedule},
           {"steps", steps},
+          {"first_step", first_step},
           {"phases", ph},
           {"cfg", cfg},
           {"tail_cfg", tail_cfg},
@@ -60,6 +70,8 @@ SamplingPlan SamplingPlan::from_json(const nlohmann::json& in) {
     if (!j.is_object()) throw Error("sampling plan JSON is not an object");
     get(j, "schedule", p.schedule);
     get(j, "steps", p.steps);
+    key = "first_step";
+    p.first_step = j.value("first_step", 0);  // absent in plans written before image inputs
     key = "phases";
     for (const auto& ph : j.at("phases")) {
       SamplerPhase s;
@@ -100,18 +112,20 @@ SamplingPlan with_steps(SamplingPlan p, int steps) {
   const double last_cfg = p.cfg.empty() ? 1.0 : p.cfg.back();
   p.cfg.resize(size_t(steps), last_cfg);
   if (p.composition_steps >= steps) p.composition_steps = 0;
+  p.first_step = std::min(p.first_step, steps - 1);
   p.steps = steps;
   return p;
 }
 
 std::vector<RanSegment> ran_segments(const SamplingPlan& p, int steps_used) {
-  const int n = p.steps;
-  int begin = 0, end = n, tail = 0;  // plan steps [begin, end) ran, then `tail` tail steps
-  if (steps_used > 0 && steps_used < n) {
-    end = steps_used;
+  const int n = p.steps, first = std::clamp(p.first_step, 0, std::max(0, n - 1)), run = n - first;
+  int begin = first, end = n, tail = 0;  // plan steps [begin, end) ran, then `tail` tail steps
+  if (steps_used > 0 && steps_used < run) {
+    end = first + steps_used;
     if (p.adaptive.enabled) {
       for (int k : p.adaptive.checkpoints)
-        if (k > 0 && k < n && k + p.adaptive.tail_steps_after(k) == steps_used) end = k, tail = steps_used - k;
+        if (p.adaptive.decides_at(k, run) && k + p.adaptive.tail_steps_after(k) == steps_used)
+          end = first + k, tail = steps_used - k;
     } else {
       begin = n - steps_used, end = n;
     }

@@ -24,12 +24,18 @@ struct AdaptivePlan {
   std::string tail_sampler = "dpmpp_2m";
   // Steps of the finishing tail when stopping after `step` (at least tail_steps, and enough to reach min_steps).
   int tail_steps_after(int step) const;
+  // Whether the controller decides after `step` of a run of `run_steps` steps: a checkpoint where stopping and the
+  // tail take no more steps than running on.
+  bool decides_at(int step, int run_steps) const;
   bool operator==(const AdaptivePlan&) const = default;
 };
 
 struct SamplingPlan {
   std::string schedule = "karras";   // karras | exponential | discrete
   int steps = 20;                    // steps of the σ sequence (the most the run will take before any tail)
+  // Where the run starts in that sequence: 0, or an img2img run's first step (the strength's). Adaptive
+  // checkpoints, min_steps and max_steps count the steps run from here.
+  int first_step = 0;
   std::vector<SamplerPhase> phases;  // cover [0, steps) without gaps
   std::vector<double> cfg;           // guidance per step (size steps); 1.0 skips the uncond pass
   double tail_cfg = 7.0;             // guidance of adaptive tail steps
@@ -37,6 +43,9 @@ struct SamplingPlan {
   std::string solver_type = "midpoint";
   AdaptivePlan adaptive;
   int composition_steps = 0;         // the fast run keeps its latent after this many steps (σ_c) for promotion
+  // The σ index the composition latent is kept at: composition_steps, or first_step for a run that starts below
+  // σ_c (its start is its composition); 0: none.
+  int composition_step() const;
   // Quality mode's optional 2x pass ("hires fix", pipeline/hires.h): upscale the base result (`hires_upscale`
   // "image" | "latent"), re-noise it to the σ at `hires_strength`, then `hires_steps` steps of `hires_sampler`
   // at the last step's guidance.
@@ -69,7 +78,7 @@ struct RanSegment {
 };
 
 // What the base pass of `plan` ran when it took `steps_used` steps (GenerationRecord::steps_used less the 2x pass's):
-// the full plan, or the plan up to the checkpoint k where the adaptive controller stopped (the one with
+// the plan from first_step, or the plan up to the checkpoint k (counted from first_step) where the adaptive controller stopped (the one with
 // k + tail_steps_after(k) == steps_used) followed by the tail, or — a run that started part-way (promote continue)
 // — the plan's last steps_used steps. Consecutive phases of one sampler form one segment. steps_used <= 0: the plan.
 std::vector<RanSegment> ran_segments(const SamplingPlan& plan, int steps_used);

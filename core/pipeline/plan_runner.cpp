@@ -15,14 +15,22 @@ sampling::SamplerParams params_for(const SamplingPlan& plan, const std::string& 
   p.solver_type = plan.solver_type == "heun" ? sampling::SolverType::Heun : sampling::SolverType::Midpoint;
   return p;
 }
-// Where the runner pauses the sampler: phase switches, the controller's checkpoints, the composition step.
+// Where the runner pauses the sampler: phase switches, the controller's checkpoints (counted from the plan's first
+// step), the composition step.
 std::set<int> chunk_ends(const SamplingPlan& plan, bool adaptive) {
   std::set<int> cuts{plan.steps};
   for (const auto& ph : plan.phases) cuts.insert(ph.begin), cuts.insert(ph.end);
   if (adaptive)
-    for (int c : plan.adaptive.checkpoints) cuts.insert(c);
-  if (plan.composition_steps > 0) cuts.insert(plan.composition_steps);
+    for (int c : plan.adaptive.checkpoints)
+      if (plan.adaptive.decides_at(c, plan.steps - plan.first_step)) cuts.insert(plan.first_step + c);
+  if (plan.composition_step() > 0) cuts.insert(plan.composition_step());
   return cuts;
+}
+
+// The controller's plan for a run of `run_steps` steps: only the checkpoints where it may decide.
+AdaptivePlan adaptive_over(AdaptivePlan a, int run_steps) {
+  std::erase_if(a.checkpoints, [&](int k) { return !a.decides_at(k, run_steps); });
+  return a;
 }
 
 StepEvent step_event(const PlanRunOptions& o, int step, int planned, double sigma_next, bool tail) {
@@ -51,8 +59,12 @@ PlanRunResult run_plan(const SamplingPlan& plan, const DenoiserFactory& make_mod
   if (o.first_step < 0 || o.first_step >= n) throw Error("run_plan: first step outside the plan");
   if (plan.phases.empty()) throw Error("run_plan: plan has no sampler");
 
-  AdaptiveController controller(plan.adaptive, o.predictor);
-  const bool adaptive = plan.adaptive.enabled && o.first_step == 0;
+  // The plan's own start (step 0, or an img2img run's first step) runs it whole, with the controller; a later one
+  // (promote continue) runs what is left of it.
+  const bool own_start = o.first_step == plan.first_step;
+  const int base = plan.first_step;
+  AdaptiveController controller(adaptive_over(plan.adaptive, n - base), o.predictor);
+  const bool adaptive = plan.adaptive.enabled && own_start;
   PlanRunResult r;
   r.steps_planned = n - o.first_step;
   r.stop_reason = adaptive ? controller.reason() : "planned steps";
@@ -66,9 +78,10 @@ PlanRunResult run_plan(const SamplingPlan& plan, const DenoiserFactory& make_mod
   auto callback = [&](const sampling::StepInfo& s) {
     int step = in_tail ? tail_base + s.step + 1 : s.step + 1 - o.first_step;
     at::Tensor preview = o.preview ? o.preview(s.denoised, step) : at::Tensor();
-    if (adaptive && !in_tail && controller.after_step(s.step + 1, s.sigma_next, o.sigmas[0], s.denoised, preview)) {
+    if (adaptive && !in_tail &&
+        controller.after_step(step, s.sigma_next, o.sigmas[size_t(base)], s.denoised, preview)) {
       stop = true;
-      r.steps_planned = s.step + 1 + controller.tail_steps(s.step + 1);
+      r.steps_planned = step + controller.tail_steps(step);
     }
     steps_done = step;
     r.sigmas_used.push_back(s.sigma);
@@ -97,8 +110,15 @@ PlanRunResult run_plan(const SamplingPlan& plan, const DenoiserFactory& make_mod
     return xs;
   };
 
+  const int composition_at = own_start ? plan.composition_step() : 0;
+  auto keep_composition = [&](int at) {
+    if (composition_at == 0 || at != composition_at) return;
+    r.composition = x;
+    r.composition_sigma = o.sigmas[size_t(at)];
+  };
   std::string current;
   int a = o.first_step;
+  keep_composition(a);
   for (int b : chunk_ends(plan, adaptive)) {
     if (b <= a || b > n) continue;
     std::string sampler = plan.sampler_at(a);
@@ -108,17 +128,14 @@ PlanRunResult run_plan(const SamplingPlan& plan, const DenoiserFactory& make_mod
     ctx.step_offset = a;
     std::span<const double> slice(o.sigmas.data() + a, size_t(b - a + 1));
     x = run_slice(info, denoiser, x, slice, params_for(plan, sampler));
-    if (b == plan.composition_steps && o.first_step == 0) {
-      r.composition = x;
-      r.composition_sigma = o.sigmas[b];
-    }
+    keep_composition(b);
     a = b;
     if (stop) break;
   }
 
   if (stop && o.sigmas[a] > 0) {
     // Finish from σ_k to 0 on a short Karras tail (never hand back a noisy estimate).
-    int t = controller.tail_steps(a);
+    int t = controller.tail_steps(a - base);
     double sigma_k = o.sigmas[a];
     std::vector<double> tail = sampling::karras_sigmas(t, std::min(o.sigma_min, sigma_k * 0.5), sigma_k);
     tail.front() = sigma_k;

@@ -38,7 +38,9 @@ struct PlanStep {
 
 struct PlanRunOptions {
   std::vector<double> sigmas;  // the plan's σ sequence (plan.steps + 1 values, last 0)
-  int first_step = 0;          // start at sigmas[first_step] (continuing a promoted run)
+  // Start at sigmas[first_step]: the plan's own first_step (an img2img run, with the adaptive controller and the
+  // composition latent), or a later one (continuing a promoted run: neither).
+  int first_step = 0;
   double sigma_min = 0.0292;   // the model's σmin: the tail's schedule ends there before 0
   sampling::NoiseSampler noise;
   const std::atomic<bool>* cancel = nullptr;
@@ -58,7 +60,7 @@ struct PlanRunOptions {
 
 struct PlanRunResult {
   at::Tensor x;                    // the final latent (σ = 0)
-  at::Tensor composition;          // x after plan.composition_steps (undefined when 0 or started later)
+  at::Tensor composition;          // x at plan.composition_step() (undefined when 0 or continuing a run)
   double composition_sigma = 0;
   int steps_used = 0, steps_planned = 0;
   int64_t model_calls = 0;

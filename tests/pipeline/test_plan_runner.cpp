@@ -113,6 +113,50 @@ TEST(PlanRunner, AdaptiveStopsAtCheckpointAndFinishesWithTail) {
   EXPECT_DOUBLE_EQ(log.back().second, p.tail_cfg);
 }
 
+// An img2img run of the fast plan starts at the strength's step: the controller counts its checkpoints from there,
+// decides only where stopping saves steps, the composition latent is its start when that lies below σ_c, and the
+// record's segments say which steps ran.
+TEST(PlanRunner, AdaptiveCountsFromAnImageRunsFirstStep) {
+  Gaussian g;
+  g.s = 0.0;
+  SamplingPlan p = fast_track_plan(22);
+  p.first_step = 7;  // A1111 strength 0.7: 15 steps run
+  PlanRunOptions o = options(p);
+  o.first_step = 7;
+  std::vector<int> global_steps;
+  o.on_step = [&](const PlanStep& s) {
+    if (!s.tail()) global_steps.push_back(s.event.step);
+  };
+  at::Tensor x = g.mu + start(1.0) * o.sigmas[7];
+  auto r = run_plan(p, g.factory(), x, o);
+  EXPECT_EQ(r.steps_used, 8);  // relative checkpoint 4 (σ index 11), tail of 4 to min_steps
+  EXPECT_NE(r.stop_reason.find("converged at step 4"), std::string::npos) << r.stop_reason;
+  ASSERT_EQ(r.checkpoints.size(), 1u);
+  EXPECT_DOUBLE_EQ(r.checkpoints[0].sigma, o.sigmas[11]);
+  EXPECT_EQ(global_steps, (std::vector<int>{1, 2, 3, 4}));
+  ASSERT_TRUE(r.composition.defined());  // σ_7 is below σ_c = σ_6: the start is the composition
+  EXPECT_TRUE(at::equal(r.composition, x));
+  EXPECT_DOUBLE_EQ(r.composition_sigma, o.sigmas[7]);
+  auto seg = ran_segments(p, r.steps_used);
+  ASSERT_EQ(seg.size(), 2u);
+  EXPECT_EQ(seg[0].first, 8);
+  EXPECT_EQ(seg[0].last, 11);
+  EXPECT_TRUE(seg[1].tail);
+  EXPECT_EQ(seg[1].steps(), 4);
+  EXPECT_EQ(ran_segments(p, 15).front().first, 8);  // not stopped: σ indices 8..22
+  // A short run (strength 0.3: 7 steps) never stops, since 4 + a tail to min_steps would be more steps.
+  EXPECT_FALSE(p.adaptive.decides_at(4, 7));
+  p.first_step = o.first_step = 15;
+  auto short_run = run_plan(p, g.factory(), g.mu + start(1.0) * o.sigmas[15], o);
+  EXPECT_EQ(short_run.steps_used, 7);
+  EXPECT_TRUE(short_run.checkpoints.empty());
+  // A run continuing later than the plan's start (promote continue) has no controller and no composition.
+  o.first_step = 17;
+  auto cont = run_plan(p, g.factory(), g.mu, o);
+  EXPECT_EQ(cont.steps_used, 5);
+  EXPECT_FALSE(cont.composition.defined());
+}
+
 TEST(PlanRunner, CancelStopsWithinOneStep) {
   Gaussian g;
   SamplingPlan p = custom({{"dpmpp_sde", 0, 10}}, 10);  // two evaluations per step
