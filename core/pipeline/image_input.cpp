@@ -79,6 +79,12 @@ ImageInput ImageInput::from_json(const nlohmann::json& j) {
   return in;
 }
 
+namespace {
+int round_up8(int v) { return (v + 7) / 8 * 8; }
+}  // namespace
+int ImageInput::outpaint_width() const { return round_up8(outpaint_left) + round_up8(outpaint_right); }
+int ImageInput::outpaint_height() const { return round_up8(outpaint_top) + round_up8(outpaint_bottom); }
+
 int strength_first_step(StrengthRule rule, double strength, int steps) {
   if (!(strength > 0 && strength <= 1))
     throw Error("denoising strength must be in (0, 1], got " + std::to_string(strength));

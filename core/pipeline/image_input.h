@@ -38,6 +38,9 @@ struct ImageInput {
 
   bool inpaint() const { return !mask.empty() || outpaints(); }
   bool outpaints() const { return outpaint_left + outpaint_right + outpaint_top + outpaint_bottom > 0; }
+  // What the margins add to the canvas (each rounded up to a multiple of 8).
+  int outpaint_width() const;
+  int outpaint_height() const;
   nlohmann::json to_json() const;
   static ImageInput from_json(const nlohmann::json& j);  // throws ripen::Error on bad fields
   bool operator==(const ImageInput&) const = default;

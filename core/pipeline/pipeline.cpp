@@ -187,7 +187,7 @@ struct Pipeline::Run {
     StartedRun start = in.start ? start_at(*in.start, ro.sigmas, ro.noise, shape, opts)
                                 : start_fresh(request(), in.initial_noise, sigmas.init_scale, shape, opts);
     DenoiserFactory factory = unet->factory(sigmas.options);
-    bool blend_at_end = false;
+    PassBlend blend;
     if (image) {  // from a picture: its start (unless a promotion gives one) and the inpainting blend
       const at::Tensor unit = start_fresh(request(), in.initial_noise, 1.0, shape, opts).x;
       if (!in.start) {  // the run starts at the strength's step: the plan (and the record's) says so
@@ -196,21 +196,15 @@ struct Pipeline::Run {
         res.record.plan->first_step = is.first_step;
       }
       if (image->latent_mask.defined()) {
-        const at::Tensor lm = image->latent_mask.to(opts);
         const at::Tensor init = image->init_latents.defined() ? image->init_latents.to(opts) : at::Tensor();
-        if (image->handling == MaskHandling::A1111) {
-          factory = blend_denoised(factory, init, lm);
-          blend_at_end = true;
-        } else if (!image->unet_extra.defined()) {  // diffusers blends only for 4-channel UNets
-          ro.after_step = blend_after_step(init, unit, lm);
-        }
+        blend = blend_pass(*image, init, unit, image->latent_mask.to(opts), factory, ro);
       }
     }
     ro.first_step = start.first_step;
     const auto t = Clock::now();
     previews.start_sampling();
     PlanRunResult pr = run_plan(plan, factory, start.x, ro);
-    if (blend_at_end) pr.x = blend_final(pr.x, image->init_latents.to(opts), image->latent_mask.to(opts));
+    pr.x = blend.finish(pr.x);
     res.record.seconds_sampling = since(t);
     finish_pass(previews);
     res.record.steps_used = pr.steps_used;
@@ -249,12 +243,19 @@ struct Pipeline::Run {
     PlanRunOptions ro = runner_options(rs.sigmas, up.sizes(), previews);
     ro.step_offset = base_steps;
     ro.phase = Phase::Hires;
-    at::Tensor x = up + ro.noise(0.0, rs.sigma_r) * rs.sigma_r;
+    const at::Tensor unit = ro.noise(0.0, rs.sigma_r);
+    at::Tensor x = up + unit * rs.sigma_r;
     sampling::CfgDenoiserOptions o = sigmas.options;  // a diffusers timestep table belongs to the base σ sequence
     if (o.timestep_mode == sampling::TimestepMode::Table) o.timestep_mode = sampling::TimestepMode::Rounded;
+    DenoiserFactory factory = unet->factory(o);
+    PassBlend blend;  // after an inpaint the pass repaints the mask only; outside it keeps the upscaled base result
+    if (image && image->latent_mask.defined())
+      blend = blend_pass(*image, up, unit, at::upsample_nearest2d(image->latent_mask.to(opts), {up.size(2), up.size(3)}),
+                         factory, ro);
     const auto t = Clock::now();
     previews.start_sampling();
-    PlanRunResult rr = run_plan(hires_pass_plan(plan), unet->factory(o), x, ro);
+    PlanRunResult rr = run_plan(hires_pass_plan(plan), factory, x, ro);
+    rr.x = blend.finish(rr.x);
     res.record.seconds_hires = since(t);
     finish_pass(previews);
     res.record.seconds_sampling += res.record.seconds_hires;

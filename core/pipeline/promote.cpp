@@ -15,6 +15,12 @@ PromoteSource promote_source(const GenerationResult& parent) {
 
 GenerationRequest promoted_request(const GenerationRequest& parent, PromoteMode mode) {
   GenerationRequest r = parent;
+  // A result's request carries its processing size, which for an outpaint is the grown canvas; the child asks for
+  // the picture's size again and grows it by the same margins.
+  if (r.image && r.image->outpaints() && r.width > 0 && r.height > 0) {
+    r.width -= r.image->outpaint_width();
+    r.height -= r.image->outpaint_height();
+  }
   r.preset = Preset::Quality;
   r.promote = mode;
   return r;

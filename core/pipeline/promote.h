@@ -24,7 +24,8 @@ struct PromoteSource {
 
 PromoteSource promote_source(const GenerationResult& parent);
 
-// The child request: quality preset, same seed/prompt/size/model, promote = mode.
+// The child request: quality preset, same seed/prompt/size/model and start picture (mask, strength, margins),
+// promote = mode.
 GenerationRequest promoted_request(const GenerationRequest& parent, PromoteMode mode);
 // σ_r for polish: request.polish_sigma when set, else the quality schedule's σ at (1 − polish_strength) of the way.
 double polish_sigma(Pipeline& pipeline, const GenerationRequest& child);

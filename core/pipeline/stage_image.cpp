@@ -251,6 +251,16 @@ at::Tensor blend_final(const at::Tensor& x, const at::Tensor& init, const at::Te
   return (1 - mask) * init + mask * x;
 }
 
+PassBlend blend_pass(const PreparedImage& image, const at::Tensor& known, const at::Tensor& noise,
+                     const at::Tensor& latent_mask, DenoiserFactory& factory, PlanRunOptions& runner) {
+  if (image.handling == MaskHandling::A1111) {
+    factory = blend_denoised(factory, known, latent_mask);
+    return {known, latent_mask};
+  }
+  if (!image.unet_extra.defined()) runner.after_step = blend_after_step(known, noise, latent_mask);
+  return {};
+}
+
 Image paste_back(const at::Tensor& decoded, const PreparedImage& p) {
   if (!p.canvas.defined()) return to_image(decoded);
   at::Tensor gen = decoded.unsqueeze(0).to(at::kCPU, at::kFloat).clamp(0, 1);

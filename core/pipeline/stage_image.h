@@ -108,6 +108,16 @@ std::function<at::Tensor(const at::Tensor&, double)> blend_after_step(at::Tensor
 // (1 − m)·init + m·x: the final latent outside the mask is exactly the source's.
 at::Tensor blend_final(const at::Tensor& x, const at::Tensor& init_latents, const at::Tensor& latent_mask);
 
+// The inpainting blend of one pass (the base pass over the source's latents, the hires pass over the upscaled base
+// result at 2x) as the image's handling asks: wraps `factory` (A1111) or sets the runner's after-step hook
+// (diffusers, 4-channel UNets only; `noise` is the pass's unit start noise). finish() is the pass's final latent.
+struct PassBlend {
+  at::Tensor known, mask;  // undefined: no blend at the end
+  at::Tensor finish(const at::Tensor& x) const { return known.defined() ? blend_final(x, known, mask) : x; }
+};
+PassBlend blend_pass(const PreparedImage& image, const at::Tensor& known, const at::Tensor& noise,
+                     const at::Tensor& latent_mask, DenoiserFactory& factory, PlanRunOptions& runner);
+
 // The decoded picture [3, h, w] in [0, 1] pasted back: resized into the region (only masked), composited over
 // the canvas with the overlay mask in 8-bit, so overlay-0 pixels are the canvas's bytes exactly.
 Image paste_back(const at::Tensor& decoded_chw, const PreparedImage& prepared);
