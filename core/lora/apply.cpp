@@ -165,6 +165,34 @@ at::Tensor& weight_of(models::LoadedModel& model, const std::string& id) {
   return model.weights.at(id.substr(0, nl)).at(id.substr(nl + 1));
 }
 
+// About this many bytes of fp32 rows are merged at a time: W₀'s rows widened, every ΔW's rows added (one addmm per
+// LoRA), then narrowed into W' — the block stays in cache, and no fp32 copy of a whole weight is ever allocated.
+constexpr int64_t kBlockBytes = 1 << 20;
+
+// W' = cast(W₀ in fp32 + Σ factor · ΔW), made a block of rows at a time. An fp32 weight is merged in W' itself.
+at::Tensor merge_one(const MergeState::Original& o, const Job& j, at::Tensor& scratch) {
+  const std::string target = j.component + ": " + j.key;
+  const int64_t out = o.sizes.at(0);
+  std::vector<RowDelta> deltas;
+  for (const auto& c : j.parts) deltas.emplace_back(*c.module, o.sizes, target);
+  at::Tensor merged = at::empty(o.sizes, at::TensorOptions().dtype(o.dtype));
+  at::Tensor w0 = o.tensor.reshape({out, -1}), dst = merged.view({out, -1});
+  const int64_t rest = dst.size(1);
+  const int64_t block = std::min(std::max<int64_t>(kBlockBytes / (4 * std::max<int64_t>(rest, 1)), 16), std::max<int64_t>(out, 1));
+  const bool in_place = o.dtype == at::kFloat;
+  if (!in_place && (!scratch.defined() || scratch.numel() < block * rest)) scratch = at::empty({block * rest}, at::kFloat);
+  for (int64_t r0 = 0; r0 < out; r0 += block) {
+    const int64_t n = std::min(block, out - r0);
+    at::Tensor rows = in_place ? dst.narrow(0, r0, n) : scratch.narrow(0, 0, n * rest).view({n, rest});
+    at::Tensor src = w0.narrow(0, r0, n);
+    // A weight converted at load is W₀ = the file's values in the run dtype: the same rounding, row by row.
+    rows.copy_(o.file_view && src.scalar_type() != o.dtype ? src.to(o.dtype) : src);
+    for (size_t k = 0; k < deltas.size(); ++k) deltas[k].add_to(rows, r0, j.parts[k].factor);
+    if (!in_place) dst.narrow(0, r0, n).copy_(rows);
+  }
+  return merged;
+}
+
 // Points every weight of `jobs` at its merge from W₀ (one weight per task, each committed as soon as it is made,
 // so the peak is the model plus a weight per thread) and every other patched weight back at W₀.
 void merge(models::LoadedModel& model, MergeState& state, Jobs& jobs, MergeReport& report) {
@@ -185,15 +213,11 @@ void merge(models::LoadedModel& model, MergeState& state, Jobs& jobs, MergeRepor
   });
   std::atomic<size_t> next{0};
   at::parallel_for(0, at::get_num_threads(), 1, [&](int64_t, int64_t) {
+    at::Tensor scratch;  // this thread's fp32 row block, reused for every weight
     for (size_t i; (i = next++) < todo.size();) {
       Job& j = *todo[i];
       const MergeState::Original& o = state.originals.at(j.id);
-      const at::Tensor w0 = o.value();
-      at::Tensor acc = o.file_view && w0.scalar_type() == at::kFloat ? w0.contiguous()
-                                                                     : w0.to(at::kFloat, false, true).contiguous();
-      const std::string target = j.component + ": " + j.key;
-      for (const auto& c : j.parts) add_delta(acc, *c.module, c.factor, target);
-      j.merged = w0.scalar_type() == at::kFloat ? acc : acc.to(w0.scalar_type());
+      j.merged = merge_one(o, j, scratch);
       point_at(weight_of(model, j.id), j.merged);
       release_mapped_pages(o.tensor);
     }

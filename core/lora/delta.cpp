@@ -27,14 +27,6 @@ bool kernels_fit(at::IntArrayRef patch, at::IntArrayRef weight) {
   return k(patch) == k(weight);
 }
 
-void add_lora(at::Tensor& acc, const Module& m, double factor) {
-  at::Tensor down = f32(m, "down"), up = f32(m, "up");
-  const int64_t r = down.size(0);
-  if (m.part("mid")) down = at::einsum("abkl,bi->aikl", {f32(m, "mid"), down.reshape({r, -1})});
-  const auto w = acc.sizes();
-  acc.view({w[0], -1}).addmm_(up.reshape({w[0], r}), down.reshape({r, -1}), 1.0, factor);
-}
-
 // One LoHa factor, [out, rest]: wa @ wb, or with a Tucker core t [r, r, kh, kw], wa [r, out], wb [r, in].
 at::Tensor hada_factor(const Module& m, const char* a, const char* b, const char* t) {
   if (m.part(t))
@@ -100,13 +92,33 @@ void check_fits(const Module& m, at::IntArrayRef weight, const std::string& targ
     misfit(m, role, patch, weight, target);
 }
 
-void add_delta(at::Tensor& acc, const Module& m, double factor, const std::string& target) {
-  check_fits(m, acc.sizes(), target);
+RowDelta::RowDelta(const Module& m, at::IntArrayRef weight, const std::string& target) {
+  check_fits(m, weight, target);
   switch (m.kind) {
-    case Kind::LoRA: add_lora(acc, m, factor); return;
-    case Kind::LoHa: acc.add_(loha(m, acc.sizes()), factor); return;
-    case Kind::LoKr: acc.add_(lokr(m, acc.sizes()), factor); return;
+    case Kind::LoRA: {
+      at::Tensor down = f32(m, "down");
+      const int64_t r = down.size(0);
+      if (m.part("mid")) down = at::einsum("abkl,bi->aikl", {f32(m, "mid"), down.reshape({r, -1})});
+      up_ = f32(m, "up").reshape({weight[0], r}).contiguous();
+      down_ = down.reshape({r, -1}).contiguous();
+      return;
+    }
+    case Kind::LoHa: full_ = loha(m, weight).reshape({weight[0], -1}); return;
+    case Kind::LoKr: full_ = lokr(m, weight).reshape({weight[0], -1}); return;
   }
+}
+
+void RowDelta::add_to(at::Tensor& rows, int64_t first, double factor) const {
+  const int64_t n = rows.size(0);
+  if (full_.defined())
+    rows.add_(full_.narrow(0, first, n), factor);
+  else
+    rows.addmm_(up_.narrow(0, first, n), down_, 1.0, factor);
+}
+
+void add_delta(at::Tensor& acc, const Module& m, double factor, const std::string& target) {
+  at::Tensor rows = acc.view({acc.size(0), -1});
+  RowDelta(m, acc.sizes(), target).add_to(rows, 0, factor);
 }
 
 at::Tensor module_delta(const Module& m, at::IntArrayRef shape, const std::string& target) {

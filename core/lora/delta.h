@@ -21,6 +21,19 @@ std::vector<int64_t> patch_shape(const Module& m);
 // Throws the misfit error add_delta would, from the parts' shapes alone (checked for every module before any merge).
 void check_fits(const Module& m, at::IntArrayRef weight, const std::string& target);
 
+// A module's ΔW made ready to be added a block of rows at a time (the merge keeps one small fp32 block per thread
+// in cache instead of an fp32 copy of each weight): a LoRA as its fp32 factors up [out, r] and down [r, rest]
+// (lora_mid folded in), so each block is one fused addmm; LoHa / LoKr as ΔW itself, [out, rest].
+class RowDelta {
+ public:
+  RowDelta(const Module& m, at::IntArrayRef weight, const std::string& target);
+  // rows: fp32 [n, rest], the weight's rows first … first + n - 1 flattened; rows += factor · ΔW[those rows].
+  void add_to(at::Tensor& rows, int64_t first, double factor) const;
+
+ private:
+  at::Tensor up_, down_, full_;
+};
+
 // acc: fp32, contiguous, the shape of the weight `target` (component: key, for messages).
 void add_delta(at::Tensor& acc, const Module& m, double factor, const std::string& target);
 
