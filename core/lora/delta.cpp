@@ -1,5 +1,6 @@
 #include "lora/delta.h"
 
+#include <cfloat>
 #include <numeric>
 
 #include "tensors/error.h"
@@ -80,6 +81,31 @@ std::pair<std::vector<int64_t>, const char*> shape_and_role(const Module& m) {
   return {{}, "down"};
 }
 
+// Whether a DoRA module's magnitudes are per output row (else per input channel); throws when they fit neither.
+bool dora_on_out(const Module& m, at::IntArrayRef weight, const std::string& target) {
+  const at::Tensor& d = *m.part("dora");
+  if (d.numel() == weight[0] && (!m.lycoris_dora() || d.size(0) == weight[0])) return true;
+  if (m.lycoris_dora() && weight.size() >= 2 && d.dim() >= 2 && d.size(0) == 1 && d.numel() == weight[1]) return false;
+  throw Error(m.origin + ": key '" + m.key("dora") + "': DoRA magnitudes of shape " + shape_str(d.sizes()) +
+              " fit neither the output rows nor the input channels of the model's weight '" + target + "' " +
+              shape_str(weight));
+}
+
+// W_d − W₀ for a DoRA module, [out, rest]; delta = scale · ΔW, [out, rest].
+at::Tensor dora_delta(const Module& m, at::IntArrayRef weight, const std::string& target, const at::Tensor& w0,
+                      const at::Tensor& delta) {
+  const bool on_out = dora_on_out(m, weight, target);
+  const at::Tensor d = m.part("dora")->to(at::kFloat);
+  at::Tensor merged = (w0 + delta).reshape(weight);
+  std::vector<int64_t> dims, shape(weight.size(), 1);
+  for (int64_t i = on_out ? 1 : 0; i < int64_t(weight.size()); ++i)
+    if (on_out || i != 1) dims.push_back(i);
+  shape[on_out ? 0 : 1] = d.numel();
+  at::Tensor norm = at::linalg_vector_norm(merged, 2, dims, /*keepdim=*/true);
+  if (m.lycoris_dora()) norm = norm + FLT_EPSILON;
+  return (merged * (d.reshape(shape) / norm)).reshape({weight[0], -1}) - w0;
+}
+
 }  // namespace
 
 std::vector<int64_t> patch_shape(const Module& m) { return shape_and_role(m).first; }
@@ -90,10 +116,21 @@ void check_fits(const Module& m, at::IntArrayRef weight, const std::string& targ
   const bool flat_ok = m.kind != Kind::LoRA && patch.size() == 2;
   if (patch[0] != weight[0] || tail_numel(patch) != tail_numel(weight) || (!flat_ok && !kernels_fit(patch, weight)))
     misfit(m, role, patch, weight, target);
+  if (m.part("dora")) dora_on_out(m, weight, target);
 }
 
-RowDelta::RowDelta(const Module& m, at::IntArrayRef weight, const std::string& target) {
+RowDelta::RowDelta(const Module& m, at::IntArrayRef weight, const std::string& target, double scale,
+                   const at::Tensor& w0)
+    : scale_(scale) {
   check_fits(m, weight, target);
+  if (m.part("dora") && w0.defined()) {
+    RowDelta plain(m, weight, target, scale);
+    at::Tensor delta = at::zeros({weight[0], tail_numel(weight)}, at::kFloat);
+    plain.add_to(delta, 0, 1.0);
+    full_ = dora_delta(m, weight, target, w0, delta);
+    scale_ = 1;
+    return;
+  }
   switch (m.kind) {
     case Kind::LoRA: {
       at::Tensor down = f32(m, "down");
@@ -108,8 +145,9 @@ RowDelta::RowDelta(const Module& m, at::IntArrayRef weight, const std::string& t
   }
 }
 
-void RowDelta::add_to(at::Tensor& rows, int64_t first, double factor) const {
+void RowDelta::add_to(at::Tensor& rows, int64_t first, double multiplier) const {
   const int64_t n = rows.size(0);
+  const double factor = multiplier * scale_;
   if (full_.defined())
     rows.add_(full_.narrow(0, first, n), factor);
   else
@@ -118,7 +156,7 @@ void RowDelta::add_to(at::Tensor& rows, int64_t first, double factor) const {
 
 void add_delta(at::Tensor& acc, const Module& m, double factor, const std::string& target) {
   at::Tensor rows = acc.view({acc.size(0), -1});
-  RowDelta(m, acc.sizes(), target).add_to(rows, 0, factor);
+  RowDelta(m, acc.sizes(), target, 1.0).add_to(rows, 0, factor);
 }
 
 at::Tensor module_delta(const Module& m, at::IntArrayRef shape, const std::string& target) {

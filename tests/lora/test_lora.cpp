@@ -381,8 +381,13 @@ TEST(Lora, BadFilesAreRefusedAndLeaveTheModelAsItWas) {
   }
   {
     auto t = good;
-    t[mod + ".dora_scale"] = at::ones({32, 1, 1, 1});
-    bad.emplace_back(write_network("dora", t), "dora_scale");
+    t[mod + ".oft_blocks"] = at::ones({4, 8, 8});
+    bad.emplace_back(write_network("oft", t), "OFT");
+  }
+  {
+    auto t = good;  // the conv has 32 output rows and 32 input channels
+    t[mod + ".dora_scale"] = at::ones({5, 1, 1, 1});
+    bad.emplace_back(write_network("dora_shape", t), mod + ".dora_scale");
   }
   {
     std::string bytes;
@@ -529,5 +534,64 @@ TEST(Lora, RowBlockMergeIsTheWholeMatrixFormulaAndUnloadsExactly) {
     EXPECT_FALSE(at::equal(got, w0));
     lora::set_networks(m, {});
     EXPECT_TRUE(at::equal(m.weights.at("text_encoder").at(key), w0));
+  }
+}
+
+// DoRA against the definition computed here element by element in double: W'' = W₀ + scale · up·down, each output
+// row (PEFT lora_magnitude_vector; LyCORIS dora_scale [out, 1]) or input column (dora_scale [1, in]) of W'' scaled
+// to its magnitude (LyCORIS adding fp32 epsilon to the norm), and W' = W₀ + m · (that − W₀).
+TEST(Lora, DoraRescalesTheMergedWeightToItsMagnitudes) {
+  at::manual_seed(5);
+  const std::string key = "text_model.encoder.layers.0.mlp.fc1.weight", name = "lora_te_text_model_encoder_layers_0_mlp_fc1";
+  const std::string peft_name = "text_encoder.text_model.encoder.layers.0.mlp.fc1";
+  const int64_t out = 7, in = 5, rank = 2;
+  const at::Tensor w0 = at::randn({out, in}), down = at::randn({rank, in}), up = at::randn({out, rank}) * 0.3;
+  const at::Tensor mag_out = at::rand({out}) + 0.5, mag_in = at::rand({in}) + 0.5;
+  struct Case {
+    std::string file;
+    std::map<std::string, at::Tensor> tensors;
+    bool on_out;
+    double scale, eps;
+  };
+  const std::vector<Case> cases = {
+      {"dora_out", {{name + ".lora_down.weight", down}, {name + ".lora_up.weight", up},
+                    {name + ".alpha", at::scalar_tensor(1.0)}, {name + ".dora_scale", mag_out.reshape({out, 1})}},
+       true, 0.5, 1.1920928955078125e-07},
+      {"dora_in", {{name + ".lora_down.weight", down}, {name + ".lora_up.weight", up},
+                   {name + ".dora_scale", mag_in.reshape({1, in})}},
+       false, 1.0, 1.1920928955078125e-07},
+      {"dora_peft", {{peft_name + ".lora_A.weight", down}, {peft_name + ".lora_B.weight", up},
+                     {peft_name + ".lora_magnitude_vector.weight", mag_out}},
+       true, 1.0, 0.0},
+  };
+  for (const Case& c : cases) {
+    auto file = write_network(c.file, c.tensors);
+    for (double mult : {1.0, 0.6}) {
+      models::LoadedModel m;
+      m.arch = models::Arch::SD1;
+      m.weights["text_encoder"][key] = w0.clone();
+      lora::set_networks(m, {net(file, mult, 1)});
+      std::vector<std::vector<double>> merged(out, std::vector<double>(in));
+      for (int64_t o = 0; o < out; ++o)
+        for (int64_t i = 0; i < in; ++i) {
+          double d = 0;
+          for (int64_t r = 0; r < rank; ++r) d += up[o][r].item<double>() * down[r][i].item<double>();
+          merged[o][i] = w0[o][i].item<double>() + c.scale * d;
+        }
+      const at::Tensor got = m.weights.at("text_encoder").at(key);
+      for (int64_t o = 0; o < out; ++o)
+        for (int64_t i = 0; i < in; ++i) {
+          double sq = 0;
+          for (int64_t k = 0; k < (c.on_out ? in : out); ++k) {
+            const double v = c.on_out ? merged[o][k] : merged[k][i];
+            sq += v * v;
+          }
+          const double mag = c.on_out ? mag_out[o].item<double>() : mag_in[i].item<double>();
+          const double want = w0[o][i].item<double>() + mult * (merged[o][i] * mag / (std::sqrt(sq) + c.eps) - w0[o][i].item<double>());
+          EXPECT_NEAR(got[o][i].item<double>(), want, 1e-5) << c.file << " m=" << mult << " [" << o << "," << i << "]";
+        }
+      lora::set_networks(m, {});
+      EXPECT_TRUE(at::equal(m.weights.at("text_encoder").at(key), w0)) << c.file;
+    }
   }
 }
