@@ -78,7 +78,7 @@ void point_at(at::Tensor& weight, const at::Tensor& src) {
 
 struct Contribution {
   const Module* module;
-  double factor;
+  double multiplier;  // the network's TE or UNet multiplier
 };
 
 struct Job {
@@ -148,7 +148,7 @@ Jobs resolve(const models::LoadedModel& model, MergeState& state, const std::vec
       job.id = id;
       job.component = t->component;
       job.key = t->key;
-      job.parts.push_back({&m, mult * m.scale()});
+      job.parts.push_back({&m, mult});
     }
     const int64_t candidates = r.modules - r.skipped;
     if (candidates > 0 && 2 * r.applied < candidates)
@@ -163,6 +163,40 @@ Jobs resolve(const models::LoadedModel& model, MergeState& state, const std::vec
 at::Tensor& weight_of(models::LoadedModel& model, const std::string& id) {
   const size_t nl = id.find('\n');
   return model.weights.at(id.substr(0, nl)).at(id.substr(nl + 1));
+}
+
+// About this many bytes of fp32 rows are merged at a time: W₀'s rows widened, every ΔW's rows added (one addmm per
+// LoRA), then narrowed into W' — the block stays in cache, and no fp32 copy of a whole weight is ever allocated.
+constexpr int64_t kBlockBytes = 1 << 20;
+
+// W' = cast(W₀ in fp32 + Σ m · scale · ΔW) (DoRA: delta.h), made a block of rows at a time. An fp32 weight is merged in W' itself.
+at::Tensor merge_one(const MergeState::Original& o, const Job& j, at::Tensor& scratch) {
+  const std::string target = j.component + ": " + j.key;
+  const int64_t out = o.sizes.at(0);
+  at::Tensor w0 = o.tensor.reshape({out, -1});
+  // A weight converted at load is W₀ = the file's values in the run dtype: the same rounding, row by row.
+  auto w0_rows = [&](int64_t r0, int64_t n) {
+    at::Tensor src = w0.narrow(0, r0, n);
+    return o.file_view && src.scalar_type() != o.dtype ? src.to(o.dtype) : src;
+  };
+  const bool dora = std::any_of(j.parts.begin(), j.parts.end(), [](const Contribution& c) { return c.module->part("dora"); });
+  const at::Tensor w0_f32 = dora ? w0_rows(0, out).to(at::kFloat) : at::Tensor();
+  std::vector<RowDelta> deltas;
+  for (const auto& c : j.parts) deltas.emplace_back(*c.module, o.sizes, target, c.module->scale(), w0_f32);
+  at::Tensor merged = at::empty(o.sizes, at::TensorOptions().dtype(o.dtype));
+  at::Tensor dst = merged.view({out, -1});
+  const int64_t rest = dst.size(1);
+  const int64_t block = std::min(std::max<int64_t>(kBlockBytes / (4 * std::max<int64_t>(rest, 1)), 16), std::max<int64_t>(out, 1));
+  const bool in_place = o.dtype == at::kFloat;
+  if (!in_place && (!scratch.defined() || scratch.numel() < block * rest)) scratch = at::empty({block * rest}, at::kFloat);
+  for (int64_t r0 = 0; r0 < out; r0 += block) {
+    const int64_t n = std::min(block, out - r0);
+    at::Tensor rows = in_place ? dst.narrow(0, r0, n) : scratch.narrow(0, 0, n * rest).view({n, rest});
+    rows.copy_(w0_rows(r0, n));
+    for (size_t k = 0; k < deltas.size(); ++k) deltas[k].add_to(rows, r0, j.parts[k].multiplier);
+    if (!in_place) dst.narrow(0, r0, n).copy_(rows);
+  }
+  return merged;
 }
 
 // Points every weight of `jobs` at its merge from W₀ (one weight per task, each committed as soon as it is made,
@@ -185,15 +219,11 @@ void merge(models::LoadedModel& model, MergeState& state, Jobs& jobs, MergeRepor
   });
   std::atomic<size_t> next{0};
   at::parallel_for(0, at::get_num_threads(), 1, [&](int64_t, int64_t) {
+    at::Tensor scratch;  // this thread's fp32 row block, reused for every weight
     for (size_t i; (i = next++) < todo.size();) {
       Job& j = *todo[i];
       const MergeState::Original& o = state.originals.at(j.id);
-      const at::Tensor w0 = o.value();
-      at::Tensor acc = o.file_view && w0.scalar_type() == at::kFloat ? w0.contiguous()
-                                                                     : w0.to(at::kFloat, false, true).contiguous();
-      const std::string target = j.component + ": " + j.key;
-      for (const auto& c : j.parts) add_delta(acc, *c.module, c.factor, target);
-      j.merged = w0.scalar_type() == at::kFloat ? acc : acc.to(w0.scalar_type());
+      j.merged = merge_one(o, j, scratch);
       point_at(weight_of(model, j.id), j.merged);
       release_mapped_pages(o.tensor);
     }

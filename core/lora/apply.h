@@ -2,7 +2,7 @@
 // Merging LoRA networks into a loaded model's weights, and taking them out again exactly.
 //
 // set_networks makes the model carry exactly the networks asked for, in order: each patched weight becomes
-//   W' = cast(W₀ in fp32 + Σₙ mₙ · scaleₙ · ΔWₙ)  (mₙ the network's TE or UNet multiplier, delta.h)
+//   W' = cast(W₀ in fp32 + Σₙ mₙ · scaleₙ · ΔWₙ)  (mₙ the network's TE or UNet multiplier; DoRA modules: delta.h)
 // computed from the ORIGINAL W₀ every time, so changing a multiplier re-merges without reloading the model and
 // removing a network gives back W₀ bit for bit. W₀ is not copied: the network's tensor is pointed at a new buffer
 // holding W' (the same tensor object, so the network, its packed-conv and K/V memos and the text encoder's output

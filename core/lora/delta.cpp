@@ -1,5 +1,6 @@
 #include "lora/delta.h"
 
+#include <cfloat>
 #include <numeric>
 
 #include "tensors/error.h"
@@ -25,14 +26,6 @@ int64_t tail_numel(at::IntArrayRef s) {
 bool kernels_fit(at::IntArrayRef patch, at::IntArrayRef weight) {
   auto k = [](at::IntArrayRef s) { return s.size() == 4 ? std::vector<int64_t>{s[2], s[3]} : std::vector<int64_t>{1, 1}; };
   return k(patch) == k(weight);
-}
-
-void add_lora(at::Tensor& acc, const Module& m, double factor) {
-  at::Tensor down = f32(m, "down"), up = f32(m, "up");
-  const int64_t r = down.size(0);
-  if (m.part("mid")) down = at::einsum("abkl,bi->aikl", {f32(m, "mid"), down.reshape({r, -1})});
-  const auto w = acc.sizes();
-  acc.view({w[0], -1}).addmm_(up.reshape({w[0], r}), down.reshape({r, -1}), 1.0, factor);
 }
 
 // One LoHa factor, [out, rest]: wa @ wb, or with a Tucker core t [r, r, kh, kw], wa [r, out], wb [r, in].
@@ -88,6 +81,31 @@ std::pair<std::vector<int64_t>, const char*> shape_and_role(const Module& m) {
   return {{}, "down"};
 }
 
+// Whether a DoRA module's magnitudes are per output row (else per input channel); throws when they fit neither.
+bool dora_on_out(const Module& m, at::IntArrayRef weight, const std::string& target) {
+  const at::Tensor& d = *m.part("dora");
+  if (d.numel() == weight[0] && (!m.lycoris_dora() || d.size(0) == weight[0])) return true;
+  if (m.lycoris_dora() && weight.size() >= 2 && d.dim() >= 2 && d.size(0) == 1 && d.numel() == weight[1]) return false;
+  throw Error(m.origin + ": key '" + m.key("dora") + "': DoRA magnitudes of shape " + shape_str(d.sizes()) +
+              " fit neither the output rows nor the input channels of the model's weight '" + target + "' " +
+              shape_str(weight));
+}
+
+// W_d − W₀ for a DoRA module, [out, rest]; delta = scale · ΔW, [out, rest].
+at::Tensor dora_delta(const Module& m, at::IntArrayRef weight, const std::string& target, const at::Tensor& w0,
+                      const at::Tensor& delta) {
+  const bool on_out = dora_on_out(m, weight, target);
+  const at::Tensor d = m.part("dora")->to(at::kFloat);
+  at::Tensor merged = (w0 + delta).reshape(weight);
+  std::vector<int64_t> dims, shape(weight.size(), 1);
+  for (int64_t i = on_out ? 1 : 0; i < int64_t(weight.size()); ++i)
+    if (on_out || i != 1) dims.push_back(i);
+  shape[on_out ? 0 : 1] = d.numel();
+  at::Tensor norm = at::linalg_vector_norm(merged, 2, dims, /*keepdim=*/true);
+  if (m.lycoris_dora()) norm = norm + FLT_EPSILON;
+  return (merged * (d.reshape(shape) / norm)).reshape({weight[0], -1}) - w0;
+}
+
 }  // namespace
 
 std::vector<int64_t> patch_shape(const Module& m) { return shape_and_role(m).first; }
@@ -98,15 +116,47 @@ void check_fits(const Module& m, at::IntArrayRef weight, const std::string& targ
   const bool flat_ok = m.kind != Kind::LoRA && patch.size() == 2;
   if (patch[0] != weight[0] || tail_numel(patch) != tail_numel(weight) || (!flat_ok && !kernels_fit(patch, weight)))
     misfit(m, role, patch, weight, target);
+  if (m.part("dora")) dora_on_out(m, weight, target);
+}
+
+RowDelta::RowDelta(const Module& m, at::IntArrayRef weight, const std::string& target, double scale,
+                   const at::Tensor& w0)
+    : scale_(scale) {
+  check_fits(m, weight, target);
+  if (m.part("dora") && w0.defined()) {
+    RowDelta plain(m, weight, target, scale);
+    at::Tensor delta = at::zeros({weight[0], tail_numel(weight)}, at::kFloat);
+    plain.add_to(delta, 0, 1.0);
+    full_ = dora_delta(m, weight, target, w0, delta);
+    scale_ = 1;
+    return;
+  }
+  switch (m.kind) {
+    case Kind::LoRA: {
+      at::Tensor down = f32(m, "down");
+      const int64_t r = down.size(0);
+      if (m.part("mid")) down = at::einsum("abkl,bi->aikl", {f32(m, "mid"), down.reshape({r, -1})});
+      up_ = f32(m, "up").reshape({weight[0], r}).contiguous();
+      down_ = down.reshape({r, -1}).contiguous();
+      return;
+    }
+    case Kind::LoHa: full_ = loha(m, weight).reshape({weight[0], -1}); return;
+    case Kind::LoKr: full_ = lokr(m, weight).reshape({weight[0], -1}); return;
+  }
+}
+
+void RowDelta::add_to(at::Tensor& rows, int64_t first, double multiplier) const {
+  const int64_t n = rows.size(0);
+  const double factor = multiplier * scale_;
+  if (full_.defined())
+    rows.add_(full_.narrow(0, first, n), factor);
+  else
+    rows.addmm_(up_.narrow(0, first, n), down_, 1.0, factor);
 }
 
 void add_delta(at::Tensor& acc, const Module& m, double factor, const std::string& target) {
-  check_fits(m, acc.sizes(), target);
-  switch (m.kind) {
-    case Kind::LoRA: add_lora(acc, m, factor); return;
-    case Kind::LoHa: acc.add_(loha(m, acc.sizes()), factor); return;
-    case Kind::LoKr: acc.add_(lokr(m, acc.sizes()), factor); return;
-  }
+  at::Tensor rows = acc.view({acc.size(0), -1});
+  RowDelta(m, acc.sizes(), target, 1.0).add_to(rows, 0, factor);
 }
 
 at::Tensor module_delta(const Module& m, at::IntArrayRef shape, const std::string& target) {

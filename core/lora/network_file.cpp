@@ -36,13 +36,18 @@ const std::vector<Suffix>& suffix_table() {
 // Tensors of patch kinds this reader does not implement, so the message can say what the file is.
 const std::vector<std::pair<const char*, const char*>>& unsupported_table() {
   static const std::vector<std::pair<const char*, const char*>> t = {
-      {".dora_scale", "DoRA (weight-decomposed LoRA)"},   {".lora_magnitude_vector", "DoRA (weight-decomposed LoRA)"},
       {".diff", "LyCORIS full weight difference"},       {".diff_b", "LyCORIS full weight difference"},
       {".oft_blocks", "LyCORIS OFT / BOFT"},             {".oft_diag", "LyCORIS OFT / BOFT"},
       {".a1.weight", "LyCORIS GLoRA"},                   {".b1.weight", "LyCORIS GLoRA"},
       {".w_norm", "LyCORIS norm layers"},                {".b_norm", "LyCORIS norm layers"},
       {".on_input", "LyCORIS IA3"},
   };
+  return t;
+}
+
+// DoRA magnitudes, kept beside a module of any kind (role "dora").
+const std::vector<const char*>& dora_suffixes() {
+  static const std::vector<const char*> t = {".dora_scale", ".lora_magnitude_vector.weight", ".lora_magnitude_vector"};
   return t;
 }
 
@@ -154,6 +159,11 @@ const char* kind_name(Kind k) {
   return "?";
 }
 
+bool Module::lycoris_dora() const {
+  auto it = suffixes.find("dora");
+  return it != suffixes.end() && it->second == ".dora_scale";
+}
+
 const at::Tensor* Module::part(const std::string& role) const {
   auto it = parts.find(role);
   return it == parts.end() ? nullptr : &it->second;
@@ -173,6 +183,7 @@ NetworkFile parse_network(const SafeTensors& st) {
   if (st.tensors().empty()) throw Error(f.path + ": holds no tensors (not a LoRA network)");
   std::map<std::string, Module> modules;
   std::map<std::string, std::string> alphas;  // module name -> alpha key
+  std::map<std::string, std::pair<std::string, const char*>> doras;  // module name -> key, suffix
   std::set<std::string> formats;
   for (const TensorInfo& info : st.tensors()) {
     const std::string& key = info.name;
@@ -183,9 +194,14 @@ NetworkFile parse_network(const SafeTensors& st) {
     for (const auto& [suffix, what] : unsupported_table())
       if (ends_with(key, suffix))
         fail(f.path, key, std::string("a ") + what + " tensor: this kind of network is not supported (LoRA, LoCon, "
-                                                     "LoHa and LoKr are)");
+                                                     "LoHa, LoKr and their DoRA forms are)");
     if (ends_with(key, ".alpha")) {
       alphas[key.substr(0, key.size() - 6)] = key;
+      continue;
+    }
+    if (auto d = std::find_if(dora_suffixes().begin(), dora_suffixes().end(), [&](const char* x) { return ends_with(key, x); });
+        d != dora_suffixes().end()) {
+      doras[key.substr(0, key.size() - std::char_traits<char>::length(*d))] = {key, *d};
       continue;
     }
     const Suffix* match = nullptr;
@@ -222,6 +238,14 @@ NetworkFile parse_network(const SafeTensors& st) {
     check_values(st, key, a);
     if (a.numel() != 1) fail(f.path, key, "expected one number (alpha), found shape " + shape_str(a.sizes()));
     it->second.alpha = a.to(at::kDouble).item<double>();
+  }
+  for (const auto& [name, ks] : doras) {
+    auto it = modules.find(name);
+    if (it == modules.end()) fail(f.path, ks.first, "DoRA magnitudes without a module (no LoRA tensors share its name)");
+    at::Tensor d = st.tensor(ks.first);
+    check_values(st, ks.first, d);
+    it->second.parts["dora"] = d;
+    it->second.suffixes["dora"] = ks.second;
   }
   if (modules.empty())
     throw Error(f.path + ": not a LoRA network: it holds only " + std::to_string(st.tensors().size()) +

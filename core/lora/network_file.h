@@ -6,6 +6,7 @@
 //   LyCORIS LoKr                  NAME.lokr_w1 | NAME.lokr_w1_a/_b, NAME.lokr_w2 | NAME.lokr_w2_a/_b [, lokr_t2], alpha
 //   diffusers / PEFT              NAME.lora_A.weight (down), NAME.lora_B.weight (up); no alpha
 //   older diffusers               NAME.down.weight / NAME.up.weight with NAME = ….processor.to_q_lora (and a few more)
+//   DoRA, beside any of these     NAME.dora_scale (LyCORIS, kohya) or NAME.lora_magnitude_vector[.weight] (PEFT)
 // Everything is checked here, before any model is touched: known tensor names only, each module complete, the
 // parts' shapes consistent with each other, floating dtypes, finite values. Problems throw ripen::Error naming the
 // file and the key (and both shapes where two disagree).
@@ -27,13 +28,15 @@ struct Module {
   std::string name;  // as the file spells it, without the tensor suffix: lora_unet_…_to_q, unet.….to_q, …
   Kind kind = Kind::LoRA;
   // The parts by role, as stored: down, up, mid (LoRA); w1a, w1b, w2a, w2b, t1, t2 (LoHa: hada_w1_a …);
-  // w1, w1a, w1b, w2, w2a, w2b, t2 (LoKr: lokr_w1 …). `suffixes` gives each role's key suffix in this file.
+  // w1, w1a, w1b, w2, w2a, w2b, t2 (LoKr: lokr_w1 …); dora (any kind: the DoRA magnitudes, delta.h).
+  // `suffixes` gives each role's key suffix in this file.
   std::map<std::string, at::Tensor> parts;
   std::map<std::string, std::string> suffixes;
   std::string format;  // kohya, peft, diffusers, lycoris (NetworkFile::format)
   std::string origin;  // the file, for messages
   std::optional<double> alpha;
   int64_t rank = 0;  // what alpha is divided by (down rows, hada_w1_b rows, lokr_w1_b / w2_b rows); 0: none
+  bool lycoris_dora() const;  // dora_scale (LyCORIS conventions), not PEFT's lora_magnitude_vector
   double scale() const { return alpha && rank > 0 ? *alpha / double(rank) : 1.0; }  // no alpha: 1 (kohya, A1111)
   const at::Tensor* part(const std::string& role) const;  // null when absent
   std::string key(const std::string& role) const;         // the file's key of a part, for messages

@@ -15,6 +15,11 @@ std::string underscored(std::string s) {
 
 bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
 
+// peft's own save_pretrained (no diffusers conversion) names a module by its path in the wrapped model. Such a file
+// holds one model's adapter, so a text-encoder path is taken as the first text encoder's (SDXL's second one has
+// the same paths and cannot be told apart).
+const char* const kRawPeft = "base_model.model.";
+
 // The older diffusers attention-processor names: <attn>.processor.to_q_lora for <attn>.to_q (to_out.0: to_out_lora).
 std::string processor_name(const std::string& path) {
   static const std::vector<std::pair<std::string, std::string>> table = {
@@ -49,7 +54,8 @@ std::string component_of(const std::string& name) {
       {"lora_unet_", "unet"},         {"lora_te1_", "text_encoder"},          {"lora_te2_", "text_encoder_2"},
       {"lora_te_", "text_encoder"},   {"unet.", "unet"},                     {"text_encoder_2.", "text_encoder_2"},
       {"text_encoder.", "text_encoder"}, {"down_blocks.", "unet"},           {"mid_block.", "unet"},
-      {"up_blocks.", "unet"}};
+      {"up_blocks.", "unet"},         {kRawPeft + std::string("text_model."), "text_encoder"},
+      {kRawPeft, "unet"}};
   for (const auto& [p, c] : prefixes)
     if (starts_with(name, p)) return c;
   return "";
@@ -78,12 +84,14 @@ TargetNames TargetNames::of(const models::LoadedModel& model) {
           add(p + path + ".lora", component, key);
           if (std::string proc = processor_name(path); !proc.empty()) add(p + proc, component, key);
         }
+        add(kRawPeft + path, component, key);
       } else {
         const bool first = component == "text_encoder";
         for (const char* p : first ? std::vector<const char*>{"lora_te_", "lora_te1_"} : std::vector<const char*>{"lora_te2_"})
           add(p + underscored(path), component, key);
         add(component + "." + path, component, key);
         add(component + "." + path + ".lora_linear_layer", component, key);
+        if (first) add(kRawPeft + path, component, key);
         if (std::string proc = text_processor_name(path); !proc.empty()) add(component + "." + proc, component, key);
       }
     }

@@ -5,7 +5,8 @@
 //   kohya / A1111   lora_unet_<diffusers path, '.' -> '_'> and, for the UNet, lora_unet_<LDM/sgm path> (SDXL
 //                   files: input_blocks_4_1_…, in_layers_2, out_layers_3, emb_layers_1, skip_connection, 0_op);
 //                   lora_te_ / lora_te1_ (text_encoder), lora_te2_ (text_encoder_2)
-//   PEFT            unet.<path>, text_encoder.<path>, text_encoder_2.<path>
+//   PEFT            unet.<path>, text_encoder.<path>, text_encoder_2.<path>; peft's own save_pretrained:
+//                   base_model.model.<path> (the UNet's, or the first text encoder's)
 //   older diffusers unet.<attn>.processor.to_q_lora (to_k, to_v, to_out), unet.<path>.lora,
 //                   text_encoder.<path>.lora_linear_layer, text_encoder.<layer>.self_attn.to_q_lora (to_k, to_v,
 //                   to_out); UNet names also without `unet.`

@@ -1,6 +1,6 @@
 // LoRA merging against the wave-2 diffusers references (shared/oracle/wave2/lora, see its README §1), exact
-// unmerging, stacking, multiplier changes, LyCORIS LoHa/LoKr against their formulas, and refusals that leave the
-// model untouched.
+// unmerging, stacking, multiplier changes, LyCORIS LoHa/LoKr against their formulas, row-block merging of large
+// weights, raw PEFT names, and refusals that leave the model untouched.
 #include <ATen/core/grad_mode.h>
 
 #include <fstream>
@@ -381,8 +381,13 @@ TEST(Lora, BadFilesAreRefusedAndLeaveTheModelAsItWas) {
   }
   {
     auto t = good;
-    t[mod + ".dora_scale"] = at::ones({32, 1, 1, 1});
-    bad.emplace_back(write_network("dora", t), "dora_scale");
+    t[mod + ".oft_blocks"] = at::ones({4, 8, 8});
+    bad.emplace_back(write_network("oft", t), "OFT");
+  }
+  {
+    auto t = good;  // the conv has 32 output rows and 32 input channels
+    t[mod + ".dora_scale"] = at::ones({5, 1, 1, 1});
+    bad.emplace_back(write_network("dora_shape", t), mod + ".dora_scale");
   }
   {
     std::string bytes;
@@ -473,4 +478,120 @@ TEST(Lora, OlderDiffusersProcessorNamesResolve) {
   auto r = lora::set_networks(m, {net(file, 0.7, 0.7)});
   EXPECT_EQ(r.networks[0].applied, 126) << r.summary();
   expect_close(run(m, ref), ref, "peft.");
+}
+
+// peft's own save_pretrained names modules base_model.model.<path>: the PEFT fixture renamed so gives its outputs,
+// and a UNet-only model counts the text-encoder paths as skipped, not unmatched.
+TEST(Lora, RawPeftBaseModelNamesResolve) {
+  LORA_FIXTURE_OR_SKIP(f);
+  auto ref = SafeTensors::open((f.lora / "ref_sd15.safetensors").string());
+  std::map<std::string, at::Tensor> raw;
+  for (auto& [k, t] : file_tensors(f.lora / "tiny-sd15-peft.safetensors")) {
+    const size_t dot = k.find('.');
+    ASSERT_TRUE(k.substr(0, dot) == "unet" || k.substr(0, dot) == "text_encoder") << k;
+    raw["base_model.model." + k.substr(dot + 1)] = t;
+  }
+  auto file = write_network("peft_raw", raw);
+  auto m = models::load_model(f.sd15.string(), kNoHash);
+  auto r = lora::set_networks(m, {net(file, 0.7, 0.7)});
+  EXPECT_EQ(r.networks[0].format, "peft");
+  EXPECT_EQ(r.networks[0].applied, 126) << r.summary();
+  expect_close(run(m, ref), ref, "peft.");
+  models::LoadOptions o = kNoHash;
+  o.components = {"unet"};
+  auto u = models::load_model(f.sd15.string(), o);
+  r = lora::set_networks(u, {net(file, 0.7, 0.7)});
+  EXPECT_EQ(r.networks[0].applied, 96);
+  EXPECT_EQ(r.networks[0].skipped, 30);
+}
+
+// Weights large enough to be merged in several row blocks (the last one partial), in bf16 and fp32, with a LoRA and
+// a LoHa stacked: W' = cast(W₀ in fp32 + Σ m · scale · ΔW) as computed on the whole matrix, and unloading gives W₀'s
+// bits back.
+TEST(Lora, RowBlockMergeIsTheWholeMatrixFormulaAndUnloadsExactly) {
+  at::manual_seed(21);
+  const std::string key = "text_model.encoder.layers.0.mlp.fc1.weight", name = "lora_te_text_model_encoder_layers_0_mlp_fc1";
+  const int64_t out = 2501, in = 300;  // 1 MiB / (4 · 300) = 873 rows a block: 3 blocks
+  at::Tensor down = at::randn({16, in}).to(at::kHalf), up = (at::randn({out, 16}) * 0.05).to(at::kHalf);
+  auto lora_file = write_network("rows_lora", {{name + ".lora_down.weight", down}, {name + ".lora_up.weight", up},
+                                               {name + ".alpha", at::scalar_tensor(8.0)}});
+  at::Tensor w1a = at::randn({out, 4}) * 0.1, w1b = at::randn({4, in}), w2a = at::randn({out, 4}) * 0.1, w2b = at::randn({4, in});
+  auto loha_file = write_network("rows_loha", {{name + ".hada_w1_a", w1a}, {name + ".hada_w1_b", w1b},
+                                               {name + ".hada_w2_a", w2a}, {name + ".hada_w2_b", w2b}});
+  for (at::ScalarType dtype : {at::kBFloat16, at::kFloat}) {
+    models::LoadedModel m;
+    m.arch = models::Arch::SD1;
+    const at::Tensor w0 = at::randn({out, in}).to(dtype);
+    m.weights["text_encoder"][key] = w0.clone();
+    lora::set_networks(m, {net(lora_file, 0.8, 1), net(loha_file, -0.5, 1)});
+    const at::Tensor want = (w0.to(at::kFloat) + 0.8 * 0.5 * at::mm(up.to(at::kFloat), down.to(at::kFloat)) -
+                             0.5 * at::mm(w1a, w1b) * at::mm(w2a, w2b))
+                                .to(dtype);
+    const at::Tensor got = m.weights.at("text_encoder").at(key);
+    EXPECT_EQ(got.scalar_type(), dtype);
+    // Block and whole-matrix products may round their last fp32 bit apart, so a bf16 result one ulp apart.
+    EXPECT_TRUE(test::close_to(got.to(at::kFloat), want.to(at::kFloat), dtype == at::kFloat ? 1e-5 : 8e-3, 1e-5));
+    EXPECT_FALSE(at::equal(got, w0));
+    lora::set_networks(m, {});
+    EXPECT_TRUE(at::equal(m.weights.at("text_encoder").at(key), w0));
+  }
+}
+
+// DoRA against the definition computed here element by element in double: W'' = W₀ + scale · up·down, each output
+// row (PEFT lora_magnitude_vector; LyCORIS dora_scale [out, 1]) or input column (dora_scale [1, in]) of W'' scaled
+// to its magnitude (LyCORIS adding fp32 epsilon to the norm), and W' = W₀ + m · (that − W₀).
+TEST(Lora, DoraRescalesTheMergedWeightToItsMagnitudes) {
+  at::manual_seed(5);
+  const std::string key = "text_model.encoder.layers.0.mlp.fc1.weight", name = "lora_te_text_model_encoder_layers_0_mlp_fc1";
+  const std::string peft_name = "text_encoder.text_model.encoder.layers.0.mlp.fc1";
+  const int64_t out = 7, in = 5, rank = 2;
+  const at::Tensor w0 = at::randn({out, in}), down = at::randn({rank, in}), up = at::randn({out, rank}) * 0.3;
+  const at::Tensor mag_out = at::rand({out}) + 0.5, mag_in = at::rand({in}) + 0.5;
+  struct Case {
+    std::string file;
+    std::map<std::string, at::Tensor> tensors;
+    bool on_out;
+    double scale, eps;
+  };
+  const std::vector<Case> cases = {
+      {"dora_out", {{name + ".lora_down.weight", down}, {name + ".lora_up.weight", up},
+                    {name + ".alpha", at::scalar_tensor(1.0)}, {name + ".dora_scale", mag_out.reshape({out, 1})}},
+       true, 0.5, 1.1920928955078125e-07},
+      {"dora_in", {{name + ".lora_down.weight", down}, {name + ".lora_up.weight", up},
+                   {name + ".dora_scale", mag_in.reshape({1, in})}},
+       false, 1.0, 1.1920928955078125e-07},
+      {"dora_peft", {{peft_name + ".lora_A.weight", down}, {peft_name + ".lora_B.weight", up},
+                     {peft_name + ".lora_magnitude_vector.weight", mag_out}},
+       true, 1.0, 0.0},
+  };
+  for (const Case& c : cases) {
+    auto file = write_network(c.file, c.tensors);
+    for (double mult : {1.0, 0.6}) {
+      models::LoadedModel m;
+      m.arch = models::Arch::SD1;
+      m.weights["text_encoder"][key] = w0.clone();
+      lora::set_networks(m, {net(file, mult, 1)});
+      std::vector<std::vector<double>> merged(out, std::vector<double>(in));
+      for (int64_t o = 0; o < out; ++o)
+        for (int64_t i = 0; i < in; ++i) {
+          double d = 0;
+          for (int64_t r = 0; r < rank; ++r) d += up[o][r].item<double>() * down[r][i].item<double>();
+          merged[o][i] = w0[o][i].item<double>() + c.scale * d;
+        }
+      const at::Tensor got = m.weights.at("text_encoder").at(key);
+      for (int64_t o = 0; o < out; ++o)
+        for (int64_t i = 0; i < in; ++i) {
+          double sq = 0;
+          for (int64_t k = 0; k < (c.on_out ? in : out); ++k) {
+            const double v = c.on_out ? merged[o][k] : merged[k][i];
+            sq += v * v;
+          }
+          const double mag = c.on_out ? mag_out[o].item<double>() : mag_in[i].item<double>();
+          const double want = w0[o][i].item<double>() + mult * (merged[o][i] * mag / (std::sqrt(sq) + c.eps) - w0[o][i].item<double>());
+          EXPECT_NEAR(got[o][i].item<double>(), want, 1e-5) << c.file << " m=" << mult << " [" << o << "," << i << "]";
+        }
+      lora::set_networks(m, {});
+      EXPECT_TRUE(at::equal(m.weights.at("text_encoder").at(key), w0)) << c.file;
+    }
+  }
 }
