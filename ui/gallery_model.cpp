@@ -183,7 +183,8 @@ void GalleryModel::on_thumbnail(qint64 id, const QImage& img, quint64 gen) {
   if (gen != loader_.generation()) return;
   pending_.remove(id);
   if (img.isNull()) return;
-  thumbs_.insert(id, new QPixmap(QPixmap::fromImage(img)));
+  auto* pixmap = new QPixmap(QPixmap::fromImage(img));
+  thumbs_.insert(id, pixmap, std::max<qsizetype>(1, qsizetype(img.sizeInBytes()) / 1024));
   int r = row_of(id);
   if (r >= 0) Q_EMIT dataChanged(index(r), index(r), {Qt::DecorationRole});
 }

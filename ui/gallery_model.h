@@ -66,7 +66,8 @@ class GalleryModel : public QAbstractListModel {
   int page_size_ = 120;
   int thumb_size_ = 160;
   ThumbnailLoader loader_;
-  mutable QCache<qint64, QPixmap> thumbs_{3000};
+  // Cost in KiB: at most 64 MiB of decoded thumbnails, whatever the library's size.
+  mutable QCache<qint64, QPixmap> thumbs_{64 * 1024};
   mutable QSet<qint64> pending_;
 };
 

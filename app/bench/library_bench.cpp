@@ -116,6 +116,16 @@ BenchResult run_bench(const fs::path& dir, int count, int repeats) {
   GalleryFilter rare;
   rare.text = "zanzibar";
   res.ms["fts_rare"] = median_ms(repeats, [&] { lib.page(rare, 60); });
+  // The same searches as a LIKE scan over the prompts would answer them, for comparison with the FTS index.
+  auto like = [&](const std::string& where) {
+    return median_ms(repeats, [&] {
+      Stmt s(lib.db(), "SELECT id FROM generations WHERE " + where + " ORDER BY created_at DESC, id DESC LIMIT 61");
+      while (s.step()) {
+      }
+    });
+  };
+  res.ms["like_common"] = like("prompt LIKE '%castle%' AND prompt LIKE '%sunset%'");
+  res.ms["like_rare"] = like("prompt LIKE '%zanzibar%'");
   GalleryFilter prefix;
   prefix.text = "drag";
   res.ms["fts_prefix"] = median_ms(repeats, [&] { lib.page(prefix, 60); });

@@ -1,4 +1,4 @@
-// ripen-cli library list|search|show|lineage|export|import|merge|check|bench [--library PATH] [--json]
+// ripen-cli library list|search|show|lineage|export|import|merge|check|stats|fill|bench [--library PATH] [--json]
 #ifdef RIPEN_HAVE_LIBRARY
 #include <unistd.h>
 
@@ -8,9 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/library_bench.h"
+#include "bench/library_fill.h"
 #include "cli/command.h"
 #include "imageio/export.h"
 #include "imageio/metadata_read.h"
+#include "library/disk_usage.h"
 #include "library/import.h"
 #include "library/library.h"
 #include "library/merge.h"
@@ -90,7 +92,7 @@ std::optional<library::PageCursor> read_cursor(Args& a) {
 
 int run_library(Args& a) {
   if (a.positional().empty())
-    throw UsageError{"usage: ripen-cli library list|search|show|lineage|export|import|merge|check|bench [--library PATH] [--json]"};
+    throw UsageError{"usage: ripen-cli library list|search|show|lineage|export|import|merge|check|stats|fill|bench [--library PATH] [--json]"};
   const std::string sub = a.positional()[0];
   const bool as_json = a.flag("--json");
 
@@ -275,6 +277,55 @@ int run_library(Args& a) {
     }
     return r.integrity_ok && (repair || r.clean()) ? 0 : 1;
   }
+  if (sub == "stats") {
+    Library lib = open_library(a, false);
+    a.finish();
+    const auto t0 = std::chrono::steady_clock::now();
+    const library::Statistics st = lib.statistics();
+    const double query_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const library::DiskUsage du = library::disk_usage(lib.dir());
+    json models = json::array();
+    for (const auto& [name, n] : st.top_models) models.push_back({{"model", name}, {"generations", n}});
+    const json j = {{"library", lib.dir().string()}, {"generations", st.generations}, {"favourites", st.favourites},
+                    {"models", st.models}, {"collections", st.collections}, {"by_mode", st.by_mode},
+                    {"by_source", st.by_source}, {"top_models", models}, {"mean_steps_used", st.mean_steps_used},
+                    {"mean_seconds", st.mean_seconds}, {"first_ms", st.first_ms}, {"last_ms", st.last_ms},
+                    {"disk", {{"total_bytes", du.total()}, {"database_bytes", du.database_bytes},
+                              {"image_bytes", du.image_bytes}, {"image_files", du.image_files},
+                              {"latents_bytes", du.latents_bytes}, {"latents_files", du.latents_files},
+                              {"thumbnail_bytes", du.thumbnail_bytes}, {"thumbnail_files", du.thumbnail_files},
+                              {"other_bytes", du.other_bytes}}},
+                    {"statistics_query_ms", query_ms}};
+    if (as_json) {
+      std::cout << j.dump(2) << "\n";
+    } else {
+      auto mb = [](int64_t b) { return std::to_string(b / 1000000) + " MB"; };
+      std::cout << st.generations << " generations (" << st.favourites << " favourites), " << st.models
+                << " models, " << st.collections << " collections\non disk " << mb(du.total()) << ": database "
+                << mb(du.database_bytes) << ", " << du.image_files << " images " << mb(du.image_bytes) << ", "
+                << du.latents_files << " latents " << mb(du.latents_bytes) << ", " << du.thumbnail_files
+                << " thumbnails " << mb(du.thumbnail_bytes) << "\nby model:\n";
+      for (const auto& [name, n] : st.top_models) std::cout << "  " << name << "\t" << n << "\n";
+      std::cout << "by mode:\n";
+      for (const auto& [mode, n] : st.by_mode) std::cout << "  " << mode << "\t" << n << "\n";
+      std::cout << "mean steps used " << st.mean_steps_used << ", mean seconds " << st.mean_seconds << "\n";
+    }
+    return 0;
+  }
+  if (sub == "fill") {
+    library::FillOptions o;
+    o.count = a.get_int("--count", 100000);
+    o.image_size = a.get_int("--size", o.image_size);
+    o.seed = static_cast<uint64_t>(a.get_int("--seed", 1));
+    Library lib = open_library(a, true);
+    a.finish();
+    const library::FillResult r = library::fill_library(lib, o);
+    if (as_json)
+      std::cout << json{{"library", lib.dir().string()}, {"rows", r.rows}, {"seconds", r.seconds}}.dump(2) << "\n";
+    else
+      std::cout << "filled " << lib.dir().string() << " with " << r.rows << " generations in " << r.seconds << " s\n";
+    return 0;
+  }
   if (sub == "bench") {
     int count = a.get_int("--count", 100000);
     fs::path dir = a.get_or("--library", (fs::temp_directory_path() / ("ripen-library-bench-" +
@@ -291,11 +342,11 @@ int run_library(Args& a) {
     }
     return 0;
   }
-  throw UsageError{"unknown library command '" + sub + "' (list, search, show, lineage, export, import, merge, check, bench)"};
+  throw UsageError{"unknown library command '" + sub + "' (list, search, show, lineage, export, import, merge, check, stats, fill, bench)"};
 }
 
 RegisterCommand reg{{"library",
-                     "seed library: list, search, show, lineage, export, import, merge, check, bench",
+                     "seed library: list, search, show, lineage, export, import, merge, check, stats, fill, bench",
                      run_library,
                      {"--json", "--repair", "--favourite", "--favourites"}}};
 }  // namespace

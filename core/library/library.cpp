@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <random>
 #include <set>
@@ -116,6 +117,12 @@ class Params {
   std::vector<std::function<void(Stmt&, int)>> binds_;
 };
 
+void write_file_unsynced(const fs::path& dest, std::string_view bytes) {
+  std::ofstream out(dest, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out.flush()) throw Error(dest.string() + ": cannot write");
+}
+
 // User words -> an FTS5 query: every word must appear, the last one as a prefix ("red ca" finds "red cat").
 std::string fts_query(const std::string& text) {
   std::istringstream in(text);
@@ -213,7 +220,9 @@ int64_t Library::insert_row(const GenerationRequest& r, const GenerationRecord& 
                             const StoreOptions& options, int64_t created_ms, const std::string& hash,
                             const std::string& latents_rel) {
   created_ms = clamp_created_at(created_ms);  // beyond, gallery_key could not keep the gallery's order
-  Transaction tx(*db_);
+  // A caller's open transaction (a bulk fill storing thousands of rows) takes this row; else the row is its own.
+  std::optional<Transaction> tx;
+  if (sqlite3_get_autocommit(db_->raw())) tx.emplace(*db_);
   const std::string model = model_name_of(r, rec);
   // The sampler, schedule, steps and CFG columns say what ran (the plan's steps; steps_used what was taken).
   const SamplingPlan plan = plan_of(r, rec);
@@ -267,7 +276,7 @@ int64_t Library::insert_row(const GenerationRequest& r, const GenerationRecord& 
       .bind(27, options.job_id);
   ins.run();
   int64_t id = db_->last_insert_id();
-  tx.commit();
+  if (tx) tx->commit();
   return id;
 }
 
@@ -303,8 +312,9 @@ int64_t Library::store_file(const std::string& bytes, std::string ext, const Gen
   fs::create_directories((dir_ / rel).parent_path(), ec);
   if (ec) throw Error((dir_ / rel).parent_path().string() + ": cannot create folder: " + ec.message());
   try {
-    imageio::write_file_atomic(dir_ / rel, bytes);
-    if (!lat.empty()) imageio::write_file_atomic(dir_ / lat, options.latents);
+    const auto write = options.synced ? imageio::write_file_atomic : write_file_unsynced;
+    write(dir_ / rel, bytes);
+    if (!lat.empty()) write(dir_ / lat, options.latents);
     return insert_row(request, record, rel.string(), options, created, hash, lat.string());
   } catch (...) {
     fs::remove(dir_ / rel, ec);

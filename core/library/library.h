@@ -98,6 +98,9 @@ struct StoreOptions {
   // The run's latents as safetensors bytes (pipeline's save_result_latents format), kept beside the image.
   std::string latents;
   std::string job_id;  // the render-farm job this row completes (unique in a library); empty: none
+  // false: the files are written without fsync (a generator filling a library to test scale, `library fill`);
+  // the row still commits only after its files exist.
+  bool synced = true;
 };
 
 class Library {

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/library_bench.h"
+#include "bench/library_fill.h"
 #include "library/library.h"
 #include "ui/export_dialog.h"
 #include "ui/gallery_model.h"
@@ -119,6 +120,60 @@ class ModelsTest : public QObject {
     f.text = "zzzzunlikelyword";
     model.set_filter(f);
     QCOMPARE(model.rowCount(), 0);
+  }
+
+  // Opening a library of real images decodes thumbnails for the rows on screen only (each decode writes its
+  // cache file), and scrolling through it never blocks the event loop for long (a 5 ms timer's longest gap; the
+  // bound is loose because a shared CI machine deschedules the process for tens of ms, while decoding the loaded
+  // rows' thumbnails on the UI thread would take seconds).
+  void gallery_decodes_only_visible_thumbnails() {
+    const std::string dir = tmp_.filePath("filled").toStdString();
+    library::Library lib(dir);
+    library::FillOptions fo;
+    fo.count = 3000;
+    library::fill_library(lib, fo);
+    GalleryModel model([&] { return &lib; });
+    QSignalSpy decoded(model.loader(), &ThumbnailLoader::loaded);
+    GalleryView gallery(&model);
+    gallery.resize(1000, 700);
+    gallery.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&gallery));
+    auto thumbs = [&] {
+      std::error_code ec;
+      int n = 0;
+      for (auto it = std::filesystem::directory_iterator(dir + "/thumbs", ec); !ec && it != std::filesystem::directory_iterator(); ++it) ++n;
+      return n;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(decoded.count() > 0, 20000);
+    QTest::qWait(500);  // let every request of the first screen finish
+    const int visible = int(decoded.count());
+    qInfo("gallery over 3000 filled rows: %d thumbnails decoded after opening, %d cache files", visible, thumbs());
+    QVERIFY2(visible <= 80, qPrintable(QString::number(visible)));
+    QCOMPARE(thumbs(), visible);
+
+    QElapsedTimer clock;
+    qint64 last = -1, worst = 0;
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(5);
+    connect(&probe, &QTimer::timeout, [&] {
+      const qint64 now = clock.nsecsElapsed();
+      if (last >= 0) worst = std::max(worst, now - last);
+      last = now;
+    });
+    clock.start();
+    probe.start();
+    QScrollBar* bar = gallery.list()->verticalScrollBar();
+    for (int i = 0; i < 40; ++i) {  // a page a step, as a user paging down
+      bar->setValue(bar->value() + bar->pageStep());
+      QTest::qWait(20);
+    }
+    QTest::qWait(300);
+    probe.stop();
+    qInfo("gallery scroll: %d rows loaded, %d thumbnails decoded, longest event-loop gap %.1f ms", model.rowCount(),
+          int(decoded.count()), worst / 1e6);
+    QVERIFY2(worst / 1e6 < 250.0, qPrintable(QString::number(worst / 1e6)));
+    QVERIFY(decoded.count() < model.rowCount());  // rows scrolled past quickly were never all decoded
   }
 
   void lineage_tree_and_thumbnails() {
