@@ -25,7 +25,7 @@ for ((t = 1; t <= trials; ++t)); do
   "$cli" "${batch[@]}" --library "$lib" >/dev/null 2>&1 &
   pid=$!
   sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
-  kill -9 "$pid" 2>/dev/null || true
+  if kill -9 "$pid" 2>/dev/null; then when="killed at ${delay_ms} ms"; else when="finished before ${delay_ms} ms"; fi
   wait "$pid" 2>/dev/null || true
   problems=()
   if [[ -f "$lib/library.db" ]]; then
@@ -57,9 +57,9 @@ for ((t = 1; t <= trials; ++t)); do
   fi
   if ((${#problems[@]} == 0)); then
     intact=$((intact + 1))
-    echo "trial $t: killed at ${delay_ms} ms with $rows rows: intact"
+    echo "trial $t: $when with $rows rows: intact"
   else
-    echo "trial $t: killed at ${delay_ms} ms with $rows rows: BROKEN"
+    echo "trial $t: $when with $rows rows: BROKEN"
     printf '  %s\n' "${problems[@]}"
   fi
 done
