@@ -90,17 +90,17 @@ int run_scene(QApplication&, MainWindow& w, const QString& scene, const QString&
   const int size = qEnvironmentVariableIntValue("RIPEN_SHOT_SIZE") > 0 ? qEnvironmentVariableIntValue("RIPEN_SHOT_SIZE")
                                                                         : w.prompt_panel()->request().width;
   if (scene == "main") {
-    prepare_prompt(w, "a (red apple:1.3) on a white table, [blurry], studio light BREAK soft shadows");
+    prepare_prompt(w, "(grinning face:1.2), google style");
     w.prompt_panel()->set_size(size, size);
     w.generate();
     if (!wait_jobs(w, 1)) return 3;
   } else if (scene == "explore") {
-    prepare_prompt(w, "a lighthouse at dusk, (dramatic sky:1.2)");
+    prepare_prompt(w, "grinning cat, twitter style");
     w.prompt_panel()->set_size(size, size);
     w.explore(6);
     if (!wait_jobs(w, 6)) return 3;
   } else if (scene == "compare") {
-    prepare_prompt(w, "a bowl of (ripe peaches:1.2), morning light");
+    prepare_prompt(w, "smiling face with sunglasses, google style");
     w.prompt_panel()->set_size(size, size);
     w.generate();
     if (!wait_jobs(w, 1)) return 3;
