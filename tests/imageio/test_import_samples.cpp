@@ -83,6 +83,67 @@ TEST(ImportSamples, ComfyUIPngPromptAndWorkflow) {
   check(from_workflow->request);
 }
 
+// ComfyUI's own example graphs (data/README.md), stored as the PNG "prompt" chunk its SaveImage writes.
+std::optional<ImageMetadata> comfy_example(const char* name) {
+  std::string prompt = read_file(data(name));
+  while (!prompt.empty() && prompt.back() == '\n') prompt.pop_back();
+  return read_metadata(make_png(test::temp_dir("import_comfy_example"), "ComfyUI_00001_.png", {{"prompt", prompt}}));
+}
+
+TEST(ImportSamples, ComfyUIBasicApiExampleSd15) {
+  auto meta = comfy_example("comfyui_basic_api_sd15_prompt.json");
+  ASSERT_TRUE(meta);
+  EXPECT_EQ(meta->source, MetadataSource::ComfyUI);
+  const GenerationRequest& r = meta->request;
+  EXPECT_EQ(r.prompt, "masterpiece best quality girl");
+  EXPECT_EQ(r.negative_prompt, "bad hands");
+  EXPECT_FALSE(meta->negative_zeroed);
+  EXPECT_EQ(r.seed, 8566257ull);
+  EXPECT_EQ(r.steps, 20);
+  EXPECT_DOUBLE_EQ(r.cfg, 8.0);
+  EXPECT_EQ(r.sampler, "euler");
+  EXPECT_EQ(r.schedule, "discrete");
+  EXPECT_EQ(r.width, 512);
+  EXPECT_EQ(r.height, 512);
+  EXPECT_EQ(r.model, "v1-5-pruned-emaonly.safetensors");
+  EXPECT_TRUE(meta->notes.empty());
+}
+
+// The base stage's negative is ConditioningZeroOut(positive): it imports empty and marked, not as "a photo of a
+// cat"; the refiner KSamplerAdvanced (node 14, from step 32, refiner checkpoint) is reported in the notes.
+TEST(ImportSamples, ComfyUIDefaultGraphSdxlBaseAndRefiner) {
+  auto meta = comfy_example("comfyui_default_graph_sdxl1_0_prompt.json");
+  ASSERT_TRUE(meta);
+  const GenerationRequest& r = meta->request;
+  EXPECT_EQ(r.prompt, "a photo of a cat");
+  EXPECT_EQ(r.negative_prompt, "");
+  EXPECT_TRUE(meta->negative_zeroed);
+  EXPECT_EQ(r.seed, 42ull);
+  EXPECT_EQ(r.steps, 20);
+  EXPECT_DOUBLE_EQ(r.cfg, 7.5);
+  EXPECT_EQ(r.width, 1024);
+  EXPECT_EQ(r.height, 1024);
+  EXPECT_EQ(r.model, "sd_xl_base_1.0.safetensors");
+  ASSERT_EQ(meta->notes.size(), 2u);
+  EXPECT_NE(meta->notes[0].find("node 14"), std::string::npos) << meta->notes[0];
+  EXPECT_NE(meta->notes[0].find("step 32"), std::string::npos) << meta->notes[0];
+  EXPECT_NE(meta->notes[0].find("sd_xl_refiner_1.0.safetensors"), std::string::npos) << meta->notes[0];
+  EXPECT_NE(meta->notes[1].find("negative: ConditioningZeroOut"), std::string::npos) << meta->notes[1];
+}
+
+// Hostile graphs (fields of the wrong type, nodes that are not objects) give nullopt or a request, never a throw.
+TEST(ImportSamples, ComfyUIHostileGraphTypes) {
+  EXPECT_NO_THROW(parse_comfyui(R"({"1": {"class_type": 7, "inputs": {}}, "2": 5,
+      "3": {"class_type": "KSampler", "inputs": {"sampler_name": 3, "scheduler": [], "positive": ["2", 0],
+      "negative": ["1", 0], "model": ["9", 0]}}})", ""));
+  EXPECT_NO_THROW(parse_comfyui("", R"({"nodes": [{"id": 1, "type": 4, "inputs": [7, {"name": 3}]},
+      {"id": 2, "type": "KSampler", "inputs": [{"name": "positive", "link": 1}], "widgets_values": []}],
+      "links": [[1, 1, 0, 2, 0]]})"));
+  auto sampler_only = parse_comfyui(R"({"3": {"class_type": "KSampler", "inputs": {"sampler_name": 3}}})", "");
+  ASSERT_TRUE(sampler_only);
+  EXPECT_EQ(sampler_only->request.schedule, "discrete");
+}
+
 TEST(ImportSamples, FileWithoutSettings) {
   fs::path dir = test::temp_dir("import_none");
   fs::path png = make_png(dir, "plain.png", {{"Title", "holiday"}});
