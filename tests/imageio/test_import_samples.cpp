@@ -1,5 +1,6 @@
 // PNGs as AUTOMATIC1111 and ComfyUI write them (tests/imageio/data/README.md) import with their settings.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include "imageio/comfyui_import.h"
 #include "imageio/export.h"
@@ -7,6 +8,7 @@
 #include "imageio/metadata_read.h"
 #include "imageio/png_text.h"
 #include "common/test_common.h"
+#include "tensors/error.h"
 
 using namespace ripen;
 using namespace ripen::imageio;
@@ -142,6 +144,57 @@ TEST(ImportSamples, ComfyUIHostileGraphTypes) {
   auto sampler_only = parse_comfyui(R"({"3": {"class_type": "KSampler", "inputs": {"sampler_name": 3}}})", "");
   ASSERT_TRUE(sampler_only);
   EXPECT_EQ(sampler_only->request.schedule, "discrete");
+}
+
+// A zTXt chunk of `key` holding `zeros` NUL-free bytes ('a'), deflated: a few kilobytes on disk.
+std::string ztxt_bomb(const std::string& key, size_t zeros) {
+  const std::string text(zeros, 'a');
+  uLongf n = compressBound(text.size());
+  std::string z(n, '\0');
+  compress2(reinterpret_cast<Bytef*>(z.data()), &n, reinterpret_cast<const Bytef*>(text.data()), text.size(), 9);
+  z.resize(n);
+  const std::string data = key + std::string(2, '\0') + z;  // keyword, NUL, method 0
+  std::string chunk;
+  for (int s = 24; s >= 0; s -= 8) chunk += char((data.size() >> s) & 0xff);
+  const std::string body = "zTXt" + data;
+  chunk += body;
+  const uLong crc = crc32(0, reinterpret_cast<const Bytef*>(body.data()), body.size());
+  for (int s = 24; s >= 0; s -= 8) chunk += char((crc >> s) & 0xff);
+  return chunk;
+}
+
+std::string with_chunks_after_ihdr(const std::string& png, const std::string& chunks) {
+  return png.substr(0, 33) + chunks + png.substr(33);  // signature (8) + IHDR (25)
+}
+
+// Compressed-text bombs are bounded for the whole file, not only per chunk: two chunks of 40 MiB each fail with
+// a clear message, one of them reads.
+TEST(ImportSamples, PngTextBombsAreBounded) {
+  fs::path dir = test::temp_dir("import_bomb");
+  const std::string plain = read_file(make_png(dir, "plain.png", {}));
+  const std::string one = with_chunks_after_ihdr(plain, ztxt_bomb("parameters", size_t(40) << 20));
+  ASSERT_LT(one.size(), 200000u);
+  EXPECT_EQ(read_png_text(one).at(0).text.size(), size_t(40) << 20);
+  const std::string two = with_chunks_after_ihdr(plain, ztxt_bomb("a", size_t(40) << 20) + ztxt_bomb("b", size_t(40) << 20));
+  try {
+    read_png_text(two);
+    ADD_FAILURE() << "two 40 MiB text chunks were read";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("more than 64 MiB"), std::string::npos) << e.what();
+  }
+}
+
+// Metadata from another tool that looks like a path or a command stays text: the prompt imports byte for byte
+// and nothing is read or run from it.
+TEST(ImportSamples, HostileMetadataImportsAsText) {
+  fs::path dir = test::temp_dir("import_hostile");
+  const std::string prompt = "$(touch " + (dir / "pwned").string() + "); `id` ../../../etc/passwd";
+  const std::string text = prompt + "\nSteps: 20, Sampler: Euler, CFG scale: 7, Seed: 1, Size: 512x512, Model: ../../../etc/passwd";
+  auto meta = read_metadata(make_png(dir, "hostile.png", {{"parameters", text}}));
+  ASSERT_TRUE(meta);
+  EXPECT_EQ(meta->request.prompt, prompt);
+  EXPECT_EQ(meta->record.model_name, "../../../etc/passwd");
+  EXPECT_FALSE(fs::exists(dir / "pwned"));
 }
 
 TEST(ImportSamples, FileWithoutSettings) {
