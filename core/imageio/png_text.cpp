@@ -169,6 +169,7 @@ std::string rewrite_png_text(std::string_view png, const std::vector<PngText>& a
     }
     out.append(c.whole);
   }
+  if (!inserted && !add.empty()) throw Error("PNG has no IDAT or IEND chunk (truncated?): cannot add its text");
   return out;
 }
 

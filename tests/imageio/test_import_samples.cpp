@@ -184,6 +184,13 @@ TEST(ImportSamples, PngTextBombsAreBounded) {
   }
 }
 
+// Found by fuzz_png_text: a PNG cut off before IDAT/IEND lost the added text silently; now it says so.
+TEST(ImportSamples, RewriteOfTruncatedPngFails) {
+  const std::string plain = read_file(make_png(test::temp_dir("import_truncated"), "plain.png", {}));
+  EXPECT_THROW(rewrite_png_text(plain.substr(0, 33), {{"ripen", "x"}}, {}), Error);
+  EXPECT_NO_THROW(rewrite_png_text(plain.substr(0, 33), {}, {"ripen"}));
+}
+
 // Metadata from another tool that looks like a path or a command stays text: the prompt imports byte for byte
 // and nothing is read or run from it.
 TEST(ImportSamples, HostileMetadataImportsAsText) {
