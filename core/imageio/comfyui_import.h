@@ -10,9 +10,13 @@
 // CLIPTextEncode nodes feeding its positive and negative inputs, the size of the EmptyLatentImage and the
 // checkpoint name, and the LoraLoader / LoraLoaderModelOnly nodes between that checkpoint and the sampler's model
 // input as GenerationRequest::networks in chain order (strength_model -> unet, strength_clip -> te; ModelOnly: te 0).
+// A ConditioningZeroOut on a text path means "no conditioning": that prompt imports empty and is marked zeroed,
+// never as the text the zero-out node swallowed. A sampler fed by another sampler's latent (an SDXL refiner stage)
+// is not imported but reported in `notes`.
 // "prompt" is used when present, "workflow" otherwise.
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "pipeline/request.h"
 
@@ -21,6 +25,9 @@ namespace ripen::imageio {
 struct ComfyUIParameters {
   GenerationRequest request;
   GenerationRecord record;  // model_name from the checkpoint loader
+  bool prompt_zeroed = false;    // the positive conditioning passes through ConditioningZeroOut
+  bool negative_zeroed = false;  // the negative one does (SDXL's default graph)
+  std::vector<std::string> notes;  // what the graph does that the request does not carry
 };
 
 std::optional<ComfyUIParameters> parse_comfyui(const std::string& prompt_json, const std::string& workflow_json);

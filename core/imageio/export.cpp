@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -62,6 +63,38 @@ std::string sanitize(const std::string& s) {
     else out.push_back(static_cast<char>(c));
   }
   return out;
+}
+
+// Windows' reserved device names, which it refuses as a file name with any extension ("con.png", "LPT1.x").
+bool is_reserved_name(const std::string& name) {
+  std::string base = name.substr(0, name.find('.'));
+  for (char& c : base) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (base == "CON" || base == "PRN" || base == "AUX" || base == "NUL") return true;
+  return base.size() == 4 && (base.rfind("COM", 0) == 0 || base.rfind("LPT", 0) == 0) && base[3] >= '1' &&
+         base[3] <= '9';
+}
+
+// The whole name, literal template text included, as one file inside the export folder: no separators or
+// control characters, no leading or trailing dots (no "..", no hidden file), no reserved device name, and at most
+// kMaxNameBytes so "-N" and the extension still fit in a file system's 255.
+constexpr size_t kMaxNameBytes = 200;
+std::string safe_file_name(std::string name) {
+  for (char& c : name) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || std::string_view("/\\:*?\"<>|").find(c) != std::string_view::npos) c = '_';
+  }
+  if (name.size() > kMaxNameBytes) {
+    size_t cut = kMaxNameBytes;
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xc0) == 0x80) --cut;  // not inside a code point
+    name.resize(cut);
+  }
+  auto trimmed = [](char c) { return c == '_' || c == '.' || c == ' '; };
+  while (!name.empty() && trimmed(name.back())) name.pop_back();
+  size_t lead = 0;
+  while (lead < name.size() && (name[lead] == '.' || name[lead] == ' ')) ++lead;
+  name.erase(0, lead);
+  if (name.empty()) return "image";
+  return is_reserved_name(name) ? "_" + name : name;
 }
 
 // First n code points of UTF-8 text.
@@ -255,9 +288,7 @@ std::string expand_name_template(const std::string& tpl, const GenerationRequest
     out += sanitize(v);
     i = close;
   }
-  while (!out.empty() && (out.back() == '_' || out.back() == '.')) out.pop_back();
-  if (out.empty()) out = "image";
-  return out;
+  return safe_file_name(out);
 }
 
 }  // namespace ripen::imageio

@@ -45,7 +45,9 @@ void export_image(const std::filesystem::path& dest, const Image& image, const F
                   const GenerationRequest& request, const GenerationRecord& record, const ExportOptions& options);
 
 // Expands {seed}, {mode}, {prompt:N}, {negative:N}, {id}, {width}, {height}, {sampler}, {steps}, {model},
-// {hash}, {index} into a file name (no extension); characters unsafe in file names become '_'.
+// {hash}, {index} into a file name (no extension); characters unsafe in file names become '_'. The result is one
+// file name inside the export folder whatever the prompt or template holds: no separator, "..", leading dot,
+// control character or Windows device name (CON, NUL, COM1, ...), at most 200 bytes.
 std::string expand_name_template(const std::string& tpl, const GenerationRequest& request,
                                  const GenerationRecord& record, int64_t id, int index = 0);
 

@@ -74,7 +74,7 @@ std::optional<ImageMetadata> read_metadata(const fs::path& path) {
     }
   if (!comfy_prompt.empty() || !comfy_workflow.empty())
     if (auto c = parse_comfyui(comfy_prompt, comfy_workflow))
-      return ImageMetadata{MetadataSource::ComfyUI, c->request, c->record, ""};
+      return ImageMetadata{MetadataSource::ComfyUI, c->request, c->record, "", c->negative_zeroed, c->notes};
   return std::nullopt;
 }
 

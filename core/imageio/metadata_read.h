@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "imageio/image_types.h"
 #include "pipeline/request.h"
@@ -18,6 +19,8 @@ struct ImageMetadata {
   GenerationRequest request;
   GenerationRecord record;
   std::string parameters_text;  // the A1111 text when the file had one
+  bool negative_zeroed = false;    // ComfyUI: the negative is a zeroed conditioning, not an empty prompt
+  std::vector<std::string> notes;  // what the file's graph does that the request does not carry (a refiner stage)
 };
 
 // nullopt when the file carries no generation settings we understand. Throws ripen::Error when the file

@@ -69,7 +69,12 @@ bool utf8_to_latin1(std::string_view s, std::string& out) {
   return true;
 }
 
-std::string inflate_all(std::string_view in) {
+// What the compressed text chunks of one file may inflate to, all together: a few kilobytes of zlib can claim
+// gigabytes, and a file can carry any number of such chunks.
+constexpr size_t kTextBudget = size_t(64) << 20;
+
+// Inflates into at most `budget` bytes, which it then lowers by what it wrote.
+std::string inflate_all(std::string_view in, size_t& budget) {
   z_stream zs{};
   if (inflateInit(&zs) != Z_OK) throw Error("zlib init failed");
   std::string out;
@@ -82,10 +87,14 @@ std::string inflate_all(std::string_view in) {
     zs.avail_out = sizeof(buf);
     rc = inflate(&zs, Z_NO_FLUSH);
     out.append(buf, sizeof(buf) - zs.avail_out);
-    if (out.size() > (64u << 20)) rc = Z_DATA_ERROR;
+    if (out.size() > budget) {
+      inflateEnd(&zs);
+      throw Error("PNG compressed text chunks inflate to more than " + std::to_string(kTextBudget >> 20) + " MiB");
+    }
   }
   inflateEnd(&zs);
   if (rc != Z_STREAM_END) throw Error("PNG compressed text chunk is corrupt");
+  budget -= out.size();
   return out;
 }
 
@@ -111,6 +120,7 @@ bool is_png(std::string_view bytes) { return bytes.size() >= 8 && std::memcmp(by
 
 std::vector<PngText> read_png_text(std::string_view png) {
   std::vector<PngText> out;
+  size_t budget = kTextBudget;
   for (const Chunk& c : chunks(png)) {
     if (c.type != "tEXt" && c.type != "zTXt" && c.type != "iTXt") continue;
     std::string_view key = chunk_key(c);
@@ -120,7 +130,7 @@ std::vector<PngText> read_png_text(std::string_view png) {
       out.push_back({std::string(key), latin1_to_utf8(rest)});
     } else if (c.type == "zTXt") {
       if (rest.empty()) continue;
-      out.push_back({std::string(key), latin1_to_utf8(inflate_all(rest.substr(1)))});
+      out.push_back({std::string(key), latin1_to_utf8(inflate_all(rest.substr(1), budget))});
     } else {  // iTXt: compression flag, method, language\0, translated keyword\0, text
       if (rest.size() < 2) continue;
       bool compressed = rest[0] != 0;
@@ -131,7 +141,7 @@ std::vector<PngText> read_png_text(std::string_view png) {
       auto tr_end = rest.find('\0');
       if (tr_end == std::string_view::npos) continue;
       rest = rest.substr(tr_end + 1);
-      out.push_back({std::string(key), compressed ? inflate_all(rest) : std::string(rest)});
+      out.push_back({std::string(key), compressed ? inflate_all(rest, budget) : std::string(rest)});
     }
   }
   return out;
@@ -159,6 +169,7 @@ std::string rewrite_png_text(std::string_view png, const std::vector<PngText>& a
     }
     out.append(c.whole);
   }
+  if (!inserted && !add.empty()) throw Error("PNG has no IDAT or IEND chunk (truncated?): cannot add its text");
   return out;
 }
 

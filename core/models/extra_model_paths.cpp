@@ -161,8 +161,9 @@ std::vector<Section> parse(const std::vector<std::string>& lines) {
       continue;
     }
     if (out.empty()) { ++i; fail({lineno, "indented line before any section"}); continue; }
-    Section& sec = out.back();
-    const size_t key_indent = sec.entries.empty() ? ind : indent_of(lines[size_t(sec.entries.front().line - 1)]);
+    // By index: fail() may append a section, which moves them all (a reference here would dangle).
+    const size_t sec = out.size() - 1;
+    const size_t key_indent = out[sec].entries.empty() ? ind : indent_of(lines[size_t(out[sec].entries.front().line - 1)]);
     if (ind != key_indent) {
       ++i;
       fail({lineno, "indentation: expected " + std::to_string(key_indent) + " spaces, found " + std::to_string(ind)});
@@ -190,7 +191,7 @@ std::vector<Section> parse(const std::vector<std::string>& lines) {
         e.value += rtrim(b.substr(block_indent)) + '\n';
         ++i;
       }
-      if (sec.error) continue;
+      if (out[sec].error) continue;
     } else {
       try {
         e.value = scalar(v, lineno);
@@ -204,7 +205,7 @@ std::vector<Section> parse(const std::vector<std::string>& lines) {
         continue;
       }
     }
-    sec.entries.push_back(std::move(e));
+    out[sec].entries.push_back(std::move(e));
   }
   return out;
 }

@@ -14,7 +14,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/ripen-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/corpus" "$work/artifacts"
 cp "$src/$corpus"/* "$work/corpus/"
-"$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -dict="$src/$dict" \
+dict_flag=""
+[ -f "$src/$dict" ] && dict_flag="-dict=$src/$dict"
+"$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 $dict_flag \
   -artifact_prefix="$work/artifacts/" -print_final_stats=1 "$work/corpus"
 rc=$?
 if [ $rc -ne 0 ]; then

@@ -151,6 +151,38 @@ TEST(Export, NameTemplate) {
   EXPECT_THROW(expand_name_template("{nope}", r, sample_record(), 7), Error);
 }
 
+// Names built from hostile prompts stay one file inside the export folder.
+TEST(Export, NameTemplateCannotEscapeTheFolder) {
+  GenerationRequest r = sample_request();
+  auto name = [&](const std::string& prompt, const std::string& tpl = "{prompt}") {
+    r.prompt = prompt;
+    return expand_name_template(tpl, r, sample_record(), 7);
+  };
+  auto inside = [](const std::string& n) {
+    const fs::path p = fs::path("/export") / (n + ".png");
+    return p.parent_path() == "/export" && n.find('/') == std::string::npos && n.find('\\') == std::string::npos &&
+           n.find('\0') == std::string::npos && n.size() <= 200 && n != ".." && n.front() != '.';
+  };
+  for (const std::string& p : {std::string("../../etc/passwd"), std::string(".."), std::string("/etc/passwd"),
+                               std::string("..\\..\\windows"), std::string("a\0b/../c", 8), std::string(300, 'x'),
+                               std::string("...hidden"), std::string("C:\\x")}) {
+    EXPECT_TRUE(inside(name(p))) << name(p);
+  }
+  EXPECT_EQ(name("../../etc/passwd"), "_.._etc_passwd");
+  EXPECT_EQ(name(".."), "image");
+  EXPECT_EQ(name("...hidden"), "hidden");
+  EXPECT_EQ(name("x", "../{prompt}"), "_x");  // literal template text too
+  EXPECT_EQ(name("x", "/abs/{prompt}"), "_abs_x");
+  EXPECT_EQ(name(std::string(300, 'x')).size(), 200u);
+  // A 300-character prompt of 3-byte code points is cut at a code point, not inside one.
+  std::string kana;
+  for (int i = 0; i < 300; ++i) kana += "\xe3\x81\x82";
+  EXPECT_EQ(name(kana).size(), 198u);
+  for (const char* reserved : {"CON", "nul", "Com1", "lpt9", "aux.txt", "PRN"}) EXPECT_EQ(name(reserved), std::string("_") + reserved);
+  EXPECT_EQ(name("console"), "console");
+  EXPECT_EQ(name("COM0"), "COM0");
+}
+
 TEST(Export, WebPIsAskedAtRunTime) {
   // Whatever the answer, asking must agree with what encode does.
   GenerationRequest r;
