@@ -37,6 +37,7 @@
 #include "tensors/safetensors_metadata.h"
 #include "ui/appearance.h"
 #include "ui/compare_view.h"
+#include "ui/example_prompts.h"
 #include "ui/export_dialog.h"
 #include "ui/gallery_model.h"
 #include "ui/gallery_view.h"
@@ -243,6 +244,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   // Start at the model's own size (64x64 for the embedded model; 512x512 would be slow and out of its training).
   if (QSize native = native_image_size(prompt_->current_model()); native.isValid())
     prompt_->set_size(native.width(), native.height());
+  // A first prompt the model draws well, so the first Generate shows what it can do.
+  if (const QStringList examples = example_prompts(prompt_->current_model()); !examples.isEmpty())
+    prompt_->prompt_edit()->setPlainText(examples.front());
   retranslate();
   update_status();
   resize(1440, 900);

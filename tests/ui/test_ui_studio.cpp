@@ -21,6 +21,7 @@
 #include "imageio/metadata_read.h"
 #include "ui/app_settings.h"
 #include "ui/compare_view.h"
+#include "ui/example_prompts.h"
 #include "ui/export_dialog.h"
 #include "ui/gallery_model.h"
 #include "ui/gallery_view.h"
@@ -401,6 +402,20 @@ class StudioTest : public QObject {
     QCOMPARE(w.controller()->queue_length(), 0);
     QVERIFY(msg->isVisible());
     qputenv("RIPEN_EMBEDDED_MODEL", saved);
+  }
+
+  void first_run_on_the_embedded_model_offers_a_prompt_it_draws() {
+    {
+      QSettings s;
+      s.setValue("library/dir", tmp_.filePath("first-run-example"));
+      s.setValue("models/current", "embedded");
+    }
+    MainWindow w;
+    if (!w.model_available()) QSKIP("no embedded model installed");
+    const QStringList examples = example_prompts("embedded");
+    if (examples.isEmpty()) QFAIL("the embedded model ships vocabulary.json with example prompts");
+    QCOMPARE(w.prompt_panel()->prompt_edit()->toPlainText(), examples.front());
+    QVERIFY(w.prompt_panel()->prompt_edit()->toPlainText().contains("face"));
   }
 
   void accessible_names_on_controls() {
