@@ -24,11 +24,7 @@ int run_vocabulary(Args& args) {
   for (int64_t row : ds.indices(false))
     captions.insert(captions.end(), ds.captions[row].begin(), ds.captions[row].end());
   text::CaptionVocabulary vocabulary = text::CaptionVocabulary::from_captions(captions);
-  if (fs::exists(out)) {
-    std::ifstream in(out, std::ios::binary);
-    const std::string old((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    vocabulary.set_examples(text::CaptionVocabulary::from_json_text(old, out).examples());
-  }
+  if (fs::exists(out)) vocabulary.set_examples(text::CaptionVocabulary::load(out).examples());
   for (const std::string& e : vocabulary.examples())
     if (const auto c = vocabulary.coverage(e); c.unknown > 0)
       throw Error(out + ": example prompt \"" + e + "\" has words the captions do not: " + c.unknown_words.front());

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -65,7 +63,12 @@ CaptionVocabulary CaptionVocabulary::from_captions(const std::vector<std::string
 }
 
 CaptionVocabulary CaptionVocabulary::from_json_text(std::string_view text, const std::string& origin) {
-  const json j = parse_json_text(text, origin);
+  return from_json(parse_json_text(text, origin), origin);
+}
+
+CaptionVocabulary CaptionVocabulary::load(const std::string& file) { return from_json(read_json_file(file), file); }
+
+CaptionVocabulary CaptionVocabulary::from_json(const json& j, const std::string& origin) {
   if (!j.is_object()) throw Error(origin + ": not a JSON object");
   CaptionVocabulary v;
   const auto words = j.find("words");
@@ -93,10 +96,7 @@ std::optional<CaptionVocabulary> CaptionVocabulary::load_for_model(const std::st
   const std::filesystem::path file = std::filesystem::path(dir) / "vocabulary.json";
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec)) return std::nullopt;
-  std::ifstream in(file, std::ios::binary);
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (!in && !in.eof()) throw Error(file.string() + ": cannot read");
-  return from_json_text(text, file.string());
+  return load(file.string());
 }
 
 std::string CaptionVocabulary::to_json_text(const std::string& source) const {

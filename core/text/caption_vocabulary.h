@@ -6,6 +6,7 @@
 // Real Stable Diffusion models have no such file: their encoders read any text.
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,8 @@ class CaptionVocabulary {
   // The vocabulary of the model folder `dir` (its vocabulary.json); nullopt when the folder has none.
   // Throws ripen::Error naming the file and key when the file is there but malformed.
   static std::optional<CaptionVocabulary> load_for_model(const std::string& dir);
+  static CaptionVocabulary load(const std::string& file);
+  static CaptionVocabulary from_json(const nlohmann::json& j, const std::string& origin);
   static CaptionVocabulary from_json_text(std::string_view text, const std::string& origin);
 
   // Counts words of captions (lower-cased, split at anything that is not a letter or digit).

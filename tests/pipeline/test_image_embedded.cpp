@@ -36,6 +36,12 @@ struct Files {
   ImageReader reader() const {
     return [this](const std::string& path) { return pixels.at(path); };
   }
+  // Options for a pipeline that reads start pictures and masks from these files.
+  PipelineOptions options() const {
+    PipelineOptions po;
+    po.read_image = reader();
+    return po;
+  }
 };
 
 RgbaPixels rgba(const Image& im) {
@@ -106,9 +112,7 @@ GenerationRequest inpaint_request(Files& f, const Image& source, uint64_t seed, 
 
 TEST(ImageFast, InpaintDraftStopsEarlyAndPromotesKeepingItsComposition) {
   Files f;
-  PipelineOptions po;
-  po.read_image = f.reader();
-  Pipeline pipe(po);
+  Pipeline pipe(f.options());
   const Image source = source_picture(pipe);
   auto draft_request = [&](uint64_t seed) { return inpaint_request(f, source, seed, Preset::Fast); };
   const auto t0 = std::chrono::steady_clock::now();
@@ -147,9 +151,7 @@ TEST(ImageFast, InpaintDraftStopsEarlyAndPromotesKeepingItsComposition) {
 // result exactly, and the pasted-back pixels are the Lanczos-upscaled source's bytes; inside, the pass repaints.
 TEST(ImageHires, PassAfterInpaintRepaintsOnlyTheMask) {
   Files f;
-  PipelineOptions po;
-  po.read_image = f.reader();
-  Pipeline pipe(po);
+  Pipeline pipe(f.options());
   const Image source = source_picture(pipe);
   GenerationRequest r = inpaint_request(f, source, 11, Preset::Quality);
   GenerationResult base = pipe.generate(r);
@@ -184,9 +186,7 @@ TEST(ImageHires, PassAfterInpaintRepaintsOnlyTheMask) {
 // (mask blur 0), and the new area is painted, not left as its edge-repeated fill.
 TEST(ImageOutpaint, ExtendsTheCanvasKeepingTheSourceAndFillingTheNewArea) {
   Files f;
-  PipelineOptions po;
-  po.read_image = f.reader();
-  Pipeline pipe(po);
+  Pipeline pipe(f.options());
   const Image source = source_picture(pipe);
   GenerationRequest r = inpaint_request(f, source, 11, Preset::Quality);
   r.image->mask.clear();
@@ -225,9 +225,7 @@ TEST(ImageOutpaint, ExtendsTheCanvasKeepingTheSourceAndFillingTheNewArea) {
 // A mask of another size than the picture is resized to it, and the result says so (the CLI prints its notes).
 TEST(ImageBadInput, MaskOfAnotherSizeIsResizedWithANote) {
   Files f;
-  PipelineOptions po;
-  po.read_image = f.reader();
-  Pipeline pipe(po);
+  Pipeline pipe(f.options());
   const Image source = source_picture(pipe);
   GenerationRequest r = inpaint_request(f, source, 11, Preset::Custom);
   r.steps = 2;
