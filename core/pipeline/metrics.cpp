@@ -57,6 +57,16 @@ double laplacian_variance_luma(const at::Tensor& y) {
   return filt(y.to(at::kDouble).contiguous(), k).var(/*unbiased=*/false).item<double>();
 }
 
+double laplacian_variance_in(const at::Tensor& y, const at::Tensor& mask) {
+  if (mask.sizes() != y.sizes()) throw Error("laplacian variance: the mask differs in size from the image");
+  if (y.dim() != 2 || y.size(0) < 3 || y.size(1) < 3) throw Error("laplacian variance: image must be at least 3x3");
+  at::Tensor k = at::tensor({0., 1., 0., 1., -4., 1., 0., 1., 0.}, at::kDouble).view({1, 1, 3, 3});
+  const at::Tensor lap = filt(y.to(at::kDouble).contiguous(), k).view({y.size(0) - 2, y.size(1) - 2});
+  const at::Tensor inside = mask.to(at::kBool).narrow(0, 1, y.size(0) - 2).narrow(1, 1, y.size(1) - 2);
+  const at::Tensor v = lap.masked_select(inside);
+  return v.numel() ? v.var(/*unbiased=*/false).item<double>() : 0.0;
+}
+
 double laplacian_variance(const Image& img) { return laplacian_variance_luma(luma(img)); }
 
 }  // namespace ripen

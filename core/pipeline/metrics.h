@@ -20,5 +20,8 @@ double ssim_luma(const at::Tensor& a, const at::Tensor& b);  // [H, W] luma in [
 // over the valid region.
 double laplacian_variance(const Image& img);
 double laplacian_variance_luma(const at::Tensor& y);
+// The same over the pixels where `mask` ([H, W] bool, e.g. an image's edge mask) is set, within the valid region;
+// 0 when none is.
+double laplacian_variance_in(const at::Tensor& y, const at::Tensor& mask);
 
 }  // namespace ripen

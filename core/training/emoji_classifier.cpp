@@ -56,11 +56,13 @@ EmojiClassifier EmojiClassifier::bind(ParamStore& ps, int64_t classes, int64_t w
   return c;
 }
 
-at::Tensor EmojiClassifier::forward(const at::Tensor& images) const {
+at::Tensor EmojiClassifier::features(const at::Tensor& images) const {
   at::Tensor h = images.to(head_.weight.device(), head_.weight.scalar_type());
   for (size_t i = 0; i < convs_.size(); ++i) h = at::silu(norms_[i](convs_[i](h)));
-  return head_(h.mean({2, 3}));
+  return h.mean({2, 3});
 }
+
+at::Tensor EmojiClassifier::forward(const at::Tensor& images) const { return head_(features(images)); }
 
 double EmojiClassifier::topk_accuracy(const at::Tensor& images, const at::Tensor& labels, int64_t k) const {
   at::NoGradGuard g;

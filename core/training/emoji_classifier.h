@@ -17,6 +17,8 @@ class EmojiClassifier {
  public:
   static EmojiClassifier bind(ParamStore& ps, int64_t classes, int64_t width = 32);
   at::Tensor forward(const at::Tensor& images) const;  // [B,3,64,64] -> [B, classes]
+  // The pooled features the head reads, [B, width·k]: what Fréchet / kernel distances compare.
+  at::Tensor features(const at::Tensor& images) const;
   // Share of images whose class is among the top k predictions.
   double topk_accuracy(const at::Tensor& images, const at::Tensor& classes, int64_t k) const;
   int64_t classes() const { return head_.weight.size(0); }
