@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "common/error_of.h"
 #include "common/test_common.h"
 #include "models/model.h"
 #include "pipeline/pipeline.h"
@@ -17,6 +18,7 @@
 #include "tensors/safetensors.h"
 
 using namespace ripen;
+using ripen::test::error_of;
 namespace fs = std::filesystem;
 
 namespace {
@@ -132,15 +134,6 @@ GenerationRequest draft_request(const fs::path& model, int steps = 20) {
   r.preset = Preset::Draft;
   r.steps = steps;
   return r;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace
