@@ -27,7 +27,7 @@ GalleryView::GalleryView(GalleryModel* model, QWidget* parent) : QWidget(parent)
   mode_ = new QComboBox(this);
   mode_->setObjectName("galleryMode");
   mode_->addItem(QString(), QString());
-  for (const char* m : {"fast", "quality", "lightning", "custom"}) mode_->addItem(QString(), QString(m));
+  for (const char* m : {"fast", "quality", "lightning", "draft", "custom"}) mode_->addItem(QString(), QString(m));
   rating_ = new QComboBox(this);
   rating_->setObjectName("galleryRating");
   for (int r = 0; r <= 5; ++r) rating_->addItem(QString(), r);
@@ -135,7 +135,8 @@ void GalleryView::retranslate() {
   mode_->setItemText(1, tr("Fast"));
   mode_->setItemText(2, tr("Quality"));
   mode_->setItemText(3, tr("Lightning"));
-  mode_->setItemText(4, tr("Custom"));
+  mode_->setItemText(4, tr("Draft"));
+  mode_->setItemText(5, tr("Custom"));
   mode_->setAccessibleName(tr("Filter by mode"));
   rating_->setItemText(0, tr("Any rating"));
   for (int r = 1; r <= 5; ++r) rating_->setItemText(r, r == 5 ? QString(5, QChar(0x2605)) : tr("%1 or more").arg(QString(r, QChar(0x2605))));

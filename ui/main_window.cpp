@@ -192,6 +192,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     else if (QSize native = native_image_size(path); native.isValid())
       prompt_->set_size(native.width(), native.height());
     prompt_->propose_model_preset(model_presets_.proposed_for(path.toStdString(), safetensors_metadata_or_none(path.toStdString())));
+    prompt_->set_student(student_availability(path));
     AppSettings s = controller_->settings();
     s.model = path;
     apply_settings(s);
@@ -244,6 +245,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   // Start at the model's own size (64x64 for the embedded model; 512x512 would be slow and out of its training).
   if (QSize native = native_image_size(prompt_->current_model()); native.isValid())
     prompt_->set_size(native.width(), native.height());
+  prompt_->set_student(student_availability(prompt_->current_model()));
   // A first prompt the model draws well, so the first Generate shows what it can do.
   if (const QStringList examples = example_prompts(prompt_->current_model()); !examples.isEmpty())
     prompt_->prompt_edit()->setPlainText(examples.front());

@@ -68,4 +68,16 @@ QString model_problem(const QString& model) {
   }
 }
 
+StudentAvailability student_availability(const QString& model) {
+  const QString path = model == "embedded" ? locate_embedded_model() : model;
+  const std::string dir = path.isEmpty() ? std::string() : models::find_student_dir(path.toStdString());
+  if (dir.empty()) return {};
+  try {
+    models::read_student_info(dir);
+    return {true, {}};
+  } catch (const std::exception& e) {
+    return {false, QString::fromStdString(e.what())};
+  }
+}
+
 }  // namespace ripen::ui

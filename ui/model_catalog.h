@@ -33,4 +33,12 @@ QSize native_image_size(const QString& model);
 // Reads headers only.
 QString model_problem(const QString& model);
 
+// Whether the model has a distilled student for the Draft tier (models/student.h: <folder>/student/student.json),
+// and why a student folder it has cannot be used (the engine's message naming the file and key; empty when fine).
+struct StudentAvailability {
+  bool available = false;
+  QString problem;
+};
+StudentAvailability student_availability(const QString& model);
+
 }  // namespace ripen::ui

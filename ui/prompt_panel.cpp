@@ -112,7 +112,7 @@ PromptPanel::PromptPanel(QWidget* parent) : QWidget(parent) {
   // Mode
   mode_ = new QComboBox(this);
   mode_->setObjectName("mode");
-  mode_->addItems({"", "", "", ""});
+  mode_->addItems({"", "", "", "", ""});
   mode_label_ = new QLabel(this);
   mode_label_->setBuddy(mode_);
   form->addRow(mode_label_, mode_);
@@ -280,7 +280,9 @@ void PromptPanel::retranslate() {
   mode_->setItemText(0, tr("Fast (adaptive)"));
   mode_->setItemText(1, tr("Quality"));
   mode_->setItemText(2, tr("Lightning"));
-  mode_->setItemText(3, tr("Custom"));
+  mode_->setItemText(3, tr("Draft"));
+  mode_->setItemText(4, tr("Custom"));
+  update_draft_item();
   model_label_->setText(tr("M&odel"));
   unet_label_->setText(tr("&UNet"));
   vae_label_->setText(tr("&VAE"));
@@ -350,7 +352,7 @@ void PromptPanel::set_size(int w, int h) {
   height_->setValue(h);
 }
 
-constexpr int kBuiltinModes = 4;  // Preset's values, in order
+constexpr int kBuiltinModes = 5;  // Preset's values, in order
 
 const ModelPreset* PromptPanel::selected_model_preset() const {
   const QString name = mode_->currentData().toString();
@@ -392,6 +394,25 @@ void PromptPanel::propose_model_preset(const ModelPreset* p) {
   preset_offer_->setVisible(true);
 }
 
+void PromptPanel::set_student(const StudentAvailability& student) {
+  student_ = student;
+  update_draft_item();
+  if (!student_.available && mode_->currentIndex() == int(Preset::Draft)) mode_->setCurrentIndex(int(Preset::Fast));
+}
+
+void PromptPanel::update_draft_item() {
+  QStandardItem* item = qobject_cast<QStandardItemModel*>(mode_->model())->item(int(Preset::Draft));
+  item->setEnabled(student_.available);
+  QString tip = tr("The model's distilled student: a draft in 2-4 steps, one network call each; promote it to "
+                   "render the same seed in quality mode");
+  if (!student_.problem.isEmpty())
+    tip = tr("Unavailable: the model's student cannot be used: %1").arg(student_.problem);
+  else if (!student_.available)
+    tip = tr("Unavailable: this model has no distilled student (student/student.json beside it); make one with "
+             "ripen-cli train distill");
+  item->setToolTip(tip);
+}
+
 void PromptPanel::on_mode() {
   if (const ModelPreset* p = selected_model_preset()) {  // show what the preset sets; the fields stay editable
     sampler_->setCurrentText(QString::fromStdString(p->sampler));
@@ -427,7 +448,8 @@ GenerationRequest PromptPanel::request() const {
   r.preset = Preset(std::min(mode_->currentIndex(), kBuiltinModes - 1));
   r.sampler = sampler_->currentText().toStdString();
   r.schedule = schedule_->currentText().toStdString();
-  r.steps = steps_->value();
+  // Draft: the student's own steps (a request's steps outside 1..8 mean its default; presets.h draft_plan).
+  r.steps = r.preset == Preset::Draft ? GenerationRequest{}.steps : steps_->value();
   r.cfg = cfg_->value();
   r.eta = eta_->value();
   r.s_noise = s_noise_->value();

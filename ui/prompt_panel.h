@@ -42,6 +42,9 @@ class PromptPanel : public QWidget {
   void set_model_presets(std::vector<ModelPreset> presets);
   // Offers `preset` (the one a chosen model's file identifies) with a link that selects it; null hides the offer.
   void propose_model_preset(const ModelPreset* preset);
+  // Enables the Draft mode when the chosen model has a distilled student; otherwise its tooltip says why not and a
+  // selected Draft falls back to Fast.
+  void set_student(const StudentAvailability& student);
   QString model_preset() const;  // the selected model preset's name, or empty for a built-in mode
   QString current_model() const;
   void set_busy(bool busy);
@@ -91,6 +94,8 @@ class PromptPanel : public QWidget {
   QToolButton* dice_;
   QComboBox* size_preset_;
   QSpinBox *width_, *height_;
+  StudentAvailability student_;
+  void update_draft_item();
   QComboBox* mode_;  // the built-in modes (index = Preset), a separator, then the model presets (data = name)
   QLabel* preset_offer_;
   std::vector<ModelPreset> model_presets_;

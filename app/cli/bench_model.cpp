@@ -35,7 +35,8 @@ int run_model_bench(Args& args, const std::string& model) {
   o.seed = static_cast<uint64_t>(args.get_int("--seed", 0));
   o.prompts = args.get_all("--prompt");
   if (o.prompts.empty()) o.prompts = kDefaultPrompts;
-  o.presets = split_list(args.get_or("--presets", "fast,quality,lightning"));
+  const std::optional<std::string> presets_flag = args.get("--presets");
+  o.presets = split_list(presets_flag.value_or("fast,quality,lightning"));
   if (o.presets.empty()) throw UsageError{"--presets lists no preset"};
   const ModelPresetCatalog catalog = load_model_presets(model_preset_dirs());
   for (const auto& p : o.presets) {
@@ -46,6 +47,7 @@ int run_model_bench(Args& args, const std::string& model) {
     }
   }
   const std::string unet = args.get_or("--unet", ""), vae = args.get_or("--vae", "");
+  const std::string student = args.get_or("--student", "");
   const std::string device = args.get_or("--device", "cpu");
   at::Device dev = at::kCPU;
   try {
@@ -83,7 +85,12 @@ int run_model_bench(Args& args, const std::string& model) {
     po.device = dev;
     po.dtype = p.dtype;
     po.sync_timing = true;
+    po.student_path = student;
     Pipeline pipeline(po);
+    // The draft tier beside the others by default, when the model has a distilled student.
+    if (!presets_flag && pipeline.model(model, unet, vae)->student_info &&
+        std::find(o.presets.begin(), o.presets.end(), "draft") == o.presets.end())
+      o.presets.push_back("draft");
     GenerationRequest base;
     base.model = model;
     base.unet = unet;

@@ -7,6 +7,7 @@
 
 #include "cli/bench_sections.h"
 #include "bench/pipeline_bench.h"
+#include "models/model.h"
 
 namespace ripen::cli {
 namespace {
@@ -41,7 +42,9 @@ nlohmann::json run_end_to_end(const BenchSettings& s, const BenchPrecision& p, s
   r.seed = s.seed;
   r.width = int(s.width);
   r.height = int(s.height);
-  return bench_presets(pipeline, r, {Preset::Fast, Preset::Quality, Preset::Lightning});
+  std::vector<Preset> presets{Preset::Fast, Preset::Quality, Preset::Lightning};
+  if (pipeline.model(model)->student_info) presets.push_back(Preset::Draft);
+  return bench_presets(pipeline, r, presets);
 }
 
 RegisterBenchSection reg1{"step_overhead", 30, run_overhead};

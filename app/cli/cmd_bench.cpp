@@ -143,7 +143,8 @@ RegisterCommand reg{{"bench",
                      "[--warmup] [--sections unet,vae_decode] [--threads N] [--device cpu|cuda] [--json]); "
                      "or seconds per image of each preset end to end on a model at its native size, median of "
                      "--count prompt x seed runs after a warm-up (--model PATH|embedded [--count 8] "
-                     "[--presets fast,quality,lightning] [--precision fp32,bf16] [--prompt TEXT]... [--seed S] "
+                     "[--presets fast,quality,lightning; draft too when the model has a distilled student] "
+                     "[--student DIR] [--precision fp32,bf16] [--prompt TEXT]... [--seed S] "
                      "[--size WxH] [--threads N] [--json])",
                      run_bench,
                      {"--random-weights", "--json", "--warmup"}}};

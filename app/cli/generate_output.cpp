@@ -71,6 +71,11 @@ PipelineOptions pipeline_flags(Args& args) {
     if (!std::filesystem::exists(*taesd)) throw UsageError{"--taesd: file '" + *taesd + "' not found"};
     o.taesd_path = *taesd;
   }
+  if (auto student = args.get("--student")) {  // a distilled student folder for --preset draft (models/student.h)
+    if (!std::filesystem::is_regular_file(std::filesystem::path(*student) / "student.json"))
+      throw UsageError{"--student: '" + *student + "' holds no student.json"};
+    o.student_path = *student;
+  }
   // Where <lora:NAME> tags and embedding names are looked up: AUTOMATIC1111 / ComfyUI installs (their models/Lora,
   // models/LyCORIS, models/loras, embeddings folders), extra_model_paths.yaml files, and plain folders.
   models::CatalogueRoots roots;
@@ -89,6 +94,7 @@ std::string output_flags_help() {
   return "  --out FILE.png  --save-latents FILE.safetensors  --json  --library PATH  --quiet\n"
          "  --device cpu|cuda  --precision fp32|bf16|fp16|auto  --parity kdiffusion|diffusers  --threads N\n"
          "  --taesd FILE  (the preview decoder for step previews, e.g. a ComfyUI vae_approx file)\n"
+         "  --student DIR  (the distilled student --preset draft runs, instead of the model's own student/)\n"
          "  --lora-dir DIR  --embeddings-dir DIR  --install A1111_OR_COMFYUI_DIR  --extra-model-paths YAML\n"
          "     (where <lora:NAME:W> tags and embedding names in the prompt are looked up; repeatable)\n";
 }

@@ -36,7 +36,7 @@ bool apply_preset_flag(const std::string& name, GenerationRequest& r) {
     r = p->applied_to(r);
     return true;
   }
-  std::string names = "fast, quality, lightning, custom";
+  std::string names = "fast, quality, lightning, draft, custom";
   for (const auto& p : catalog.presets) names += ", " + p.name;
   std::string msg = "unknown preset '" + name + "' (available: " + names + ")";
   for (const auto& problem : catalog.problems) msg += "; not loaded: " + problem;
@@ -48,7 +48,8 @@ std::string request_flags_help() {
   using sampling::joined_names;
   return "  --model PATH|embedded  --unet FILE|DIR  --vae FILE (UNet-only / VAE file replacing the model's)\n"
          "  --prompt TEXT  --negative TEXT  --seed N  --size WxH (default: the model's)  --batch N\n"
-         "  --preset fast|quality|lightning|custom|MODEL-PRESET (`ripen-cli presets` lists them)  --sampler NAME\n"
+         "  --preset fast|quality|lightning|draft|custom|MODEL-PRESET (`ripen-cli presets` lists them; draft: the\n"
+         "     model's distilled student, --steps 1-8, default its own)  --sampler NAME\n"
          "  --schedule " +
          joined_names(sampling::schedule_names(), "|") + "\n     (samplers: " + joined_names(sampling::sampler_names()) +
          ")\n"
@@ -159,16 +160,18 @@ GenerationRequest request_from_flags(Args& args, GenerationRequest r) {
   r.polish_sigma = args.get_double("--polish-sigma", r.polish_sigma);
   for (auto& n : lora_flags(args)) r.networks.push_back(std::move(n));
   // Sampler flags without --preset mean custom; fast and quality decide these themselves, lightning takes
-  // only --steps (4 to 6).
+  // only --steps (4 to 6), draft only --steps (1 to 8).
   if ((sampler_flags || (steps_given && r.preset != Preset::Lightning)) && !preset_given) r.preset = Preset::Custom;
-  if (sampler_flags && (r.preset == Preset::Fast || r.preset == Preset::Quality || r.preset == Preset::Lightning))
+  if (sampler_flags && r.preset != Preset::Custom)
     throw UsageError{"--sampler, --schedule, --cfg and --cfg-schedule apply to --preset custom, not " + to_string(r.preset)};
   if (steps_given && (r.preset == Preset::Fast || r.preset == Preset::Quality))
-    throw UsageError{"--steps applies to --preset custom or lightning, not " + to_string(r.preset) +
+    throw UsageError{"--steps applies to --preset custom, lightning or draft, not " + to_string(r.preset) +
                      " (fast picks its own steps, quality uses 30)"};
   if (steps_given && r.steps < 1) throw UsageError{"steps " + std::to_string(r.steps) + " is below 1"};
   if (r.preset == Preset::Lightning && steps_given && (r.steps < 4 || r.steps > 6))
     throw UsageError{"lightning takes 4 to 6 steps, got " + std::to_string(r.steps)};
+  if (r.preset == Preset::Draft && steps_given && r.steps > 8)
+    throw UsageError{"draft takes 1 to 8 steps, got " + std::to_string(r.steps)};
   usage_on_error([&] {
     validate_request(r);
     return 0;

@@ -78,6 +78,8 @@ struct LoadOptions {
   // a UNet-only .safetensors (diffusers names, or LDM names with or without `model.diffusion_model.`) or a diffusers
   // unet/ folder; a VAE .safetensors (diffusers names, or LDM names with or without `first_stage_model.`).
   std::string unet_path, vae_path;
+  // The Draft tier's student folder (models/student.h) instead of `<folder>/student/` (optional).
+  std::string student_path;
 };
 
 // Reads headers and configs only, and refuses a model whose weights do not fit its configs (validate_model).

@@ -116,6 +116,8 @@ LoadedModel load_model(const std::string& path, const LoadOptions& options) {
       m.stop_predictor = std::make_shared<const StopPredictorNet>(StopPredictorNet::load(dir.string()));
       m.stop_predictor_source = dir.string();
     }
+    const std::string student = options.student_path.empty() ? find_student_dir(path) : options.student_path;
+    if (!student.empty()) m.student_info = read_student_info(student);
   }
   if (options.compute_hash) {
     ModelHash h = hash_of_files(src.hashed_files);  // cached: computed once per file version (model_hash.h)

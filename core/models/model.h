@@ -18,6 +18,7 @@
 // key (ComfyUI's marker) > ComfyUI's heuristic for SD2 (std of output_blocks.11.1...norm1.bias > 0.5 means v)
 // > epsilon. Detection::prediction_source says which one decided.
 #include "models/detect.h"
+#include "models/student.h"
 #include "nets/autoencoder_kl.h"
 #include "nets/latent_preview.h"
 #include "nets/stop_predictor.h"
@@ -77,6 +78,11 @@ struct LoadedModel {
   // The adaptive controller's trained predictor, from <folder>/predictor/ (folder models only); null: heuristic.
   std::shared_ptr<const StopPredictorNet> stop_predictor;
   std::string stop_predictor_source;
+
+  // The Draft tier's latent-consistency student (models/student.h), from <folder>/student/ or
+  // LoadOptions::student_path; absent: none. Its UNet is built on first use (pipeline/student_unet.h) and kept here.
+  std::optional<StudentInfo> student_info;
+  std::shared_ptr<const UNet2DCondition> student_unet;
 };
 
 // The preview factors of a model: `latent_rgb_factors.json` in its folder ({"factors": [[r, g, b] per latent

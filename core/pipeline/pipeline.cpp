@@ -8,6 +8,7 @@
 #include "models/model.h"
 #include "pipeline/plan_runner.h"
 #include "pipeline/hires.h"
+#include "pipeline/student_unet.h"
 #include "sampling/brownian.h"
 #include "sampling/noise.h"
 #include "tensors/error.h"
@@ -56,6 +57,7 @@ std::shared_ptr<models::LoadedModel> Pipeline::model(const std::string& request_
   lo.device = options_.device;
   lo.dtype = options_.dtype;
   lo.taesd_path = options_.taesd_path;
+  lo.student_path = options_.student_path;
   lo.unet_path = unet;
   lo.vae_path = vae;
   lo.compute_hash = false;
@@ -112,6 +114,7 @@ struct Pipeline::Run {
   const PipelineOptions& options;
   TaesdTiming& taesd_timing;
   const models::LoadedModel& model;
+  const UNet2DCondition& net;  // what denoises: the teacher's UNet, or the Draft tier's student
   const SamplingPlan& plan;
   const StepSink& sink;
   const std::atomic<bool>& cancel;
@@ -125,6 +128,7 @@ struct Pipeline::Run {
   std::optional<UNetDenoiser> unet;
   const PreparedImage* image = nullptr;  // request.image, prepared (stage_image.h)
   const PromptText* text = nullptr;  // the prompts as encoded (LoRA tags removed) and their embeddings
+  models::SchedulerInfo scheduler = model.scheduler;  // a student's LCM origin grid is its own
 
   const GenerationRequest& request() const { return res.request; }
   void check_cancel() const {
@@ -142,10 +146,10 @@ struct Pipeline::Run {
     res.record.seconds_text = since(t);
     check_cancel();
     for (int64_t i = 0; i < request().batch; ++i) seeds.push_back(request().seed + uint64_t(i));
-    schedule = model_schedule(model);
+    schedule = std::make_shared<const sampling::DiscreteSchedule>(model_schedule(scheduler, model.detection.layout, model.name));
     sigmas = sigma_schedule(model, *schedule, plan, options.parity);
     if (const int n = int(sigmas.sigmas.size()) - 1; n != plan.steps) *res.record.plan = with_steps(plan, n);
-    unet.emplace(*model.unet, conditioning, schedule, options.sync_timing);
+    unet.emplace(net, conditioning, schedule, options.sync_timing);
     if (image && image->unet_extra.defined()) unet->set_extra_input(image->unet_extra.to(opts));
   }
 
@@ -315,10 +319,17 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   // every file checked before any weight changes; then the model carries exactly these (none: its own weights).
   const lora::PreparedPrompt networks = lora::prepare_networks(req, *networks_);
   res.record.networks = networks.networks;
+  const bool draft = req.preset == Preset::Draft;
+  if (draft && !m->student_info) throw Error(no_student_message(*m));
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    lora::set_networks(*m, networks.networks);
+    if (draft && !m->student_unet) {
+      lora::set_networks(*m, {});  // the student is made from the teacher's own weights
+      m->student_unet = std::make_shared<const UNet2DCondition>(load_student_unet(*m, *m->student_info));
+    }
+    lora::set_networks(*m, networks.networks);  // a UNet network reaches the teacher only, a text one both
   }
+  const UNet2DCondition& net = draft ? *m->student_unet : *m->unet;
   PromptText text{networks.prompt, networks.negative_prompt, lora::model_prompt_embeddings(*m, networks, *networks_)};
   std::optional<PreparedImage> prepared;
   if (req.image) {
@@ -326,15 +337,24 @@ GenerationResult Pipeline::run(const GenerationRequest& req, const StepSink& on_
   } else if (m->unet->config().in_channels == 9) {
     throw Error(m->name + ": the UNet takes 9 input channels (an inpainting model): give a picture and a mask");
   }
-  res.record.plan = in.plan ? *in.plan : plan_for(res.request);  // the library row and image metadata keep the plan that ran
+  // The library row and image metadata keep the plan that ran.
+  if (in.plan) {
+    res.record.plan = *in.plan;
+  } else if (draft) {
+    validate_request(res.request);
+    res.record.plan = draft_plan(res.request, draft_defaults(*m->student_info));
+  } else {
+    res.record.plan = plan_for(res.request);
+  }
   res.record.model_name = m->name;
   res.record.model_hash = m->short_hash;
   struct ReleaseContext {  // the UNet's kept context and K/V memos, however the generation ends
     const UNet2DCondition& unet;
     ~ReleaseContext() { unet.release_context(); }
-  } release_context{*m->unet};
+  } release_context{net};
 
-  Run run{options_, taesd_timing_, *m, res.plan(), on_step, cancel, res, t0};
+  Run run{options_, taesd_timing_, *m, net, res.plan(), on_step, cancel, res, t0};
+  if (draft) run.scheduler.original_inference_steps = m->student_info->original_inference_steps;
   if (prepared) run.image = &*prepared;
   run.text = &text;
   run.condition();

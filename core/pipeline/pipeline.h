@@ -69,6 +69,8 @@ struct PipelineOptions {
   //                    decode stays within taesd_budget of the sampling time so far (so previews stay < 5% of a step);
   //   N > 0: every N-th step;  -1: never.
   std::string taesd_path;
+  // The Draft tier's student folder (models/student.h) for every model loaded, instead of `<model>/student/`.
+  std::string student_path;
   int taesd_every = 0;
   double taesd_budget = 0.04;
   int64_t vae_tile_latent = 96;     // decode tiled when a latent side exceeds this

@@ -56,6 +56,19 @@ AdaptivePlan few_step_adaptive(int steps, const std::string& sampler) {
   return a;
 }
 
+SamplingPlan draft_plan(const GenerationRequest& r, const DraftDefaults& student) {
+  SamplingPlan p;
+  const int n = (r.steps >= 1 && r.steps <= 8) ? r.steps : student.steps;
+  p.schedule = "lcm";  // the pipeline gives it the student's original_inference_steps
+  p.steps = n;
+  p.phases = {{"lcm", 0, n}};
+  // Constant: a guidance-embedding UNet embeds the first step's value and runs without a CFG batch (stage_denoise).
+  p.cfg.assign(n, student.guidance);
+  p.tail_cfg = student.guidance;
+  // No adaptive stop (fast mode's): the student's few steps each change the image; none is left to save.
+  return p;
+}
+
 void validate_request(const GenerationRequest& r) {
   auto fail = [](const std::string& m) { throw Error(m); };
   const bool native_size = r.width == 0 && r.height == 0;  // resolved from the model by Pipeline::generate
@@ -85,7 +98,7 @@ void validate_request(const GenerationRequest& r) {
     fail("polish strength must lie in (0, 1]");
   if (r.hires_steps < 1 || r.hires_steps > 150)
     fail("hires steps " + std::to_string(r.hires_steps) + " is outside 1..150");
-  if (r.hires && (r.preset == Preset::Fast || r.preset == Preset::Lightning))
+  if (r.hires && (r.preset == Preset::Fast || r.preset == Preset::Lightning || r.preset == Preset::Draft))
     fail("the 2x hires pass applies to the quality and custom presets, not " + to_string(r.preset));
   if (r.hires && (int64_t(r.width) * 2 > 8192 || int64_t(r.height) * 2 > 8192))
     fail("the 2x hires pass would exceed 8192 pixels on a side");
@@ -122,6 +135,8 @@ SamplingPlan describe_plan(const GenerationRequest& r) {
       p.tail_cfg = 1.0;
       return p;
     }
+    case Preset::Draft:
+      return draft_plan(r, {});
     case Preset::Custom:
       p.schedule = r.schedule;
       p.steps = r.steps;
@@ -156,6 +171,7 @@ void set_request_from_plan(GenerationRequest& r, const SamplingPlan& p) {
     case Preset::Fast:
       return;
     case Preset::Lightning:
+    case Preset::Draft:
       r.steps = p.steps;
       return;
     case Preset::Custom:

@@ -28,8 +28,17 @@ SamplingPlan describe_plan(const GenerationRequest& request);
 // other tools' images, older Ripen images).
 SamplingPlan plan_of(const GenerationRequest& request, const GenerationRecord& record);
 // Sets the request fields plan_for reads from `plan`, for the request's preset, so that plan_for(request) == plan
-// wherever that preset can say it (fast: nothing; lightning: the steps; quality: the 2x pass; custom: all of them).
+// wherever that preset can say it (fast: nothing; lightning, draft: the steps; quality: the 2x pass; custom: all of them).
 void set_request_from_plan(GenerationRequest& request, const SamplingPlan& plan);
+
+// The Draft tier's numbers, from the model's student (pipeline/student_unet.h draft_defaults): its default steps
+// and the guidance it embeds. Without a model (describing a request) these defaults stand in.
+struct DraftDefaults {
+  int steps = 4;
+  double guidance = 8.0;
+};
+// LCM sampler on the LCM schedule, the request's steps when 1..8 else the student's, its guidance at every step.
+SamplingPlan draft_plan(const GenerationRequest& request, const DraftDefaults& student);
 
 // Custom requests with `adaptive` (model presets of few-step models): checkpoints every steps/4 steps, stopping from
 // steps/2 on, finishing with one step of `sampler`.

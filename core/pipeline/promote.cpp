@@ -36,6 +36,7 @@ double polish_sigma(Pipeline& pipeline, const GenerationRequest& child) {
 
 GenerationResult promote(Pipeline& pipeline, const PromoteSource& src, PromoteMode mode, const StepSink& on_step,
                          const std::atomic<bool>& cancel) {
+  if (src.request.preset == Preset::Draft && mode == PromoteMode::Continue) mode = PromoteMode::Rerender;
   GenerationRequest child = promoted_request(src.request, mode);
   GenerateInputs in;
   try {

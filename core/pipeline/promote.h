@@ -6,6 +6,8 @@
 //   Polish:   re-noise the fast result's final latent to σ_r along the image seeds' Brownian paths and finish
 //             with the quality sampler.
 // Results carry request.promote = mode; request.parent_id is the caller's (library row).
+// A Draft parent was denoised by the model's student, another network: its composition latent is not a point on
+// the teacher's path, so Continue rerenders the seed with the teacher instead (the child says Rerender).
 #include <ATen/ATen.h>
 
 #include <map>

@@ -9,7 +9,8 @@
 namespace ripen {
 namespace {
 constexpr std::pair<Preset, const char*> kPresets[] = {
-    {Preset::Fast, "fast"}, {Preset::Quality, "quality"}, {Preset::Lightning, "lightning"}, {Preset::Custom, "custom"}};
+    {Preset::Fast, "fast"}, {Preset::Quality, "quality"}, {Preset::Lightning, "lightning"}, {Preset::Draft, "draft"},
+    {Preset::Custom, "custom"}};
 constexpr std::pair<PromoteMode, const char*> kPromote[] = {{PromoteMode::None, "none"},
                                                              {PromoteMode::Continue, "continue"},
                                                              {PromoteMode::Rerender, "rerender"},

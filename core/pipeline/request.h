@@ -13,7 +13,8 @@
 
 namespace ripen {
 
-enum class Preset { Fast, Quality, Lightning, Custom };
+// Draft: the model's distilled latent-consistency student (models/student.h) in 1-8 steps, one UNet call each.
+enum class Preset { Fast, Quality, Lightning, Draft, Custom };
 using sampling::NoiseSource;  // the one definition, with its names (to_string, noise_source_from_string)
 enum class PromoteMode { None, Continue, Rerender, Polish };
 // How the 2x hires pass enlarges the base result: Image = VAE-decode, Lanczos-3 resize, VAE-encode (the

@@ -354,9 +354,9 @@ class ModelsTest : public QObject {
     auto* mode = panel.findChild<QComboBox*>("mode");
     auto* offer = panel.findChild<QLabel*>("presetOffer");
     QVERIFY(mode && offer);
-    QCOMPARE(mode->count(), 4 + 1 + int(catalog.presets.size()));  // built-ins, separator, presets
+    QCOMPARE(mode->count(), 5 + 1 + int(catalog.presets.size()));  // built-ins, separator, presets
     const int i = mode->findData(QStringLiteral("sdxl-lightning-8step"));
-    QVERIFY(i > 4);
+    QVERIFY(i > 5);
     mode->setCurrentIndex(i);
     GenerationRequest r = panel.request();
     QCOMPARE(r.preset, Preset::Custom);
@@ -431,6 +431,39 @@ class ModelsTest : public QObject {
     const QString problem = model_problem(QString::fromStdString(copy.string()));
     QVERIFY2(problem.contains("unet/diffusion_pytorch_model.safetensors"), qPrintable(problem));
     QVERIFY2(problem.contains("expected [96, 32, 3, 3], file has [64, 32, 3, 3]"), qPrintable(problem));
+  }
+
+  // Draft is offered only for a model with a distilled student (student/student.json); the tooltip says why not.
+  void prompt_panel_draft_needs_a_student() {
+    namespace fs = std::filesystem;
+    const fs::path model = fs::path(tmp_.path().toStdString()) / "with-student";
+    fs::create_directories(model / "student");
+    std::ofstream(model / "model_index.json") << "{}";
+    PromptPanel panel;
+    auto* mode = panel.findChild<QComboBox*>("mode");
+    QVERIFY(mode);
+    auto* draft = qobject_cast<QStandardItemModel*>(mode->model())->item(int(Preset::Draft));
+    QCOMPARE(mode->itemText(int(Preset::Draft)), QStringLiteral("Draft"));
+    const QString dir = QString::fromStdString(model.string());
+    panel.set_student(student_availability(dir));
+    QVERIFY(!draft->isEnabled());
+    QVERIFY2(draft->toolTip().contains("ripen-cli train distill"), qPrintable(draft->toolTip()));
+
+    std::ofstream(model / "student" / "lora.safetensors") << "";
+    nlohmann::json j{{"format", "ripen-lcm-student"}, {"version", 1}, {"kind", "lora"}, {"time_cond_proj_dim", 0},
+                     {"guidance", 8.0}};
+    std::ofstream(model / "student" / "student.json") << j.dump();
+    panel.set_student(student_availability(dir));
+    QVERIFY(draft->isEnabled());
+    mode->setCurrentIndex(int(Preset::Draft));
+    QCOMPARE(panel.request().preset, Preset::Draft);
+
+    j["colour"] = "red";  // unknown key: unavailable, naming the file and key
+    std::ofstream(model / "student" / "student.json") << j.dump();
+    panel.set_student(student_availability(dir));
+    QVERIFY(!draft->isEnabled());
+    QVERIFY2(draft->toolTip().contains("'colour'"), qPrintable(draft->toolTip()));
+    QCOMPARE(mode->currentIndex(), int(Preset::Fast));  // a selected Draft falls back to Fast
   }
 };
 
