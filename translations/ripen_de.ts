@@ -386,6 +386,10 @@
         <source>Gallery</source>
         <translation>Galerie</translation>
     </message>
+    <message>
+        <source>Draft</source>
+        <translation>Entwurf</translation>
+    </message>
 </context>
 <context>
     <name>ripen::ui::LibraryModel</name>
@@ -1102,6 +1106,22 @@
     <message>
         <source>remove</source>
         <translation>entfernen</translation>
+    </message>
+    <message>
+        <source>Draft</source>
+        <translation>Entwurf</translation>
+    </message>
+    <message>
+        <source>The model&apos;s distilled student: a draft in 2-4 steps, one network call each; promote it to render the same seed in quality mode</source>
+        <translation>Der destillierte Schüler des Modells: ein Entwurf in 2–4 Schritten, je ein Netzaufruf; befördern rendert denselben Seed im Qualitätsmodus</translation>
+    </message>
+    <message>
+        <source>Unavailable: the model&apos;s student cannot be used: %1</source>
+        <translation>Nicht verfügbar: der Schüler des Modells ist nicht nutzbar: %1</translation>
+    </message>
+    <message>
+        <source>Unavailable: this model has no distilled student (student/student.json beside it); make one with ripen-cli train distill</source>
+        <translation>Nicht verfügbar: dieses Modell hat keinen destillierten Schüler (student/student.json daneben); erstellen Sie einen mit ripen-cli train distill</translation>
     </message>
 </context>
 <context>

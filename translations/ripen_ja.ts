@@ -384,6 +384,10 @@
         <source>Gallery</source>
         <translation>ギャラリー</translation>
     </message>
+    <message>
+        <source>Draft</source>
+        <translation>ドラフト</translation>
+    </message>
 </context>
 <context>
     <name>ripen::ui::LibraryModel</name>
@@ -1095,6 +1099,22 @@
     <message>
         <source>remove</source>
         <translation>削除</translation>
+    </message>
+    <message>
+        <source>Draft</source>
+        <translation>ドラフト</translation>
+    </message>
+    <message>
+        <source>The model&apos;s distilled student: a draft in 2-4 steps, one network call each; promote it to render the same seed in quality mode</source>
+        <translation>モデルの蒸留済みスチューデント：2〜4ステップ（各1回のネットワーク呼び出し）で下書きを作成し、昇格すると同じシードを品質モードで描画します</translation>
+    </message>
+    <message>
+        <source>Unavailable: the model&apos;s student cannot be used: %1</source>
+        <translation>利用できません：このモデルのスチューデントは使えません：%1</translation>
+    </message>
+    <message>
+        <source>Unavailable: this model has no distilled student (student/student.json beside it); make one with ripen-cli train distill</source>
+        <translation>利用できません：このモデルには蒸留済みスチューデント（隣の student/student.json）がありません。ripen-cli train distill で作成してください</translation>
     </message>
 </context>
 <context>
