@@ -24,7 +24,8 @@ StudentInfo read_student_info(const std::string& dir) {
   if (!j.is_object()) throw Error(s.file + ": a student description must be a JSON object");
   static const std::set<std::string> known = {"format", "version", "kind", "time_cond_proj_dim", "guidance",
                                               "guidance_range", "original_inference_steps", "steps",
-                                              "retention_weight", "lora_rank", "teacher", "trained_steps"};
+                                              "retention_weight", "edge_threshold", "lora_rank", "teacher", "trained_steps",
+                                              "batch"};
   for (const auto& [key, value] : j.items())
     if (!known.count(key)) fail(key, "unknown key");
   for (const char* required : {"format", "version", "kind", "time_cond_proj_dim", "guidance"})
